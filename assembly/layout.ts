@@ -1,0 +1,46 @@
+// Fixed offsets in the core's linear memory. Everything the host reads or writes
+// (console rings, hart contexts, RAM) lives at an address declared here once;
+// src/machine/core-layout.ts mirrors these through the module's exports, never by retyping.
+//
+// AssemblyScript's own static data sits below STATE_BASE; the core never allocates
+// (runtime "stub"), so nothing grows into the regions below.
+
+export const STATE_BASE: u32 = 0x0010_0000;
+
+// Active hart's integer registers x0..x31 (u64 each), then f0..f31.
+export const XREGS: u32 = STATE_BASE;            // 256 bytes
+export const FREGS: u32 = STATE_BASE + 0x100;    // 256 bytes
+
+// Saved contexts of all harts (the active hart's live copy is in globals + XREGS/FREGS).
+export const MAX_HARTS: i32 = 8;
+export const HART_CTX: u32 = STATE_BASE + 0x1000;   // MAX_HARTS * HART_CTX_SIZE
+export const HART_CTX_SIZE: u32 = 0x1000;
+
+// Soft TLBs of the active hart: three arrays (fetch, load, store) of TLB_ENTRIES
+// entries of 16 bytes: tag (u64: virtual page | 0 or ~0 for invalid), addend (u64: host - virtual).
+export const TLB_BITS: i32 = 8;
+export const TLB_ENTRIES: i32 = 1 << TLB_BITS;
+export const TLB_FETCH: u32 = STATE_BASE + 0x10000;
+export const TLB_LOAD: u32 = TLB_FETCH + (TLB_ENTRIES << 4);
+export const TLB_STORE: u32 = TLB_LOAD + (TLB_ENTRIES << 4);
+
+// Console: guest → host ring (UART THR bytes) and host → guest ring (keyboard).
+export const CONSOLE_OUT: u32 = STATE_BASE + 0x20000;
+export const CONSOLE_OUT_SIZE: u32 = 0x10000;
+export const CONSOLE_IN: u32 = STATE_BASE + 0x30000;
+export const CONSOLE_IN_SIZE: u32 = 0x1000;
+
+// Scratch area the host uses to pass strings/buffers into the core (e.g. block I/O bounce).
+export const HOST_SCRATCH: u32 = STATE_BASE + 0x40000;
+export const HOST_SCRATCH_SIZE: u32 = 0x40000;
+
+// Device state blocks (PLIC arrays, virtio queues state...), 1 MiB.
+export const DEVICE_STATE: u32 = STATE_BASE + 0x100000;
+export const DEVICE_STATE_SIZE: u32 = 0x100000;
+
+// Boot ROM contents (mapped at memmap "mrom").
+export const ROM: u32 = STATE_BASE + 0x200000;
+export const ROM_SIZE: u32 = 0x10000;
+
+// Guest RAM starts here and runs to the end of linear memory.
+export const RAM: u32 = 0x0100_0000;
