@@ -10,6 +10,8 @@ export const STATE_BASE: u32 = 0x0010_0000;
 // Active hart's integer registers x0..x31 (u64 each), then f0..f31.
 export const XREGS: u32 = STATE_BASE;            // 256 bytes
 export const FREGS: u32 = STATE_BASE + 0x100;    // 256 bytes
+// fcsr of the active hart (u32: frm in bits 7:5, fflags in bits 4:0).
+export const FCSR: u32 = STATE_BASE + 0x200;
 
 // Saved contexts of all harts (the active hart's live copy is in globals + XREGS/FREGS).
 export const MAX_HARTS: i32 = 8;
