@@ -1,0 +1,17 @@
+// Guest RAM: physical [RAM_BASE, RAM_BASE + ramSize) lives at linear-memory offset RAM.
+import { RAM } from "./layout";
+
+export const RAM_BASE: u64 = 0x8000_0000;
+export let ramSize: u64 = 0;
+
+export function setRamSize(size: u64): void { ramSize = size; }
+
+/** True when [paddr, paddr+len) lies inside RAM. */
+@inline export function inRam(paddr: u64, len: u64): bool {
+  return paddr >= RAM_BASE && paddr - RAM_BASE + len <= ramSize;
+}
+
+/** Host (linear-memory) address of a guest physical RAM address; caller checked inRam. */
+@inline export function ramPtr(paddr: u64): u32 {
+  return <u32>(paddr - RAM_BASE) + RAM;
+}
