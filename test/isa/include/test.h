@@ -121,16 +121,17 @@
 .macro CHECK_CAUSE cause
     ld t5, trap_cause
     li t6, \cause
-    bne t5, t6, fail
+    bne t5, t6, fail_cause
 .endm
 .macro CHECK_TVAL tval
     ld t5, trap_tval
     li t6, \tval
-    bne t5, t6, fail
+    bne t5, t6, fail_tval
 .endm
 .macro CHECK_TVALR reg
     ld t5, trap_tval
-    bne t5, \reg, fail
+    mv t6, \reg
+    bne t5, t6, fail_tval
 .endm
 /* Fail unless a trap was taken since the last CLEAR_TRAPS (or unless none, for CHECK_NO_TRAP). */
 .macro CLEAR_TRAPS
@@ -152,16 +153,17 @@
 .macro S_CHECK_CAUSE cause
     ld t5, s_trap_cause
     li t6, \cause
-    bne t5, t6, fail
+    bne t5, t6, fail_cause
 .endm
 .macro S_CHECK_TVAL tval
     ld t5, s_trap_tval
     li t6, \tval
-    bne t5, t6, fail
+    bne t5, t6, fail_tval
 .endm
 .macro S_CHECK_TVALR reg
     ld t5, s_trap_tval
-    bne t5, \reg, fail
+    mv t6, \reg
+    bne t5, t6, fail_tval
 .endm
 
 /* Leave M-mode: mret into privilege `mode` at `label` (MPIE cleared). Clobbers t0. */
@@ -173,11 +175,6 @@
     la t0, \label
     csrw mepc, t0
     mret
-.endm
-
-/* From any mode back to M at label: ecall with the handler armed (cause 8/9/11 recorded). */
-.macro BACK_TO_M label
-    ecall
 .endm
 
 /* Print helpers (runtime.S); clobber a0, t0-t2 only. */

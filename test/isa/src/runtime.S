@@ -15,6 +15,13 @@ _start:
     csrw mscratch, t0
     la t0, m_trap_entry
     csrw mtvec, t0
+    /* One PMP entry granting S/U everything, as firmware does: QEMU 7.2 refuses an mret to a
+       lower privilege while no PMP entry is set (illegal instruction). pmp.S tests that case. */
+    li t0, -1
+    srli t0, t0, 10
+    csrw pmpaddr0, t0
+    li t0, PMP_NAPOT | PMP_R | PMP_W | PMP_X
+    csrw pmpcfg0, t0
     li gp, 0
     call test_main
     j pass
@@ -176,6 +183,26 @@ fail_vec:
     call putc
     j fail
 
+/* Trap checks: t5 = recorded value, t6 = expected. Print both, then fail. */
+    .globl fail_cause, fail_tval
+fail_cause:
+    la a0, str_bad_cause
+    j 1f
+fail_tval:
+    la a0, str_bad_tval
+1:  mv s5, t5
+    mv s6, t6
+    call puts
+    mv a0, s5
+    call puthex
+    la a0, str_vec_exp
+    call puts
+    mv a0, s6
+    call puthex
+    li a0, '\n'
+    call putc
+    j fail
+
 /* ---- M-mode trap handler ---- */
     .align 8
     .globl m_trap_entry
@@ -301,6 +328,8 @@ str_unexp_s: .asciz ": unexpected S-mode trap scause="
 str_epc:    .asciz " epc="
 str_tval:   .asciz " tval="
 str_vec_a:  .asciz "operands a="
+str_bad_cause: .asciz "trap cause="
+str_bad_tval: .asciz "trap tval="
 str_vec_b:  .asciz " b="
 str_vec_got: .asciz " got="
 str_vec_exp: .asciz " expected="
