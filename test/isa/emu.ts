@@ -1,0 +1,56 @@
+// Runs a bare-metal ELF on wasmvirt or on QEMU exactly as a user would, with a hard timeout.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const wasmvirtCli = join(repoRoot, "bin", "wasmvirt.js");
+export const hasWasmvirt = existsSync(wasmvirtCli);
+export const hasQemu = spawnSync("qemu-system-riscv64", ["--version"], { stdio: "ignore" }).status === 0;
+
+export interface RunResult {
+  /** exit status, or null when killed */
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  ms: number;
+}
+
+function run(cmd: string, args: string[], timeoutMs: number): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const t0 = Date.now();
+    const child = spawn(cmd, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let timedOut = false;
+    child.stdout.setEncoding("latin1");
+    child.stderr.setEncoding("latin1");
+    child.stdout.on("data", (d: string) => { stdout += d; });
+    child.stderr.on("data", (d: string) => { stderr += d; });
+    // A hang must fail the test and must not leave the process behind.
+    const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, timeoutMs);
+    child.on("error", (e) => { clearTimeout(timer); reject(e); });
+    child.on("close", (status, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ status, signal, stdout, stderr, timedOut, ms: Date.now() - t0 });
+    });
+  });
+}
+
+/** `node bin/wasmvirt.js -M virt -bios none -kernel elf -nographic` from the repo root. */
+export function runWasmvirt(elf: string, timeoutMs = 20_000): Promise<RunResult> {
+  return run(process.execPath, [wasmvirtCli, "-M", "virt", "-bios", "none", "-kernel", elf, "-nographic"], timeoutMs);
+}
+
+/** `qemu-system-riscv64 -M virt -bios none -kernel elf -nographic`. */
+export function runQemu(elf: string, timeoutMs = 20_000): Promise<RunResult> {
+  return run("qemu-system-riscv64", ["-M", "virt", "-bios", "none", "-kernel", elf, "-nographic"], timeoutMs);
+}
+
+/** One line for an assertion message. */
+export function describeRun(r: RunResult): string {
+  return `status=${r.status} signal=${r.signal} timedOut=${r.timedOut} ${r.ms}ms\nstdout:\n${r.stdout}\nstderr:\n${r.stderr.slice(0, 2000)}`;
+}

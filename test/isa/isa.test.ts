@@ -1,0 +1,43 @@
+// The bare-metal ISA programs of test/isa/bin: each must pass on wasmvirt (exit 0, "<name>: PASS"),
+// and where QEMU is installed, QEMU must give the same console output and exit status.
+import { describe, it, expect } from "vitest";
+import { readdirSync } from "node:fs";
+import { join, basename } from "node:path";
+import { hasQemu, hasWasmvirt, repoRoot, runQemu, runWasmvirt, describeRun } from "./emu.js";
+
+const binDir = join(repoRoot, "test", "isa", "bin");
+const elfs = readdirSync(binDir).filter((f) => f.endsWith(".elf")).sort();
+const TIMEOUT_MS = 20_000;
+
+describe("ISA test programs", () => {
+  it("are all present", () => {
+    for (const p of ["rv64ui", "rv64um", "rv64ua", "rv64uc", "csr"]) expect(elfs).toContain(`${p}.elf`);
+  });
+
+  for (const file of elfs) {
+    const name = basename(file, ".elf");
+    const elf = join("test", "isa", "bin", file);
+    const expected = `${name}: PASS\n`;
+
+    it.skipIf(!hasQemu)(`${name} passes on QEMU (the oracle)`, async () => {
+      const q = await runQemu(elf, TIMEOUT_MS);
+      expect(q.timedOut, describeRun(q)).toBe(false);
+      expect(q.stdout, describeRun(q)).toBe(expected);
+      expect(q.status, describeRun(q)).toBe(0);
+    }, TIMEOUT_MS + 5_000);
+
+    // The hart and CLI land in a parallel change: until bin/wasmvirt.js exists there is nothing to run.
+    it.skipIf(!hasWasmvirt)(`${name} passes on wasmvirt${hasWasmvirt ? "" : " (skipped: bin/wasmvirt.js not built yet)"}`, async () => {
+      const w = await runWasmvirt(elf, TIMEOUT_MS);
+      expect(w.timedOut, describeRun(w)).toBe(false);
+      expect(w.stdout, describeRun(w)).toBe(expected);
+      expect(w.status, describeRun(w)).toBe(0);
+    }, TIMEOUT_MS + 5_000);
+
+    it.skipIf(!hasWasmvirt || !hasQemu)(`${name}: wasmvirt and QEMU give the same output and exit status`, async () => {
+      const [w, q] = await Promise.all([runWasmvirt(elf, TIMEOUT_MS), runQemu(elf, TIMEOUT_MS)]);
+      expect({ stdout: w.stdout, status: w.status, timedOut: w.timedOut }, describeRun(w))
+        .toEqual({ stdout: q.stdout, status: q.status, timedOut: q.timedOut });
+    }, TIMEOUT_MS + 5_000);
+  }
+});
