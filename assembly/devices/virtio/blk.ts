@@ -1,0 +1,137 @@
+// virtio-blk (virtio 1.1 §5.2) over a host block backend reached through synchronous
+// imports (the CPU runs in a worker thread, so the host can use blocking fs calls).
+// Data moves straight between the backend and guest RAM (no bounce buffer): the host
+// gets a linear-memory pointer inside RAM and a length.
+import { ramPtr } from "../../ram";
+import {
+  slotBase, S_BACKEND, S_FLAGS, S_CAPACITY, S_CONFIG, S_CONFIG_LEN, S_DEV_FEATURES, S_NUM_QUEUES,
+  F_VERSION_1, F_RING_INDIRECT_DESC, F_RING_EVENT_IDX, queueBase, Q_MAX,
+} from "./slot";
+import {
+  popChain, pushUsed, notifyUsed, queueUsable, chainRead, segCount, segAddr, segLen, segWritable,
+  chainReadable, chainWritable, CHAIN_NONE, CHAIN_ERROR,
+} from "./queue";
+import { VIRTIO_CHAIN, VIRTIO_CHAIN_SIZE } from "../state-map";
+import { needsReset } from "./slot";
+
+/** Read len bytes at byte offset of disk dev into linear memory ptr; 0 = ok, negative = I/O error. */
+@external("env", "blkRead") declare function blkRead(dev: i32, offset: f64, ptr: u32, len: u32): i32;
+/** Write len bytes from linear memory ptr at byte offset of disk dev; 0 = ok, negative = I/O error. */
+@external("env", "blkWrite") declare function blkWrite(dev: i32, offset: f64, ptr: u32, len: u32): i32;
+/** Make all writes of disk dev durable (fsync); 0 = ok, negative = I/O error. */
+@external("env", "blkFlush") declare function blkFlush(dev: i32): i32;
+
+export const BLK_F_SIZE_MAX: u64 = <u64>1 << 1;
+export const BLK_F_SEG_MAX: u64 = <u64>1 << 2;
+export const BLK_F_RO: u64 = <u64>1 << 5;
+export const BLK_F_BLK_SIZE: u64 = <u64>1 << 6;
+export const BLK_F_FLUSH: u64 = <u64>1 << 9;
+
+const T_IN: u32 = 0, T_OUT: u32 = 1, T_FLUSH: u32 = 4, T_GET_ID: u32 = 8;
+const S_OK: u32 = 0, S_IOERR: u32 = 1, S_UNSUPP: u32 = 2;
+
+export const BLK_QUEUE_SIZE: u32 = 256;
+const SECTOR: u64 = 512;
+const SIZE_MAX: u32 = 0x10_0000;           // per segment, bytes
+const SEG_MAX: u32 = BLK_QUEUE_SIZE - 2;    // as QEMU
+
+// The 16-byte request header is copied here (end of the chain scratch area, past any segment).
+const HDR: u32 = VIRTIO_CHAIN + VIRTIO_CHAIN_SIZE - 16;
+
+export function blkSetup(slot: i32, backend: u32, capacityBytes: u64, readOnly: bool): void {
+  const b = slotBase(slot);
+  store<u32>(b + S_BACKEND, backend);
+  store<u32>(b + S_FLAGS, readOnly ? 1 : 0);
+  store<u64>(b + S_CAPACITY, capacityBytes);
+  store<u32>(b + S_NUM_QUEUES, 1);
+  store<u32>(queueBase(slot, 0) + Q_MAX, BLK_QUEUE_SIZE);
+  let f = F_VERSION_1 | F_RING_INDIRECT_DESC | F_RING_EVENT_IDX |
+          BLK_F_SIZE_MAX | BLK_F_SEG_MAX | BLK_F_BLK_SIZE | BLK_F_FLUSH;
+  if (readOnly) f |= BLK_F_RO;
+  store<u64>(b + S_DEV_FEATURES, f);
+  // struct virtio_blk_config: capacity, size_max, seg_max, geometry, blk_size, topology, writeback...
+  const c = b + S_CONFIG;
+  memory.fill(c, 0, 0x100);
+  store<u64>(c, capacityBytes / SECTOR, 0x00);
+  store<u32>(c, SIZE_MAX, 0x08);
+  store<u32>(c, SEG_MAX, 0x0c);
+  store<u32>(c, 512, 0x14);
+  store<u32>(b + S_CONFIG_LEN, 0x3c);
+}
+
+/** Move the data part of an IN/OUT request; returns a virtio-blk status. */
+function transfer(slot: i32, write: bool, sector: u64, dataLen: u32): u32 {
+  const b = slotBase(slot);
+  const dev = <i32>load<u32>(b + S_BACKEND);
+  const cap = load<u64>(b + S_CAPACITY);
+  if ((dataLen & 511) != 0) return S_IOERR;
+  if (sector > cap / SECTOR || sector * SECTOR + <u64>dataLen > cap) return S_IOERR;
+  if (write && (load<u32>(b + S_FLAGS) & 1)) return S_IOERR;
+  let pos = sector * SECTOR;
+  let left = dataLen;
+  // Readable stream: header (16 bytes) then data. Writable stream: data (for IN) then status.
+  let skip: u32 = write ? 16 : 0;
+  const n = segCount();
+  for (let i: u32 = 0; i < n && left > 0; i++) {
+    if (segWritable(i) == write) continue;
+    let len = segLen(i);
+    let addr = segAddr(i);
+    if (skip >= len) { skip -= len; continue; }
+    addr += <u64>skip; len -= skip; skip = 0;
+    if (len > left) len = left;
+    const r = write ? blkWrite(dev, <f64>pos, ramPtr(addr), len) : blkRead(dev, <f64>pos, ramPtr(addr), len);
+    if (r < 0) return S_IOERR;
+    pos += <u64>len;
+    left -= len;
+  }
+  return left == 0 ? S_OK : S_IOERR;
+}
+
+/** Write the status byte: the last byte of the chain's device-writable part. */
+function putStatus(status: u32): void {
+  let last: u32 = 0xffff_ffff;
+  const n = segCount();
+  for (let i: u32 = 0; i < n; i++) if (segWritable(i) && segLen(i) > 0) last = i;
+  if (last == 0xffff_ffff) return;
+  store<u8>(ramPtr(segAddr(last) + <u64>(segLen(last) - 1)), <u8>status);
+}
+
+function handleRequest(slot: i32, head: u32): void {
+  const readable = chainReadable();
+  const writable = chainWritable();
+  let status = S_UNSUPP;
+  chainRead(0, HDR, 16);
+  const type = load<u32>(HDR);
+  const sector = load<u64>(HDR, 8);
+  if (type == T_IN) {
+    status = transfer(slot, false, sector, writable - 1);
+  } else if (type == T_OUT) {
+    status = transfer(slot, true, sector, readable - 16);
+  } else if (type == T_FLUSH) {
+    status = blkFlush(<i32>load<u32>(slotBase(slot) + S_BACKEND)) < 0 ? S_IOERR : S_OK;
+  } else if (type == T_GET_ID) {
+    // No serial configured (QEMU's default): an empty, NUL-terminated id.
+    const n = segCount();
+    for (let i: u32 = 0; i < n; i++) {
+      if (segWritable(i) && segLen(i) > 1) { store<u8>(ramPtr(segAddr(i)), 0); break; }
+    }
+    status = S_OK;
+  }
+  putStatus(status);
+  pushUsed(slot, 0, head, writable);
+}
+
+export function blkNotify(slot: i32, q: u32): void {
+  if (q != 0 || !queueUsable(slot, 0)) return;
+  while (true) {
+    const head = popChain(slot, 0);
+    if (head == CHAIN_NONE || head == CHAIN_ERROR) break;
+    // A request needs its 16-byte header and a status byte, else the driver is broken.
+    if (chainReadable() < 16 || chainWritable() < 1) {
+      needsReset(slot);
+      break;
+    }
+    handleRequest(slot, <u32>head);
+  }
+  notifyUsed(slot, 0);
+}
