@@ -1,0 +1,284 @@
+// Where the firmware, kernel, initrd and device tree go in guest RAM: QEMU 7.2's rules for the
+// riscv64 virt machine (hw/riscv/boot.c and virt.c's machine-done hook), so that the same files
+// land at the same addresses under wasmvirt and under qemu-system-riscv64.
+//
+//  firmware  (-bios default/FILE) raw binary at the RAM base; an ELF at its physical addresses.
+//  kernel    ELF: at its physical addresses; its entry (fw_dynamic next_addr) is the lowest loaded
+//            address, not e_entry, as QEMU does. Raw binary or RISC-V Image: at the firmware's end
+//            rounded up to 2 MiB (the RAM base with -bios none). For an Image we also honour the
+//            header's text_offset as a minimum offset from the RAM base (QEMU ignores it; the two
+//            agree whenever firmware is present, or text_offset is 0) and its image_size (which
+//            includes .bss) for the fit checks.
+//  initrd    at kernel entry + min(RAM size / 2, 128 MiB).
+//  FDT       at align_down(min(RAM end, 3 GiB) - reserve, 2 MiB), where reserve is what QEMU
+//            reserves: 1 MiB for its own tree, (file size + 10000) * 2 for -dtb FILE.
+//  start     the reset vector jumps to the RAM base (the firmware); with -bios none, to the
+//            kernel entry (QEMU always jumps to the RAM base, which is the same address for
+//            every kernel QEMU can boot that way).
+//
+// Where QEMU would silently load something outside RAM or over something else, we throw a
+// BootLayoutError that says what does not fit and where.
+
+const MiB = 1n << 20n;
+const GiB = 1n << 30n;
+/** RV64 kernels go on a 2 MiB boundary (riscv_calc_kernel_start_addr). */
+const KERNEL_ALIGN = 2n * MiB;
+const FDT_ALIGN = 2n * MiB;
+/** QEMU builds its own tree in a buffer of this size and reserves all of it in RAM. */
+export const QEMU_FDT_BUFFER_SIZE = 1n * MiB;
+const FDT_ADDRESSABLE_LIMIT = 3n * GiB;
+const INITRD_MAX_OFFSET = 128n * MiB;
+
+const EM_RISCV = 243;
+const PT_LOAD = 1;
+const PF_X = 1;
+const UIMAGE_MAGIC = 0x27051956;
+const RISCV_IMAGE_MAGIC = "RISCV\0\0\0";   // header offset 48 (deprecated, still written)
+const RISCV_IMAGE_MAGIC2 = "RSC\x05";      // header offset 56
+const RISCV_IMAGE_HEADER_SIZE = 64;
+
+export class BootLayoutError extends Error {
+  override name = "BootLayoutError";
+}
+
+/** One piece to copy into RAM: fileSize bytes from fileOffset, then zeros up to memSize. */
+export interface LoadSegment {
+  addr: bigint;
+  fileOffset: number;
+  fileSize: number;
+  memSize: bigint;
+}
+
+export interface BootLayoutInput {
+  ramBase: bigint;
+  ramSize: bigint;
+  /** -bios default/FILE: a raw binary (size) or its bytes (raw or ELF). Absent = -bios none. */
+  firmware?: { size: number } | { bytes: Uint8Array };
+  /** -kernel: ELF, RISC-V Image, or raw binary. */
+  kernel?: { bytes: Uint8Array };
+  /** -initrd */
+  initrd?: { size: number };
+  /** Size of the DTB that will be written at the FDT address. */
+  fdtSize: number;
+  /** With -dtb FILE: the file's size, which is what QEMU's FDT placement depends on. */
+  dtbFileSize?: number;
+}
+
+export interface FirmwarePlacement {
+  format: "raw" | "elf";
+  addr: bigint;
+  /** One past the last byte (QEMU's firmware_end_addr). */
+  end: bigint;
+  segments: LoadSegment[];
+}
+
+export interface KernelPlacement {
+  format: "elf" | "image" | "raw";
+  /** Lowest address loaded. */
+  addr: bigint;
+  /** One past the last byte the kernel occupies, .bss included where known. */
+  end: bigint;
+  /** Where the firmware hands over (fw_dynamic next_addr); QEMU's kernel_entry. */
+  entry: bigint;
+  /** The ELF header's entry point (physical), for information. */
+  elfEntry?: bigint;
+  /** From the RISC-V Image header. */
+  textOffset?: bigint;
+  imageSize?: bigint;
+  segments: LoadSegment[];
+}
+
+export interface BootLayout {
+  /** Where the boot ROM jumps (its start address). */
+  startAddr: bigint;
+  /** fw_dynamic next_addr: the kernel entry, 0 without a kernel (as QEMU). */
+  nextAddr: bigint;
+  firmware?: FirmwarePlacement;
+  kernel?: KernelPlacement;
+  /** End exclusive, as /chosen/linux,initrd-end. */
+  initrd?: { start: bigint; end: bigint };
+  /** addr: where the DTB goes; reserved: how much RAM QEMU sets aside for it there. */
+  fdt: { addr: bigint; size: number; reserved: bigint };
+}
+
+const hex = (v: bigint): string => `0x${v.toString(16)}`;
+const alignUp = (v: bigint, a: bigint): bigint => ((v + a - 1n) / a) * a;
+const alignDown = (v: bigint, a: bigint): bigint => (v / a) * a;
+const sizeText = (v: bigint): string =>
+  v % MiB === 0n ? `${v / MiB} MiB` : v >= MiB ? `${v} bytes (${(Number(v) / 2 ** 20).toFixed(1)} MiB)` : `${v} bytes`;
+
+interface ElfImage {
+  entry: bigint;
+  low: bigint;
+  high: bigint;
+  segments: LoadSegment[];
+}
+
+function isElf(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
+}
+
+/** Reads the program headers of a little-endian ELF64 RISC-V file. */
+function parseElf(bytes: Uint8Array, what: string): ElfImage {
+  const fail = (msg: string): never => { throw new BootLayoutError(`${what}: ${msg}`); };
+  if (bytes.length < 64) fail("truncated ELF header");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes[4] !== 2) fail(bytes[4] === 1 ? "32-bit ELF; our harts are RV64, use a 64-bit build" : `unknown ELF class ${bytes[4]}`);
+  if (bytes[5] !== 1) fail("big-endian ELF; RISC-V is little-endian");
+  const machine = view.getUint16(18, true);
+  if (machine !== EM_RISCV) fail(`ELF for machine ${machine}, not RISC-V (${EM_RISCV})`);
+  const entry = view.getBigUint64(24, true);
+  const phoff = Number(view.getBigUint64(32, true));
+  const phentsize = view.getUint16(54, true);
+  const phnum = view.getUint16(56, true);
+  if (phentsize < 56) fail(`program header entries of ${phentsize} bytes (expected 56)`);
+  if (phoff + phnum * phentsize > bytes.length) fail("program headers run past the end of the file");
+
+  let low: bigint | undefined;
+  let high = 0n;
+  let physEntry = entry;
+  const segments: LoadSegment[] = [];
+  for (let i = 0; i < phnum; i++) {
+    const p = phoff + i * phentsize;
+    if (view.getUint32(p, true) !== PT_LOAD) continue;
+    const flags = view.getUint32(p + 4, true);
+    const offset = view.getBigUint64(p + 8, true);
+    const vaddr = view.getBigUint64(p + 16, true);
+    const paddr = view.getBigUint64(p + 24, true);
+    const filesz = view.getBigUint64(p + 32, true);
+    const memsz = view.getBigUint64(p + 40, true);
+    if (filesz > memsz) fail(`segment ${i} has file size ${filesz} above its memory size ${memsz}`);
+    if (offset + filesz > BigInt(bytes.length)) fail(`segment ${i} runs past the end of the file`);
+    // QEMU (load_elf) counts every PT_LOAD in the low/high bounds, loads only non-empty ones.
+    if (low === undefined || paddr < low) low = paddr;
+    if (paddr + memsz > high) high = paddr + memsz;
+    if (memsz > 0n) segments.push({ addr: paddr, fileOffset: Number(offset), fileSize: Number(filesz), memSize: memsz });
+    if (vaddr !== paddr && (flags & PF_X) && entry >= vaddr && entry < vaddr + filesz) physEntry = entry - vaddr + paddr;
+  }
+  if (low === undefined || segments.length === 0) fail("no loadable segments");
+  return { entry: physEntry, low: low!, high, segments };
+}
+
+interface ImageHeader { textOffset: bigint; imageSize: bigint }
+
+/** The 64-byte header of a RISC-V Linux Image (Documentation/riscv/boot-image-header.rst), if present. */
+function parseImageHeader(bytes: Uint8Array): ImageHeader | undefined {
+  if (bytes.length < RISCV_IMAGE_HEADER_SIZE) return undefined;
+  const ascii = (off: number, len: number): string => String.fromCharCode(...bytes.subarray(off, off + len));
+  if (ascii(56, 4) !== RISCV_IMAGE_MAGIC2 && ascii(48, 8) !== RISCV_IMAGE_MAGIC) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { textOffset: view.getBigUint64(8, true), imageSize: view.getBigUint64(16, true) };
+}
+
+export function computeBootLayout(input: BootLayoutInput): BootLayout {
+  const { ramBase, ramSize } = input;
+  if (ramSize <= 0n) throw new BootLayoutError(`RAM size must be positive (got ${ramSize})`);
+  const ramEnd = ramBase + ramSize;
+  const ramText = `RAM (${hex(ramBase)}..${hex(ramEnd - 1n)}, ${sizeText(ramSize)})`;
+  const checkInRam = (what: string, start: bigint, end: bigint): void => {
+    if (start < ramBase || end > ramEnd) {
+      throw new BootLayoutError(
+        `${what} does not fit in RAM: it needs ${hex(start)}..${hex(end - 1n)} (${sizeText(end - start)}) ` +
+        `but ${ramText}; give the machine more memory with -m`);
+    }
+  };
+  // Occupied ranges so far, to report overlaps as QEMU's ROM loader would.
+  const occupied: { what: string; start: bigint; end: bigint }[] = [];
+  const claim = (what: string, start: bigint, end: bigint): void => {
+    if (end <= start) return;
+    for (const o of occupied) {
+      if (start < o.end && o.start < end) {
+        throw new BootLayoutError(
+          `${what} (${hex(start)}..${hex(end - 1n)}) overlaps the ${o.what} (${hex(o.start)}..${hex(o.end - 1n)})` +
+          (what === "initrd" || what === "device tree" ? "; give the machine more memory with -m" : ""));
+      }
+    }
+    occupied.push({ what, start, end });
+  };
+
+  // Firmware.
+  let firmware: FirmwarePlacement | undefined;
+  if (input.firmware) {
+    const fw = input.firmware;
+    if ("bytes" in fw && isElf(fw.bytes)) {
+      const elf = parseElf(fw.bytes, "firmware");
+      firmware = { format: "elf", addr: elf.low, end: elf.high, segments: elf.segments };
+      for (const s of elf.segments) checkInRam("the firmware", s.addr, s.addr + s.memSize);
+    } else {
+      const size = "bytes" in fw ? fw.bytes.length : fw.size;
+      if (size <= 0) throw new BootLayoutError("the firmware file is empty");
+      firmware = {
+        format: "raw", addr: ramBase, end: ramBase + BigInt(size),
+        segments: [{ addr: ramBase, fileOffset: 0, fileSize: size, memSize: BigInt(size) }],
+      };
+      checkInRam("the firmware", firmware.addr, firmware.end);
+    }
+    for (const s of firmware.segments) claim("firmware", s.addr, s.addr + s.memSize);
+  }
+  const firmwareEnd = firmware ? firmware.end : ramBase;
+
+  // Kernel.
+  let kernel: KernelPlacement | undefined;
+  if (input.kernel) {
+    const bytes = input.kernel.bytes;
+    if (bytes.length === 0) throw new BootLayoutError("the kernel file is empty");
+    if (bytes.length >= 4 && new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, false) === UIMAGE_MAGIC) {
+      throw new BootLayoutError("the kernel is a U-Boot uImage, which is not supported: use the raw Image or the ELF vmlinux");
+    }
+    if (isElf(bytes)) {
+      const elf = parseElf(bytes, "kernel");
+      kernel = { format: "elf", addr: elf.low, end: elf.high, entry: elf.low, elfEntry: elf.entry, segments: elf.segments };
+      for (const s of elf.segments) checkInRam("the kernel", s.addr, s.addr + s.memSize);
+    } else {
+      const header = parseImageHeader(bytes);
+      let addr = alignUp(firmwareEnd, KERNEL_ALIGN);
+      let memSize = BigInt(bytes.length);
+      if (header) {
+        if (ramBase + header.textOffset > addr) addr = ramBase + header.textOffset;
+        if (header.imageSize > memSize) memSize = header.imageSize;
+      }
+      kernel = {
+        format: header ? "image" : "raw", addr, end: addr + memSize, entry: addr,
+        textOffset: header?.textOffset, imageSize: header?.imageSize,
+        segments: [{ addr, fileOffset: 0, fileSize: bytes.length, memSize }],
+      };
+      checkInRam(header ? `the kernel Image (image_size ${sizeText(memSize)})` : "the kernel", addr, addr + memSize);
+    }
+    for (const s of kernel.segments) claim("kernel", s.addr, s.addr + s.memSize);
+  }
+
+  // Initrd.
+  let initrd: BootLayout["initrd"];
+  if (input.initrd) {
+    if (!kernel) throw new BootLayoutError("an initrd needs a kernel (-initrd without -kernel)");
+    const half = ramSize / 2n;
+    const start = kernel.entry + (half < INITRD_MAX_OFFSET ? half : INITRD_MAX_OFFSET);
+    const end = start + BigInt(input.initrd.size);
+    checkInRam("the initrd", start, end);
+    claim("initrd", start, end);
+    initrd = { start, end };
+  }
+
+  // Device tree.
+  const reserved = input.dtbFileSize !== undefined ? (BigInt(input.dtbFileSize) + 10000n) * 2n : QEMU_FDT_BUFFER_SIZE;
+  if (BigInt(input.fdtSize) > reserved) {
+    throw new BootLayoutError(`the device tree (${input.fdtSize} bytes) is larger than the ${reserved} bytes reserved for it`);
+  }
+  const top = ramBase < FDT_ADDRESSABLE_LIMIT && ramEnd > FDT_ADDRESSABLE_LIMIT ? FDT_ADDRESSABLE_LIMIT : ramEnd;
+  if (top - ramBase < reserved) {
+    throw new BootLayoutError(`RAM (${sizeText(ramSize)}) is too small to hold the device tree (${sizeText(reserved)} reserved); give the machine more memory with -m`);
+  }
+  const fdtAddr = alignDown(top - reserved, FDT_ALIGN);
+  checkInRam("the device tree", fdtAddr, fdtAddr + BigInt(input.fdtSize));
+  claim("device tree", fdtAddr, fdtAddr + BigInt(input.fdtSize));
+
+  const startAddr = firmware ? ramBase : kernel ? kernel.entry : ramBase;
+  return {
+    startAddr,
+    nextAddr: kernel ? kernel.entry : 0n,
+    firmware,
+    kernel,
+    initrd,
+    fdt: { addr: fdtAddr, size: input.fdtSize, reserved },
+  };
+}
