@@ -1,0 +1,368 @@
+// The command table: every QMP command is declared here once, with its argument schema, the session
+// modes where it runs, whether it may run out-of-band, and its handler. Dispatch validation,
+// query-commands and query-qmp-schema are all derived from this table.
+import { open } from "node:fs/promises";
+import type { ChardevInfo, MachineControl } from "../machine/control.js";
+import type { Logger } from "../log.js";
+import type { JsonObject, JsonValue } from "./json.js";
+import { EMPTY, SchemaIntrospector, T, type Member, type SchemaType } from "./schema.js";
+import { QmpError, genericError, strerror } from "./errors.js";
+import { runHmp, type HmpState } from "./hmp.js";
+
+export enum SessionMode { Handshake = "handshake", Operational = "operational" }
+
+export interface VersionInfo { qemu: { major: number; minor: number; micro: number }; package: string }
+
+/** What a command handler may see and change. */
+export interface CommandContext {
+  machine: MachineControl;
+  version: VersionInfo;
+  logger: Logger;
+  session: {
+    mode: SessionMode;
+    oobEnabled: boolean;
+    /** Set by qmp_capabilities / qmp_switch_mode; applied right after the reply is written. */
+    switchTo?: { mode: SessionMode; oob: boolean };
+    /** Close the connection after this command's reply (quit). */
+    closeAfterReply?: boolean;
+    hmp: HmpState;
+  };
+  /** Chardevs of the monitors themselves, merged into query-chardev like QEMU's compat_monitorN. */
+  monitorChardevs(): ChardevInfo[];
+}
+
+export interface CommandDef {
+  name: string;
+  args: SchemaType & { kind: "object" };
+  returns: SchemaType;
+  /** Modes where the command runs; elsewhere dispatch answers as QEMU does. */
+  modes: readonly SessionMode[];
+  allowOob?: boolean;
+  handler(args: Record<string, any>, ctx: CommandContext): JsonValue | Promise<JsonValue>;
+}
+
+const HANDSHAKE = [SessionMode.Handshake] as const;
+const OPERATIONAL = [SessionMode.Operational] as const;
+
+// ---- types shared by several commands -------------------------------------------------------------
+
+const RUN_STATES = ["debug", "inmigrate", "internal-error", "io-error", "paused", "postmigrate", "prelaunch",
+  "finish-migrate", "restore-vm", "running", "save-vm", "shutdown", "suspended", "watchdog", "guest-panicked", "colo"];
+const SHUTDOWN_CAUSES = ["none", "host-error", "host-qmp-quit", "host-qmp-system-reset", "host-signal", "host-ui",
+  "guest-shutdown", "guest-reset", "guest-panic", "subsystem-reset", "snapshot-load"];
+
+const QKEY_CODES = [
+  "unmapped", "pause", "ro", "kp_comma", "kp_equals", "power", "sleep", "wake", "suspend", "shift", "shift_r", "alt",
+  "alt_r", "ctrl", "ctrl_r", "menu", "esc", "1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "minus", "equal",
+  "backspace", "tab", "q", "w", "e", "r", "t", "y", "u", "i", "o", "p", "bracket_left", "bracket_right", "ret", "a",
+  "s", "d", "f", "g", "h", "j", "k", "l", "semicolon", "apostrophe", "grave_accent", "backslash", "z", "x", "c", "v",
+  "b", "n", "m", "comma", "dot", "slash", "asterisk", "spc", "caps_lock", "f1", "f2", "f3", "f4", "f5", "f6", "f7",
+  "f8", "f9", "f10", "num_lock", "scroll_lock", "kp_divide", "kp_multiply", "kp_subtract", "kp_add", "kp_enter",
+  "kp_decimal", "sysrq", "kp_0", "kp_1", "kp_2", "kp_3", "kp_4", "kp_5", "kp_6", "kp_7", "kp_8", "kp_9", "less",
+  "f11", "f12", "print", "home", "pgup", "pgdn", "end", "left", "up", "down", "right", "insert", "delete", "stop",
+  "again", "props", "undo", "front", "copy", "open", "paste", "find", "cut", "lf", "help", "meta_l", "meta_r",
+  "compose", "hiragana", "henkan", "yen", "muhenkan", "katakanahiragana", "audionext", "audioprev", "audiostop",
+  "audioplay", "audiomute", "volumeup", "volumedown", "mediaselect", "mail", "calculator", "computer", "ac_home",
+  "ac_back", "ac_forward", "ac_refresh", "ac_bookmarks", "lang1", "lang2", "f13", "f14", "f15", "f16", "f17", "f18",
+  "f19", "f20", "f21", "f22", "f23", "f24",
+];
+
+const keyValue: SchemaType = {
+  kind: "union", name: "KeyValue", tag: "type", tagEnum: T.enumOf("KeyValueKind", ["number", "qcode"]),
+  variants: {
+    number: T.object("IntWrapper", [{ name: "data", type: T.int }]),
+    qcode: T.object("QKeyCodeWrapper", [{ name: "data", type: T.enumOf("QKeyCode", QKEY_CODES) }]),
+  },
+};
+const inputButton = T.enumOf("InputButton", ["left", "middle", "right", "wheel-up", "wheel-down", "side", "extra",
+  "wheel-left", "wheel-right"]);
+const inputAxis = T.enumOf("InputAxis", ["x", "y"]);
+const inputEvent: SchemaType = {
+  kind: "union", name: "InputEvent", tag: "type", tagEnum: T.enumOf("InputEventKind", ["key", "btn", "rel", "abs"]),
+  variants: {
+    key: T.object("InputKeyEventWrapper", [{ name: "data", type: T.object("InputKeyEvent", [
+      { name: "key", type: keyValue }, { name: "down", type: T.bool }]) }]),
+    btn: T.object("InputBtnEventWrapper", [{ name: "data", type: T.object("InputBtnEvent", [
+      { name: "button", type: inputButton }, { name: "down", type: T.bool }]) }]),
+    rel: T.object("InputMoveEventWrapper", [{ name: "data", type: T.object("InputMoveEvent", [
+      { name: "axis", type: inputAxis }, { name: "value", type: T.int }]) }]),
+    abs: T.object("InputMoveEventWrapper", [{ name: "data", type: T.object("InputMoveEvent", [
+      { name: "axis", type: inputAxis }, { name: "value", type: T.int }]) }]),
+  },
+};
+
+const shutdownEventData = T.object("ShutdownEventData", [
+  { name: "guest", type: T.bool }, { name: "reason", type: T.enumOf("ShutdownCause", SHUTDOWN_CAUSES) }]);
+
+/** The events this server emits, for query-qmp-schema. */
+export const EVENTS: { name: string; data: SchemaType }[] = [
+  { name: "STOP", data: EMPTY },
+  { name: "RESUME", data: EMPTY },
+  { name: "RESET", data: shutdownEventData },
+  { name: "POWERDOWN", data: EMPTY },
+  { name: "SHUTDOWN", data: shutdownEventData },
+];
+
+const obj = (name: string, members: Member[]) => T.object(name, members);
+const opt = (name: string, type: SchemaType): Member => ({ name, type, optional: true });
+const req = (name: string, type: SchemaType): Member => ({ name, type });
+
+// ---- handlers ------------------------------------------------------------------------------------
+
+function checkCpuIndex(ctx: CommandContext, index: number | undefined): number {
+  if (index === undefined) return 0;
+  if (index < 0 || index >= ctx.machine.hartCount) throw genericError("Parameter 'cpu-index' expects a CPU number");
+  return index;
+}
+
+const hex16 = (v: bigint) => v.toString(16).padStart(16, "0");
+
+/** memsave/pmemsave: copy guest memory into a file in bounded chunks. */
+async function saveMemory(ctx: CommandContext, addr: bigint, size: bigint, filename: string,
+  read: (a: bigint, n: number) => Promise<Uint8Array>): Promise<JsonValue> {
+  if (addr + size > (1n << 64n)) throw genericError(`Invalid addr 0x${hex16(addr)}/size ${size} specified`);
+  let fh;
+  try {
+    fh = await open(filename, "w", 0o666);
+  } catch (e) {
+    throw genericError(`Could not open '${filename}': ${strerror(e)}`);
+  }
+  try {
+    const CHUNK = 1n << 20n;
+    for (let done = 0n; done < size;) {
+      const n = size - done < CHUNK ? size - done : CHUNK;
+      let bytes: Uint8Array;
+      try {
+        bytes = await read(addr + done, Number(n));
+      } catch {
+        throw genericError(`Invalid addr 0x${hex16(addr + done)}/size ${n} specified`);
+      }
+      await fh.write(bytes);
+      done += n;
+    }
+  } catch (e) {
+    if (e instanceof QmpError) throw e;
+    throw genericError(`writing memory to '${filename}': ${strerror(e)}`);
+  } finally {
+    await fh.close();
+  }
+  return {};
+}
+
+function chardevList(ctx: CommandContext): ChardevInfo[] {
+  const seen = new Set<string>();
+  const out: ChardevInfo[] = [];
+  for (const c of [...ctx.machine.chardevs, ...ctx.monitorChardevs()]) {
+    if (seen.has(c.label)) continue;
+    seen.add(c.label);
+    out.push(c);
+  }
+  return out;
+}
+
+export const COMMANDS: CommandDef[] = [
+  {
+    name: "qmp_capabilities",
+    args: obj("QmpCapabilitiesArgs", [opt("enable", T.arrayOf(T.enumOf("QMPCapability", ["oob"])))]),
+    returns: EMPTY, modes: HANDSHAKE,
+    handler(args, ctx) {
+      const oob = Array.isArray(args.enable) && args.enable.includes("oob");
+      ctx.session.switchTo = { mode: SessionMode.Operational, oob };
+      return {};
+    },
+  },
+  {
+    // The seed protocol's name for leaving handshake mode (not in QEMU).
+    name: "qmp_switch_mode",
+    args: obj("QmpSwitchModeArgs", [req("mode", T.enumOf("QMPMode", ["operational"]))]),
+    returns: EMPTY, modes: HANDSHAKE,
+    handler(_args, ctx) {
+      ctx.session.switchTo = { mode: SessionMode.Operational, oob: false };
+      return {};
+    },
+  },
+  {
+    name: "query-version", args: EMPTY, modes: OPERATIONAL,
+    returns: obj("VersionInfo", [req("qemu", obj("VersionTriple", [req("major", T.int), req("minor", T.int),
+      req("micro", T.int)])), req("package", T.str)]),
+    handler: (_a, ctx) => ({ qemu: { ...ctx.version.qemu }, package: ctx.version.package }),
+  },
+  {
+    name: "query-name", args: EMPTY, modes: OPERATIONAL, returns: obj("NameInfo", [opt("name", T.str)]),
+    handler: (_a, ctx): JsonValue => (ctx.machine.name !== undefined ? { name: ctx.machine.name } : {}),
+  },
+  {
+    name: "query-status", args: EMPTY, modes: OPERATIONAL,
+    returns: obj("StatusInfo", [req("running", T.bool), req("singlestep", T.bool),
+      req("status", T.enumOf("RunState", RUN_STATES))]),
+    handler: (_a, ctx) => ({ status: ctx.machine.state, singlestep: false, running: ctx.machine.running }),
+  },
+  {
+    name: "query-commands", args: EMPTY, modes: OPERATIONAL,
+    returns: T.arrayOf(obj("CommandInfo", [req("name", T.str)])),
+    handler: () => COMMANDS.map((c) => ({ name: c.name })),
+  },
+  {
+    name: "query-qmp-schema", args: EMPTY, modes: OPERATIONAL,
+    returns: T.arrayOf(obj("SchemaInfo", [req("name", T.str), req("meta-type", T.str)])),
+    handler: () => introspect(),
+  },
+  {
+    name: "query-target", args: EMPTY, modes: OPERATIONAL,
+    returns: obj("TargetInfo", [req("arch", T.enumOf("SysEmuTarget", ["riscv64"]))]),
+    handler: () => ({ arch: "riscv64" }),
+  },
+  {
+    name: "query-machines", args: obj("QueryMachinesArgs", []), modes: OPERATIONAL,
+    returns: T.arrayOf(obj("MachineInfo", [req("name", T.str), opt("alias", T.str), opt("is-default", T.bool),
+      req("cpu-max", T.int), req("hotpluggable-cpus", T.bool), req("numa-mem-supported", T.bool),
+      req("deprecated", T.bool), opt("default-cpu-type", T.str), opt("default-ram-id", T.str)])),
+    handler: () => [{
+      "hotpluggable-cpus": false, name: "virt", "numa-mem-supported": false, "default-cpu-type": "rv64-riscv-cpu",
+      "is-default": true, "cpu-max": 8, deprecated: false, "default-ram-id": "riscv_virt_board.ram",
+    }],
+  },
+  {
+    name: "query-cpus-fast", args: EMPTY, modes: OPERATIONAL,
+    returns: T.arrayOf(obj("CpuInfoFast", [req("cpu-index", T.int), req("qom-path", T.str), req("thread-id", T.int),
+      opt("props", obj("CpuInstanceProperties", [opt("core-id", T.int)])), req("target", T.str)])),
+    handler: (_a, ctx) => Array.from({ length: ctx.machine.hartCount }, (_, i) => ({
+      // All harts run in this process's CPU worker; its OS thread id is not visible to Node, so the
+      // process id stands in for it.
+      "thread-id": process.pid, props: { "core-id": i }, "qom-path": `/machine/soc0/harts[${i}]`,
+      "cpu-index": i, target: "riscv64",
+    })),
+  },
+  {
+    name: "query-kvm", args: EMPTY, modes: OPERATIONAL,
+    returns: obj("KvmInfo", [req("enabled", T.bool), req("present", T.bool)]),
+    handler: () => ({ enabled: false, present: false }),
+  },
+  {
+    name: "query-block", args: EMPTY, modes: OPERATIONAL,
+    returns: T.arrayOf(obj("BlockInfo", [req("device", T.str), opt("qdev", T.str), req("type", T.str),
+      req("removable", T.bool), req("locked", T.bool), opt("inserted", T.any), opt("io-status", T.str)])),
+    handler: (_a, ctx) => ctx.machine.blockDevices.map((b, i) => ({
+      "io-status": "ok", device: b.device, locked: false, removable: false,
+      inserted: {
+        iops_rd: 0, detect_zeroes: "off",
+        image: { "virtual-size": b.size, filename: b.file, format: b.format, "dirty-flag": false },
+        iops_wr: 0, ro: b.readOnly, "node-name": `#block${i}`, backing_file_depth: 0, drv: b.format, iops: 0,
+        bps_wr: 0, write_threshold: 0, encrypted: false, bps: 0, bps_rd: 0,
+        cache: { "no-flush": false, direct: false, writeback: true }, file: b.file,
+      },
+      qdev: `/machine/peripheral-anon/device[${i}]`, type: "unknown",
+    })),
+  },
+  {
+    name: "query-chardev", args: EMPTY, modes: OPERATIONAL,
+    returns: T.arrayOf(obj("ChardevInfo", [req("label", T.str), req("filename", T.str), req("frontend-open", T.bool)])),
+    handler: (_a, ctx) => chardevList(ctx).map((c) => ({
+      "frontend-open": c.frontendOpen, filename: c.filename, label: c.label,
+    })),
+  },
+  {
+    name: "query-memory-size-summary", args: EMPTY, modes: OPERATIONAL,
+    returns: obj("MemoryInfo", [req("base-memory", T.int), opt("plugged-memory", T.int)]),
+    handler: (_a, ctx) => ({ "base-memory": ctx.machine.ramSize }),
+  },
+  {
+    name: "query-uuid", args: EMPTY, modes: OPERATIONAL, returns: obj("UuidInfo", [req("UUID", T.str)]),
+    handler: (_a, ctx) => ({ UUID: ctx.machine.uuid }),
+  },
+  {
+    name: "stop", args: EMPTY, returns: EMPTY, modes: OPERATIONAL,
+    handler: async (_a, ctx) => { await ctx.machine.stop(); return {}; },
+  },
+  {
+    name: "cont", args: EMPTY, returns: EMPTY, modes: OPERATIONAL,
+    handler: async (_a, ctx) => {
+      try {
+        await ctx.machine.cont();
+      } catch (e) {
+        throw genericError(e instanceof Error ? e.message : String(e));
+      }
+      return {};
+    },
+  },
+  {
+    name: "system_reset", args: EMPTY, returns: EMPTY, modes: OPERATIONAL,
+    handler: async (_a, ctx) => { await ctx.machine.reset("host-qmp-system-reset"); return {}; },
+  },
+  {
+    name: "system_powerdown", args: EMPTY, returns: EMPTY, modes: OPERATIONAL,
+    handler: async (_a, ctx) => { await ctx.machine.powerdown(); return {}; },
+  },
+  {
+    name: "quit", args: EMPTY, returns: EMPTY, modes: OPERATIONAL,
+    handler: async (_a, ctx) => {
+      ctx.session.closeAfterReply = true;
+      await ctx.machine.quit("host-qmp-quit");
+      return {};
+    },
+  },
+  {
+    name: "memsave", returns: EMPTY, modes: OPERATIONAL,
+    args: obj("MemsaveArgs", [req("val", T.uint64), req("size", T.uint64), req("filename", T.str),
+      opt("cpu-index", T.int)]),
+    handler: (a, ctx) => {
+      const hart = checkCpuIndex(ctx, a["cpu-index"]);
+      return saveMemory(ctx, a.val, a.size, a.filename, (addr, n) => ctx.machine.readVirtual(hart, addr, n));
+    },
+  },
+  {
+    name: "pmemsave", returns: EMPTY, modes: OPERATIONAL,
+    args: obj("PmemsaveArgs", [req("val", T.uint64), req("size", T.uint64), req("filename", T.str)]),
+    handler: (a, ctx) => saveMemory(ctx, a.val, a.size, a.filename, (addr, n) => ctx.machine.readPhysical(addr, n)),
+  },
+  {
+    name: "input-send-event", returns: EMPTY, modes: OPERATIONAL,
+    args: obj("InputSendEventArgs", [opt("device", T.str), opt("head", T.int), req("events", T.arrayOf(inputEvent))]),
+    handler: async (a, ctx) => {
+      if (a.device !== undefined) throw new QmpError("DeviceNotFound", `Device '${a.device}' has not been found`);
+      if (!ctx.machine.running) throw genericError("VM not running");
+      const keys: { qcode: string; down: boolean }[] = [];
+      for (const ev of a.events as { type: string; data: any }[]) {
+        if (ev.type !== "key") throw genericError(`Input handler not found for event type ${ev.type}`);
+        if (ev.data.key.type !== "qcode") throw genericError("Key codes by number are not supported; use qcode");
+        keys.push({ qcode: ev.data.key.data, down: ev.data.down });
+      }
+      if (keys.length > 0) {
+        try {
+          await ctx.machine.sendKeys(keys);
+        } catch (e) {
+          throw genericError(e instanceof Error ? e.message : String(e));
+        }
+      }
+      return {};
+    },
+  },
+  {
+    name: "human-monitor-command", returns: T.str, modes: OPERATIONAL,
+    args: obj("HumanMonitorCommandArgs", [req("command-line", T.str), opt("cpu-index", T.int)]),
+    handler: (a, ctx) => {
+      if (a["cpu-index"] !== undefined) ctx.session.hmp.cpuIndex = checkCpuIndex(ctx, a["cpu-index"]);
+      return runHmp(a["command-line"], ctx);
+    },
+  },
+  {
+    // QEMU's out-of-band command; wasmvirt has no migration, so never postcopy.
+    name: "migrate-pause", args: EMPTY, returns: EMPTY, modes: OPERATIONAL, allowOob: true,
+    handler: () => { throw genericError("migrate-pause is currently only supported during postcopy-active state"); },
+  },
+];
+
+export const COMMAND_BY_NAME: ReadonlyMap<string, CommandDef> = new Map(COMMANDS.map((c) => [c.name, c]));
+
+let schemaCache: JsonObject[] | undefined;
+
+/** query-qmp-schema, derived from COMMANDS and EVENTS. */
+export function introspect(): JsonObject[] {
+  if (!schemaCache) {
+    const s = new SchemaIntrospector();
+    for (const c of COMMANDS) s.addCommand(c.name, c.args, c.returns, !!c.allowOob);
+    for (const e of EVENTS) s.addEvent(e.name, e.data);
+    schemaCache = s.result();
+  }
+  return schemaCache;
+}

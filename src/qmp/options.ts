@@ -1,0 +1,142 @@
+// QEMU's command-line words for monitors: `-qmp unix:PATH,server=on,wait=off`, `-qmp tcp:HOST:PORT,...`,
+// `-qmp stdio`, and `-chardev socket,id=ID,...` + `-mon chardev=ID,mode=control`.
+
+export type MonitorTransport =
+  | { kind: "unix"; path: string; server: boolean; wait: boolean }
+  | { kind: "tcp"; host: string; port: number; server: boolean; wait: boolean }
+  | { kind: "stdio" };
+
+export interface MonitorSpec {
+  /** Chardev label, as query-chardev shows it (compat_monitorN for -qmp, the chardev id for -mon). */
+  label: string;
+  transport: MonitorTransport;
+  pretty: boolean;
+  /** The option as the user wrote it, for messages. */
+  source: string;
+}
+
+export class MonitorOptionError extends Error {}
+
+function parseBool(opt: string, v: string | undefined): boolean {
+  if (v === undefined || v === "on" || v === "yes" || v === "true") return true;
+  if (v === "off" || v === "no" || v === "false") return false;
+  throw new MonitorOptionError(`Parameter '${opt}' expects 'on' or 'off'`);
+}
+
+/** key=value,... with QEMU's bare flags (`server`, `nowait`). */
+function parseProps(parts: string[]): Map<string, string | undefined> {
+  const m = new Map<string, string | undefined>();
+  for (const p of parts) {
+    if (p === "") continue;
+    const eq = p.indexOf("=");
+    if (eq < 0) {
+      if (p.startsWith("no") && (p === "nowait" || p === "noserver" || p === "nodelay" || p === "notelnet")) {
+        m.set(p.slice(2), "off");
+      } else m.set(p, undefined);
+    } else m.set(p.slice(0, eq), p.slice(eq + 1));
+  }
+  return m;
+}
+
+function socketTransport(kind: "unix" | "tcp", address: string, props: Map<string, string | undefined>,
+  source: string): MonitorTransport {
+  const server = props.has("server") ? parseBool("server", props.get("server")) : false;
+  const wait = props.has("wait") ? parseBool("wait", props.get("wait")) : true;
+  if (kind === "unix") {
+    if (!address) throw new MonitorOptionError(`${source}: missing socket path`);
+    return { kind, path: address, server, wait: server && wait };
+  }
+  const colon = address.lastIndexOf(":");
+  if (colon < 0) throw new MonitorOptionError(`${source}: address should be HOST:PORT`);
+  let host = address.slice(0, colon);
+  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
+  const port = Number(address.slice(colon + 1));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new MonitorOptionError(`${source}: invalid port '${address.slice(colon + 1)}'`);
+  }
+  return { kind, host: host || "0.0.0.0", port, server, wait: server && wait };
+}
+
+/** Parse a `-qmp`/`-qmp-pretty` value into a transport. */
+export function parseQmpValue(value: string, source: string): MonitorTransport {
+  const [head, ...rest] = value.split(",");
+  const props = parseProps(rest);
+  for (const k of props.keys()) {
+    if (!["server", "wait", "nodelay", "telnet", "reconnect"].includes(k)) {
+      throw new MonitorOptionError(`${source}: unknown option '${k}'`);
+    }
+  }
+  if (head === "stdio") return { kind: "stdio" };
+  if (head.startsWith("unix:")) return socketTransport("unix", head.slice(5), props, source);
+  if (head.startsWith("tcp:")) return socketTransport("tcp", head.slice(4), props, source);
+  throw new MonitorOptionError(`${source}: only unix:PATH, tcp:HOST:PORT and stdio are supported`);
+}
+
+/** One `-chardev` value: `socket,id=ID,path=P|host=H,port=N,server=on,wait=off` or `stdio,id=ID`. */
+export function parseChardev(value: string): { id: string; transport: MonitorTransport } {
+  const [backend, ...rest] = value.split(",");
+  const props = parseProps(rest);
+  const id = props.get("id");
+  if (!id) throw new MonitorOptionError(`-chardev ${value}: Parameter 'id' is missing`);
+  const source = `-chardev ${value}`;
+  if (backend === "stdio") return { id, transport: { kind: "stdio" } };
+  if (backend !== "socket") throw new MonitorOptionError(`${source}: only socket and stdio chardevs can carry a monitor`);
+  const path = props.get("path");
+  if (path !== undefined) return { id, transport: socketTransport("unix", path, props, source) };
+  const host = props.get("host") ?? "0.0.0.0";
+  const port = props.get("port");
+  if (port === undefined) throw new MonitorOptionError(`${source}: chardev: socket: no host or path given`);
+  return { id, transport: socketTransport("tcp", `${host}:${port}`, props, source) };
+}
+
+/**
+ * Turn the monitor options of a command line, in order, into monitor specs. `pairs` holds
+ * [option, value] for every -qmp, -qmp-pretty, -chardev and -mon (other options may be included and
+ * are ignored). Chardevs that no -mon uses are left to their other users (e.g. -serial chardev:ID).
+ */
+export function collectMonitorSpecs(pairs: [string, string][]): MonitorSpec[] {
+  const chardevs = new Map<string, MonitorTransport>();
+  for (const [opt, value] of pairs) {
+    if (opt === "-chardev") {
+      const c = parseChardev(value);
+      chardevs.set(c.id, c.transport);
+    }
+  }
+  const specs: MonitorSpec[] = [];
+  let compat = 0;
+  for (const [opt, value] of pairs) {
+    if (opt === "-qmp" || opt === "-qmp-pretty") {
+      const source = `${opt} ${value}`;
+      specs.push({ label: `compat_monitor${compat++}`, transport: parseQmpValue(value, source), pretty: opt === "-qmp-pretty", source });
+    } else if (opt === "-mon") {
+      const props = parseProps(value.split(","));
+      const source = `-mon ${value}`;
+      const id = props.get("chardev");
+      if (!id) throw new MonitorOptionError(`${source}: Parameter 'chardev' is missing`);
+      const transport = chardevs.get(id);
+      if (!transport) throw new MonitorOptionError(`${source}: chardev "${id}" not found`);
+      const mode = props.get("mode") ?? "readline";
+      if (mode !== "control") {
+        throw new MonitorOptionError(`${source}: only mode=control (QMP) monitors are supported; ` +
+          "use human-monitor-command for HMP");
+      }
+      const pretty = props.has("pretty") ? parseBool("pretty", props.get("pretty")) : false;
+      specs.push({ label: id, transport, pretty, source });
+    }
+  }
+  return specs;
+}
+
+/** Single-option form of collectMonitorSpecs for callers that see options one by one. */
+export function parseMonitorOption(kind: "-qmp" | "-qmp-pretty", value: string, index = 0): MonitorSpec {
+  return collectMonitorSpecs([[kind, value]]).map((s) => ({ ...s, label: `compat_monitor${index}` }))[0];
+}
+
+/** The filename query-chardev reports for a monitor's chardev, as QEMU writes it. */
+export function chardevFilename(t: MonitorTransport): string {
+  switch (t.kind) {
+    case "stdio": return "stdio";
+    case "unix": return `unix:${t.path}${t.server ? ",server=on" : ""}`;
+    case "tcp": return `tcp:${t.host}:${t.port}${t.server ? ",server=on" : ""}`;
+  }
+}

@@ -1,0 +1,159 @@
+// Monitor listeners (unix, tcp, stdio, or a client connection) and event delivery: one session per
+// connection, many connections per listener, machine events broadcast to every operational session.
+import net from "node:net";
+import fs from "node:fs";
+import type { ChardevInfo, MachineControl } from "../machine/control.js";
+import type { Logger } from "../log.js";
+import type { VersionInfo } from "./commands.js";
+import { toJson, type JsonObject } from "./json.js";
+import { chardevFilename, type MonitorSpec } from "./options.js";
+import { Session } from "./session.js";
+import { strerror } from "./errors.js";
+
+export interface StartOptions { version: VersionInfo; logger: Logger }
+
+export interface MonitorHandle {
+  /** Stop listening, let each session finish the command it runs, close connections, remove sockets. */
+  close(): Promise<void>;
+  /** Number of open sessions (for tests and diagnostics). */
+  readonly sessionCount: number;
+}
+
+/** Our version: QEMU 7.2 is the QEMU whose QMP we speak; `package` names wasmvirt itself. */
+export const DEFAULT_VERSION: VersionInfo = { qemu: { major: 7, minor: 2, micro: 0 }, package: "wasmvirt 0.1.0" };
+
+export class MonitorStartError extends Error {}
+
+/** Event timestamp as QEMU sends it: wall clock, microseconds. */
+function timestamp(): { seconds: number; microseconds: number } {
+  const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  return { seconds: Math.floor(us / 1e6), microseconds: us % 1e6 };
+}
+
+const MACHINE_EVENTS: [string, string][] = [
+  ["stop", "STOP"], ["resume", "RESUME"], ["reset", "RESET"], ["powerdown", "POWERDOWN"], ["shutdown", "SHUTDOWN"],
+];
+
+export async function startMonitors(specs: MonitorSpec[], machine: MachineControl, opts: StartOptions): Promise<MonitorHandle> {
+  const logger = opts.logger.child({ component: "qmp" });
+  const sessions = new Set<Session>();
+  const servers: net.Server[] = [];
+  const clientSockets: net.Socket[] = [];
+  const unixPaths: string[] = [];
+  let closing = false;
+
+  const monitorChardevs = (): ChardevInfo[] =>
+    specs.map((s) => ({ label: s.label, filename: chardevFilename(s.transport), frontendOpen: true }));
+
+  const openSession = (input: NodeJS.ReadableStream, output: NodeJS.WritableStream, spec: MonitorSpec, peer: string) => {
+    const session = new Session(input as any, output as any,
+      { machine, version: opts.version, logger, monitorChardevs, pretty: spec.pretty }, peer);
+    sessions.add(session);
+    session.onClose(() => sessions.delete(session));
+    session.start();
+    return session;
+  };
+
+  // Events: serialised once per event (and layout), delivered in emission order.
+  const listeners: [string, (...a: any[]) => void][] = [];
+  for (const [name, event] of MACHINE_EVENTS) {
+    const f = (data?: { guest: boolean; reason: string }) => {
+      const msg: JsonObject = { timestamp: timestamp(), event };
+      if (event === "RESET" || event === "SHUTDOWN") msg.data = { guest: !!data?.guest, reason: data?.reason ?? "none" };
+      logger.info({ event, data: msg.data }, "qmp event");
+      const lines = new Map<boolean, string>();
+      for (const s of sessions) {
+        const pretty = s.pretty;
+        let line = lines.get(pretty);
+        if (!line) { line = toJson(msg, pretty) + "\r\n"; lines.set(pretty, line); }
+        s.deliverEvent(line);
+      }
+    };
+    machine.on(name, f);
+    listeners.push([name, f]);
+  }
+
+  const removeSocketFiles = () => {
+    for (const p of unixPaths) {
+      try { fs.unlinkSync(p); } catch { /* already gone */ }
+    }
+  };
+  process.on("exit", removeSocketFiles);
+
+  const handle: MonitorHandle = {
+    get sessionCount() { return sessions.size; },
+    async close() {
+      if (closing) return;
+      closing = true;
+      for (const [name, f] of listeners) machine.off(name, f);
+      await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))).concat(
+        [...sessions].map((s) => s.close())));
+      for (const s of clientSockets) s.destroy();
+      removeSocketFiles();
+      process.off("exit", removeSocketFiles);
+    },
+  };
+
+  try {
+    for (const spec of specs) {
+      const t = spec.transport;
+      if (t.kind === "stdio") {
+        openSession(process.stdin, process.stdout, spec, "stdio");
+        continue;
+      }
+      if (!t.server) {
+        // Client mode: wasmvirt connects to a listening QMP client (QEMU's server=off).
+        const sock = await new Promise<net.Socket>((resolve, reject) => {
+          const s = t.kind === "unix" ? net.connect(t.path) : net.connect(t.port, t.host);
+          s.once("connect", () => resolve(s));
+          s.once("error", (e) => reject(new MonitorStartError(`${spec.source}: Failed to connect to '${
+            t.kind === "unix" ? t.path : `${t.host}:${t.port}`}': ${strerror(e)}`)));
+        });
+        clientSockets.push(sock);
+        openSession(sock, sock, spec, "client");
+        continue;
+      }
+      let firstClient: (() => void) | undefined;
+      const firstConnection = new Promise<void>((r) => { firstClient = r; });
+      const server = net.createServer((sock) => {
+        if (closing) { sock.destroy(); return; }
+        sock.setNoDelay(true);
+        firstClient?.();
+        const peer = t.kind === "unix" ? `unix:${t.path}` : `${sock.remoteAddress}:${sock.remotePort}`;
+        openSession(sock, sock, spec, peer);
+      });
+      server.on("error", (e) => logger.error({ err: e.message, source: spec.source }, "qmp listener error"));
+      await new Promise<void>((resolve, reject) => {
+        const onError = (e: Error) => reject(new MonitorStartError(`${spec.source}: Failed to bind socket${
+          t.kind === "unix" ? ` to ${t.path}` : ""}: ${strerror(e)}`));
+        server.once("error", onError);
+        if (t.kind === "unix") {
+          // A stale socket file from an earlier run is replaced, as QEMU does.
+          try {
+            if (fs.lstatSync(t.path).isSocket()) fs.unlinkSync(t.path);
+          } catch { /* does not exist */ }
+          const old = process.umask(0o177);   // the socket is created 0600: only its owner may connect
+          try {
+            server.listen(t.path, () => { server.off("error", onError); resolve(); });
+          } finally {
+            process.umask(old);
+          }
+          unixPaths.push(t.path);
+        } else {
+          server.listen(t.port, t.host, () => { server.off("error", onError); resolve(); });
+        }
+      });
+      if (t.kind === "unix") fs.chmodSync(t.path, 0o600);
+      servers.push(server);
+      logger.info({ source: spec.source, label: spec.label }, "qmp listening");
+      if (t.wait) {
+        process.stderr.write(`wasmvirt: waiting for connection on: ${chardevFilename(t)}\n`);
+        await firstConnection;
+      }
+    }
+  } catch (e) {
+    await handle.close();
+    throw e;
+  }
+  return handle;
+}

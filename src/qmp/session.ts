@@ -1,0 +1,260 @@
+// One QMP session per connection: greeting, handshake and operational modes (the seed's protocol),
+// framing through the streaming parser, in-band commands run one at a time in arrival order, and
+// out-of-band commands (exec-oob, once negotiated) run at once.
+import type { Readable, Writable } from "node:stream";
+import type { ChardevInfo, MachineControl } from "../machine/control.js";
+import type { Logger } from "../log.js";
+import { JsonStreamParser, toJson, JsonFloat, type JsonObject, type JsonValue, type ParsedMessage } from "./json.js";
+import { COMMAND_BY_NAME, SessionMode, type CommandContext, type VersionInfo } from "./commands.js";
+import { ArgumentError, validateArguments } from "./schema.js";
+import { QmpError } from "./errors.js";
+import { newHmpState } from "./hmp.js";
+
+export { SessionMode };
+
+/** In-band requests queued before reading pauses (QEMU's QMP_REQ_QUEUE_LEN_MAX). */
+const QUEUE_MAX = 8;
+
+export interface SessionDeps {
+  machine: MachineControl;
+  version: VersionInfo;
+  logger: Logger;
+  monitorChardevs(): ChardevInfo[];
+  pretty?: boolean;
+}
+
+type Request = { kind: "parsed"; msg: ParsedMessage };
+
+const isObject = (v: JsonValue | undefined): v is JsonObject =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonFloat);
+
+export class Session {
+  private static nextId = 1;
+  readonly id = Session.nextId++;
+  mode = SessionMode.Handshake;
+  oobEnabled = false;
+  private readonly parser: JsonStreamParser;
+  private readonly queue: Request[] = [];
+  private running: Promise<void> | undefined;
+  private closed = false;
+  private paused = false;
+  private readonly state: CommandContext["session"];
+  private readonly log: Logger;
+  private closeListeners: (() => void)[] = [];
+
+  constructor(private readonly input: Readable, private readonly output: Writable, private readonly deps: SessionDeps,
+    readonly peer: string) {
+    this.log = deps.logger.child({ session: this.id });
+    this.parser = new JsonStreamParser((msg) => this.onMessage(msg));
+    const self = this;
+    this.state = {
+      get mode() { return self.mode; },
+      set mode(m) { self.mode = m; },
+      get oobEnabled() { return self.oobEnabled; },
+      set oobEnabled(v) { self.oobEnabled = v; },
+      hmp: newHmpState(),
+    };
+  }
+
+  get isClosed(): boolean { return this.closed; }
+
+  get pretty(): boolean { return !!this.deps.pretty; }
+
+  onClose(f: () => void): void { this.closeListeners.push(f); }
+
+  start(): void {
+    this.log.info({ peer: this.peer }, "qmp session opened");
+    this.send({
+      QMP: { version: { qemu: { ...this.deps.version.qemu }, package: this.deps.version.package }, capabilities: ["oob"] },
+    });
+    this.input.on("data", (chunk: Buffer) => {
+      if (this.closed) return;
+      this.log.debug({ bytes: chunk.length }, "qmp in");
+      this.parser.feed(chunk);
+    });
+    this.input.on("end", () => this.shutdown());
+    this.input.on("close", () => this.shutdown());
+    this.input.on("error", (e) => { this.log.info({ err: e.message }, "qmp input error"); this.shutdown(); });
+    this.output.on("error", (e) => { this.log.info({ err: e.message }, "qmp output error"); this.shutdown(); });
+  }
+
+  /** Deliver an already-serialised event line; only sessions in operational mode receive events. */
+  deliverEvent(line: string): void {
+    if (this.closed || this.mode !== SessionMode.Operational) return;
+    this.output.write(line);
+  }
+
+  /** Close after the in-band command being run (if any) has answered. */
+  async close(): Promise<void> {
+    if (this.running) {
+      await Promise.race([this.running, new Promise((r) => setTimeout(r, 2000))]);
+    }
+    this.end();
+  }
+
+  private end(): void {
+    if (!this.closed) {
+      this.shutdown();
+      const out = this.output as Writable & { end?: () => void; destroySoon?: () => void };
+      if (out !== process.stdout && out !== process.stderr) out.end();
+    }
+  }
+
+  private shutdown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.length = 0;
+    this.log.info("qmp session closed");
+    for (const f of this.closeListeners) f();
+  }
+
+  private send(obj: JsonObject): void {
+    if (this.closed) return;
+    const line = toJson(obj, this.deps.pretty) + "\r\n";
+    this.log.debug({ line: line.length > 512 ? line.slice(0, 512) + "..." : line.trimEnd() }, "qmp out");
+    this.output.write(line);
+  }
+
+  private onMessage(msg: ParsedMessage): void {
+    // Out-of-band requests bypass the in-band queue (QEMU's handle_qmp_command).
+    if (this.oobEnabled && isObject(msg.value) && "exec-oob" in msg.value && !("execute" in msg.value)) {
+      void this.dispatch(msg);
+      return;
+    }
+    this.queue.push({ kind: "parsed", msg });
+    if (this.queue.length >= QUEUE_MAX && !this.paused) {
+      this.paused = true;
+      this.input.pause();
+    }
+    if (!this.running) this.running = this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0 && !this.closed) {
+      const req = this.queue.shift()!;
+      if (this.paused && this.queue.length < QUEUE_MAX) {
+        this.paused = false;
+        this.input.resume();
+      }
+      await this.dispatch(req.msg);
+    }
+    this.running = undefined;
+  }
+
+  private async dispatch(msg: ParsedMessage): Promise<void> {
+    if (msg.error) {
+      // Malformed JSON: the seed protocol's JSONParsing class (QEMU says GenericError with its parser's
+      // message; we keep that message in data.detail). Limits keep QEMU's GenericError.
+      this.log.info({ error: msg.error.message }, "qmp parse error");
+      if (msg.error.kind === "syntax") {
+        this.send({ error: { class: "JSONParsing", desc: "Invalid JSON syntax", data: { detail: msg.error.message } } });
+      } else {
+        this.send({ error: { class: "GenericError", desc: msg.error.message } });
+      }
+      return;
+    }
+    const req = msg.value;
+    if (!isObject(req)) {
+      this.send({ error: { class: "GenericError", desc: "QMP input must be a JSON object" } });
+      return;
+    }
+    const hasId = "id" in req;
+    const id = req.id;
+    const reply = (body: { return: JsonValue } | { error: QmpError }) => {
+      if ("return" in body) {
+        this.send(hasId ? { return: body.return, id } : { return: body.return });
+      } else {
+        const e = body.error;
+        const err: JsonObject = { class: e.errorClass, desc: e.message };
+        if (e.data) err.data = e.data as JsonValue;
+        this.send(hasId ? { id, error: err } : { error: err });
+      }
+    };
+
+    let name: string;
+    let oob: boolean;
+    try {
+      ({ name, oob } = this.checkEnvelope(req));
+    } catch (e) {
+      reply({ error: e as QmpError });
+      return;
+    }
+
+    const cmd = COMMAND_BY_NAME.get(name);
+    const inMode = cmd?.modes.includes(this.mode);
+    if (!cmd || (!inMode && this.mode === SessionMode.Handshake)) {
+      reply({ error: new QmpError("CommandNotFound", this.mode === SessionMode.Handshake
+        ? "Expecting capabilities negotiation with 'qmp_capabilities'"
+        : `The command ${name} has not been found`) });
+      return;
+    }
+    if (oob && !cmd.allowOob) {
+      reply({ error: new QmpError("GenericError", `The command ${name} does not support OOB`) });
+      return;
+    }
+    let args: Record<string, unknown>;
+    try {
+      args = validateArguments(cmd.args, req.arguments as JsonObject | undefined);
+    } catch (e) {
+      if (!(e instanceof ArgumentError)) throw e;
+      reply({ error: new QmpError("GenericError", e.message) });
+      return;
+    }
+    if (!inMode) {
+      // Negotiation commands once negotiation is over: QEMU's answer to a repeated qmp_capabilities.
+      reply({ error: new QmpError("CommandNotFound", "Capabilities negotiation is already complete, command ignored") });
+      return;
+    }
+
+    const ctx: CommandContext = {
+      machine: this.deps.machine,
+      version: this.deps.version,
+      logger: this.log,
+      session: this.state,
+      monitorChardevs: this.deps.monitorChardevs,
+    };
+    this.state.switchTo = undefined;
+    this.state.closeAfterReply = false;
+    this.log.info({ cmd: name, id: hasId ? toJson(id) : undefined }, "qmp command");
+    try {
+      const result = await cmd.handler(args, ctx);
+      reply({ return: result });
+    } catch (e) {
+      const err = e instanceof QmpError ? e : new QmpError("GenericError", e instanceof Error ? e.message : String(e));
+      this.log.info({ cmd: name, class: err.errorClass, desc: err.message }, "qmp command failed");
+      reply({ error: err });
+    }
+    // Applied only now, so that no event can come between the negotiation reply and the switch.
+    const sw = this.state.switchTo as { mode: SessionMode; oob: boolean } | undefined;
+    if (sw) {
+      this.mode = sw.mode;
+      this.oobEnabled = sw.oob;
+      this.state.switchTo = undefined;
+      this.log.info({ mode: sw.mode, oob: sw.oob }, "qmp mode switch");
+    }
+    if (this.state.closeAfterReply) this.end();
+  }
+
+  /** QEMU's qmp_dispatch_check_obj: which members a request may have, and their types. */
+  private checkEnvelope(req: JsonObject): { name: string; oob: boolean } {
+    if ("execute" in req && "exec-oob" in req && this.oobEnabled) {
+      throw new QmpError("GenericError", "QMP input member 'execute' clashes with 'exec-oob'");
+    }
+    let name: string | undefined;
+    let oob = false;
+    for (const key of Object.keys(req)) {
+      const v = req[key];
+      if (key === "execute" || (key === "exec-oob" && this.oobEnabled)) {
+        if (typeof v !== "string") throw new QmpError("GenericError", `QMP input member '${key}' must be a string`);
+        name = v;
+        oob = key === "exec-oob";
+      } else if (key === "arguments") {
+        if (!isObject(v)) throw new QmpError("GenericError", "QMP input member 'arguments' must be an object");
+      } else if (key !== "id") {
+        throw new QmpError("GenericError", `QMP input member '${key}' is unexpected`);
+      }
+    }
+    if (name === undefined) throw new QmpError("GenericError", "QMP input lacks member 'execute'");
+    return { name, oob };
+  }
+}
