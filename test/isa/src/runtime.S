@@ -233,6 +233,11 @@ m_trap_entry:
     csrw mepc, t1
     li t0, MSTATUS_MPP
     csrs mstatus, t0        /* resume in M-mode */
+    csrr t1, mcause
+    bgez t1, 1f
+    li t0, MSTATUS_MPIE     /* after an interrupt, resume with MIE = 0: the source is still pending */
+    csrc mstatus, t0
+1:
     ld t0, 0(sp)
     ld t1, 8(sp)
     ld t2, 16(sp)
@@ -291,6 +296,11 @@ s_trap_entry:
     csrw sepc, t1
     li t0, MSTATUS_SPP
     csrs sstatus, t0        /* resume in S-mode */
+    csrr t1, scause
+    bgez t1, 1f
+    li t0, MSTATUS_SPIE     /* after an interrupt, resume with SIE = 0 */
+    csrc sstatus, t0
+1:
     ld t0, 0(sp)
     ld t1, 8(sp)
     ld t2, 16(sp)
