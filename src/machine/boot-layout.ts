@@ -174,7 +174,7 @@ export function computeBootLayout(input: BootLayoutInput): BootLayout {
   const { ramBase, ramSize } = input;
   if (ramSize <= 0n) throw new BootLayoutError(`RAM size must be positive (got ${ramSize})`);
   const ramEnd = ramBase + ramSize;
-  const ramText = `RAM (${hex(ramBase)}..${hex(ramEnd - 1n)}, ${sizeText(ramSize)})`;
+  const ramText = `RAM is ${hex(ramBase)}..${hex(ramEnd - 1n)} (${sizeText(ramSize)})`;
   const checkInRam = (what: string, start: bigint, end: bigint): void => {
     if (start < ramBase || end > ramEnd) {
       throw new BootLayoutError(
