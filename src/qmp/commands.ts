@@ -271,6 +271,27 @@ export const COMMANDS: CommandDef[] = [
     handler: (_a, ctx) => ({ UUID: ctx.machine.uuid }),
   },
   {
+    // wasmvirt has no iothreads, mice, suspend support or hotpluggable CPUs: each answers what is true.
+    name: "query-iothreads", args: EMPTY, modes: OPERATIONAL,
+    returns: T.arrayOf(obj("IOThreadInfo", [req("id", T.str), req("thread-id", T.int)])), handler: () => [],
+  },
+  {
+    name: "query-mice", args: EMPTY, modes: OPERATIONAL,
+    returns: T.arrayOf(obj("MouseInfo", [req("name", T.str), req("index", T.int), req("current", T.bool),
+      req("absolute", T.bool)])),
+    handler: () => [],
+  },
+  {
+    name: "query-current-machine", args: EMPTY, modes: OPERATIONAL,
+    returns: obj("CurrentMachineParams", [req("wakeup-suspend-support", T.bool)]),
+    handler: () => ({ "wakeup-suspend-support": false }),
+  },
+  {
+    name: "query-hotpluggable-cpus", args: EMPTY, modes: OPERATIONAL,
+    returns: T.arrayOf(obj("HotpluggableCPU", [req("type", T.str), req("vcpus-count", T.int)])),
+    handler: () => { throw genericError("The feature 'query-hotpluggable-cpus' is not enabled"); },
+  },
+  {
     name: "stop", args: EMPTY, returns: EMPTY, modes: OPERATIONAL,
     handler: async (_a, ctx) => { await ctx.machine.stop(); return {}; },
   },
