@@ -1,0 +1,390 @@
+// The execute loop of the active hart: fetch through the current fetch page, expand
+// compressed encodings, one dense switch on the major opcode. Loads and stores hit the
+// soft TLB inline; everything else (misses, MMIO, faults, CSRs, AMOs) is out of line.
+// The loop leaves only when the budget is spent, on WFI, or after something that may
+// change interrupt state or needs the host (MMIO writes, CSR writes, xRET, power-off).
+import { XREGS, FREGS, TLB_LOAD, TLB_STORE } from "../layout";
+import * as S from "./state";
+import * as E from "./exception";
+import * as MMU from "./mmu";
+import { expandCompressed } from "./compressed";
+import { csrRead, csrWrite, csrIllegal, csrSideEffect, markFpDirty } from "./csr";
+import * as CSR from "./csr";
+import { takeTrap, doMret, doSret, pendingEnabled } from "./trap";
+import * as BUS from "../bus";
+import { exitRequest } from "../devices/sifive_test";
+import { execAmo } from "./amo";
+import { execFp } from "./fp_exec";
+
+// Why the loop returned (besides the budget running out).
+export const STOP_BUDGET: i32 = 0;
+export const STOP_EVENT: i32 = 1;   // re-check interrupts / exits, then continue
+export const STOP_WFI: i32 = 2;
+
+export let stopReason: i32 = STOP_BUDGET;
+
+@inline function rx(r: u32): u64 { return load<u64>(XREGS + (r << 3)); }
+@inline function wx(r: u32, v: u64): void { store<u64>(XREGS + (r << 3), v); }
+@inline function sext32(v: u64): u64 { return <u64><i64><i32>v; }
+
+@inline function tlbIndex(va: u64): u32 { return ((<u32>(va >> 12)) & MMU.TLB_MASK) << 4; }
+
+@inline function loadFast(va: u64, size: i32): u64 {
+  const e = TLB_LOAD + tlbIndex(va);
+  if (load<u64>(e) == ((va & ~<u64>0xfff) | S.dataTag) && (<u32>va & 0xfff) <= <u32>(0x1000 - size)) {
+    const h = <u32>va + load<u32>(e, 8);
+    if (size == 1) return <u64>load<u8>(h);
+    if (size == 2) return <u64>load<u16>(h);
+    if (size == 4) return <u64>load<u32>(h);
+    return load<u64>(h);
+  }
+  return MMU.loadSlow(va, size);
+}
+
+@inline function storeFast(va: u64, size: i32, v: u64): void {
+  const e = TLB_STORE + tlbIndex(va);
+  if (load<u64>(e) == ((va & ~<u64>0xfff) | S.dataTag) && (<u32>va & 0xfff) <= <u32>(0x1000 - size)) {
+    const h = <u32>va + load<u32>(e, 8);
+    if (size == 1) store<u8>(h, <u8>v);
+    else if (size == 2) store<u16>(h, <u16>v);
+    else if (size == 4) store<u32>(h, <u32>v);
+    else store<u64>(h, v);
+    return;
+  }
+  MMU.storeSlow(va, size, v);
+}
+
+function mulhu(a: u64, b: u64): u64 {
+  const a0 = a & 0xffff_ffff, a1 = a >> 32, b0 = b & 0xffff_ffff, b1 = b >> 32;
+  const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  const mid = (p00 >> 32) + (p01 & 0xffff_ffff) + (p10 & 0xffff_ffff);
+  return p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+}
+function mulh(a: u64, b: u64): u64 {
+  let r = mulhu(a, b);
+  if (<i64>a < 0) r -= b;
+  if (<i64>b < 0) r -= a;
+  return r;
+}
+function mulhsu(a: u64, b: u64): u64 {
+  let r = mulhu(a, b);
+  if (<i64>a < 0) r -= b;
+  return r;
+}
+
+/** Executes up to `budget` instructions of the active hart. Returns the number executed. */
+export function execute(budget: i32): i32 {
+  let pc = S.pc;
+  let n = budget;
+  stopReason = STOP_BUDGET;
+  E.clearException();
+  while (n > 0) {
+    n--;
+    store<u64>(XREGS, 0);
+    // ---- fetch ----
+    let off = pc - MMU.fetchVBase;
+    let inst: u32;
+    if (off <= 0xffc) {
+      inst = load<u32>(MMU.fetchHost + <u32>off);
+    } else {
+      S.pc = pc;
+      if (!MMU.fetchPage(pc)) { takeTrap(<u64>E.excCause, false, E.excTval); E.clearException(); pc = S.pc; continue; }
+      off = pc - MMU.fetchVBase;
+      if (off <= 0xffc) inst = load<u32>(MMU.fetchHost + <u32>off);
+      else {
+        inst = <u32>load<u16>(MMU.fetchHost + <u32>off);
+        if ((inst & 3) == 3) {
+          const hi = MMU.fetchHighHalf(pc);
+          if (E.excCause >= 0) { takeTrap(<u64>E.excCause, false, E.excTval); E.clearException(); pc = S.pc; continue; }
+          inst |= hi << 16;
+        }
+      }
+    }
+    let npc: u64;
+    let raw = inst;
+    if ((inst & 3) != 3) {
+      raw = inst & 0xffff;
+      inst = expandCompressed(raw);
+      npc = pc + 2;
+    } else {
+      npc = pc + 4;
+    }
+    const rd = (inst >> 7) & 31;
+    const rs1 = (inst >> 15) & 31;
+    const rs2 = (inst >> 20) & 31;
+    const f3 = (inst >> 12) & 7;
+    let illegal = false;
+    switch (inst & 0x7f) {
+      case 0x37: wx(rd, <u64><i64><i32>(inst & 0xfffff000)); break;                      // LUI
+      case 0x17: wx(rd, pc + <u64><i64><i32>(inst & 0xfffff000)); break;                 // AUIPC
+      case 0x6f: {                                                                        // JAL
+        const imm = ((<i32>inst >> 11) & ~0xfffff) | (<i32>inst & 0xff000) | ((<i32>(inst >> 9)) & 0x800) |
+          ((<i32>(inst >> 20)) & 0x7fe);
+        wx(rd, npc);
+        npc = pc + <u64><i64>imm;
+        break;
+      }
+      case 0x67: {                                                                        // JALR
+        if (f3 != 0) { illegal = true; break; }
+        const t = (rx(rs1) + <u64><i64>(<i32>inst >> 20)) & ~<u64>1;
+        wx(rd, npc);
+        npc = t;
+        break;
+      }
+      case 0x63: {                                                                        // BRANCH
+        const a = rx(rs1), b = rx(rs2);
+        let taken: bool;
+        switch (f3) {
+          case 0: taken = a == b; break;
+          case 1: taken = a != b; break;
+          case 4: taken = <i64>a < <i64>b; break;
+          case 5: taken = <i64>a >= <i64>b; break;
+          case 6: taken = a < b; break;
+          case 7: taken = a >= b; break;
+          default: illegal = true; taken = false;
+        }
+        if (taken) {
+          const imm = ((<i32>inst >> 19) & ~0xfff) | ((<i32>(inst << 4)) & 0x800) | ((<i32>(inst >> 20)) & 0x7e0) |
+            ((<i32>(inst >> 7)) & 0x1e);
+          npc = pc + <u64><i64>imm;
+        }
+        break;
+      }
+      case 0x03: {                                                                        // LOAD
+        const va = rx(rs1) + <u64><i64>(<i32>inst >> 20);
+        let v: u64;
+        switch (f3) {
+          case 0: v = <u64><i64><i8>loadFast(va, 1); break;
+          case 1: v = <u64><i64><i16>loadFast(va, 2); break;
+          case 2: v = <u64><i64><i32>loadFast(va, 4); break;
+          case 3: v = loadFast(va, 8); break;
+          case 4: v = loadFast(va, 1); break;
+          case 5: v = loadFast(va, 2); break;
+          case 6: v = loadFast(va, 4); break;
+          default: illegal = true; v = 0;
+        }
+        if (E.excCause >= 0) break;
+        if (!illegal) wx(rd, v);
+        break;
+      }
+      case 0x23: {                                                                        // STORE
+        const imm = ((<i32>inst >> 25) << 5) | <i32>((inst >> 7) & 31);
+        const va = rx(rs1) + <u64><i64>imm;
+        const v = rx(rs2);
+        switch (f3) {
+          case 0: storeFast(va, 1, v); break;
+          case 1: storeFast(va, 2, v); break;
+          case 2: storeFast(va, 4, v); break;
+          case 3: storeFast(va, 8, v); break;
+          default: illegal = true;
+        }
+        if (BUS.mmioTouched) { BUS.mmioTouched = false; if (E.excCause < 0) { pc = npc; stopReason = STOP_EVENT; S.pc = pc; return budget - n; } }
+        break;
+      }
+      case 0x13: {                                                                        // OP-IMM
+        const a = rx(rs1);
+        const imm = <u64><i64>(<i32>inst >> 20);
+        switch (f3) {
+          case 0: wx(rd, a + imm); break;
+          case 1: if ((inst >> 26) != 0) { illegal = true; break; } wx(rd, a << (imm & 63)); break;
+          case 2: wx(rd, <i64>a < <i64>imm ? 1 : 0); break;
+          case 3: wx(rd, a < imm ? 1 : 0); break;
+          case 4: wx(rd, a ^ imm); break;
+          case 5: {
+            const hi = inst >> 26;
+            if (hi == 0) wx(rd, a >> (imm & 63));
+            else if (hi == 0x10) wx(rd, <u64>(<i64>a >> <i64>(imm & 63)));
+            else illegal = true;
+            break;
+          }
+          case 6: wx(rd, a | imm); break;
+          default: wx(rd, a & imm); break;
+        }
+        break;
+      }
+      case 0x1b: {                                                                        // OP-IMM-32
+        const a = <u32>rx(rs1);
+        const sh = (inst >> 20) & 31;
+        switch (f3) {
+          case 0: wx(rd, sext32(<u64>(a + <u32>(<i32>inst >> 20)))); break;
+          case 1: if ((inst >> 25) != 0) { illegal = true; break; } wx(rd, sext32(<u64>(a << sh))); break;
+          case 5: {
+            const hi = inst >> 25;
+            if (hi == 0) wx(rd, sext32(<u64>(a >> sh)));
+            else if (hi == 0x20) wx(rd, sext32(<u64><u32>(<i32>a >> sh)));
+            else illegal = true;
+            break;
+          }
+          default: illegal = true;
+        }
+        break;
+      }
+      case 0x33: {                                                                        // OP
+        const a = rx(rs1), b = rx(rs2);
+        const f7 = inst >> 25;
+        if (f7 == 0) {
+          switch (f3) {
+            case 0: wx(rd, a + b); break;
+            case 1: wx(rd, a << (b & 63)); break;
+            case 2: wx(rd, <i64>a < <i64>b ? 1 : 0); break;
+            case 3: wx(rd, a < b ? 1 : 0); break;
+            case 4: wx(rd, a ^ b); break;
+            case 5: wx(rd, a >> (b & 63)); break;
+            case 6: wx(rd, a | b); break;
+            default: wx(rd, a & b); break;
+          }
+        } else if (f7 == 0x20) {
+          if (f3 == 0) wx(rd, a - b);
+          else if (f3 == 5) wx(rd, <u64>(<i64>a >> <i64>(b & 63)));
+          else illegal = true;
+        } else if (f7 == 1) {
+          switch (f3) {
+            case 0: wx(rd, a * b); break;
+            case 1: wx(rd, mulh(a, b)); break;
+            case 2: wx(rd, mulhsu(a, b)); break;
+            case 3: wx(rd, mulhu(a, b)); break;
+            case 4: wx(rd, b == 0 ? 0xffff_ffff_ffff_ffff : (a == 0x8000_0000_0000_0000 && b == 0xffff_ffff_ffff_ffff) ? a : <u64>(<i64>a / <i64>b)); break;
+            case 5: wx(rd, b == 0 ? 0xffff_ffff_ffff_ffff : a / b); break;
+            case 6: wx(rd, b == 0 ? a : (a == 0x8000_0000_0000_0000 && b == 0xffff_ffff_ffff_ffff) ? 0 : <u64>(<i64>a % <i64>b)); break;
+            default: wx(rd, b == 0 ? a : a % b); break;
+          }
+        } else illegal = true;
+        break;
+      }
+      case 0x3b: {                                                                        // OP-32
+        const a = <u32>rx(rs1), b = <u32>rx(rs2);
+        const f7 = inst >> 25;
+        if (f7 == 0) {
+          if (f3 == 0) wx(rd, sext32(<u64>(a + b)));
+          else if (f3 == 1) wx(rd, sext32(<u64>(a << (b & 31))));
+          else if (f3 == 5) wx(rd, sext32(<u64>(a >> (b & 31))));
+          else illegal = true;
+        } else if (f7 == 0x20) {
+          if (f3 == 0) wx(rd, sext32(<u64>(a - b)));
+          else if (f3 == 5) wx(rd, sext32(<u64><u32>(<i32>a >> (b & 31))));
+          else illegal = true;
+        } else if (f7 == 1) {
+          const sa = <i32>a, sb = <i32>b;
+          switch (f3) {
+            case 0: wx(rd, sext32(<u64>(a * b))); break;
+            case 4: wx(rd, sext32(<u64><u32>(sb == 0 ? -1 : (sa == i32.MIN_VALUE && sb == -1) ? sa : sa / sb))); break;
+            case 5: wx(rd, sext32(<u64>(b == 0 ? 0xffff_ffff : a / b))); break;
+            case 6: wx(rd, sext32(<u64><u32>(sb == 0 ? sa : (sa == i32.MIN_VALUE && sb == -1) ? 0 : sa % sb))); break;
+            case 7: wx(rd, sext32(<u64>(b == 0 ? a : a % b))); break;
+            default: illegal = true;
+          }
+        } else illegal = true;
+        break;
+      }
+      case 0x0f: {                                                                        // MISC-MEM
+        if (f3 == 0) break;                    // fence: memory is sequentially consistent here
+        if (f3 == 1) break;                    // fence.i: no decoded-code cache to invalidate
+        illegal = true;
+        break;
+      }
+      case 0x2f: {                                                                        // AMO
+        S.pc = pc;
+        const r = execAmo(inst);
+        if (r == 1) { illegal = true; break; }
+        if (BUS.mmioTouched) { BUS.mmioTouched = false; if (E.excCause < 0) { pc = npc; stopReason = STOP_EVENT; S.pc = pc; return budget - n; } }
+        break;
+      }
+      case 0x07: {                                                                        // LOAD-FP
+        if ((S.mstatus & S.MSTATUS_FS) == 0 || (f3 != 2 && f3 != 3)) { illegal = true; break; }
+        const va = rx(rs1) + <u64><i64>(<i32>inst >> 20);
+        if (f3 == 2) {
+          const v = loadFast(va, 4);
+          if (E.excCause >= 0) break;
+          store<u64>(FREGS + (rd << 3), v | 0xffff_ffff_0000_0000);
+        } else {
+          const v = loadFast(va, 8);
+          if (E.excCause >= 0) break;
+          store<u64>(FREGS + (rd << 3), v);
+        }
+        markFpDirty();
+        break;
+      }
+      case 0x27: {                                                                        // STORE-FP
+        if ((S.mstatus & S.MSTATUS_FS) == 0 || (f3 != 2 && f3 != 3)) { illegal = true; break; }
+        const imm = ((<i32>inst >> 25) << 5) | <i32>((inst >> 7) & 31);
+        const va = rx(rs1) + <u64><i64>imm;
+        const v = load<u64>(FREGS + (rs2 << 3));
+        if (f3 == 2) storeFast(va, 4, v); else storeFast(va, 8, v);
+        if (BUS.mmioTouched) { BUS.mmioTouched = false; if (E.excCause < 0) { pc = npc; stopReason = STOP_EVENT; S.pc = pc; return budget - n; } }
+        break;
+      }
+      case 0x43: case 0x47: case 0x4b: case 0x4f: case 0x53: {                             // FP compute
+        if ((S.mstatus & S.MSTATUS_FS) == 0) { illegal = true; break; }
+        if (execFp(inst) != 0) { illegal = true; break; }
+        markFpDirty();
+        break;
+      }
+      case 0x73: {                                                                        // SYSTEM
+        if (f3 == 0) {
+          if (inst == 0x00000073) { E.raise(S.priv == S.PRV_M ? E.CAUSE_MACHINE_ECALL : E.CAUSE_USER_ECALL + S.priv, 0); break; }
+          if (inst == 0x00100073) { E.raise(E.CAUSE_BREAKPOINT, 0); break; }
+          if (inst == 0x30200073) {                                                       // MRET
+            if (S.priv != S.PRV_M) { illegal = true; break; }
+            doMret(); pc = S.pc; stopReason = STOP_EVENT; return budget - n;
+          }
+          if (inst == 0x10200073) {                                                       // SRET
+            if (S.priv == S.PRV_U || (S.priv == S.PRV_S && (S.mstatus & S.MSTATUS_TSR) != 0)) { illegal = true; break; }
+            doSret(); pc = S.pc; stopReason = STOP_EVENT; return budget - n;
+          }
+          if (inst == 0x10500073) {                                                       // WFI
+            if (S.priv == S.PRV_U || (S.priv == S.PRV_S && (S.mstatus & S.MSTATUS_TW) != 0)) { illegal = true; break; }
+            pc = npc; S.pc = pc;
+            if (pendingEnabled() == 0) { S.waiting = true; stopReason = STOP_WFI; return budget - n; }
+            stopReason = STOP_EVENT; return budget - n;
+          }
+          if ((inst & 0xfe007fff) == 0x12000073) {                                        // SFENCE.VMA
+            if (S.priv == S.PRV_U || (S.priv == S.PRV_S && (S.mstatus & S.MSTATUS_TVM) != 0)) { illegal = true; break; }
+            MMU.tlbFlush();
+            break;
+          }
+          illegal = true;
+          break;
+        }
+        if (f3 == 4) { illegal = true; break; }
+        const addr = inst >> 20;
+        const src: u64 = (f3 & 4) != 0 ? <u64>rs1 : rx(rs1);
+        const op = f3 & 3;
+        // QEMU 7.2: csrrs/csrrc write (and check writability) only when the mask value is non-zero.
+        const writes = op == 1 || src != 0;
+        S.instret += <u64>(budget - n);   // counters see the instructions retired so far
+        S.pc = pc;
+        const old = csrRead(addr, writes);
+        S.instret -= <u64>(budget - n);
+        if (csrIllegal) { illegal = true; break; }
+        if (writes) {
+          const nv = op == 1 ? src : op == 2 ? (old | src) : (old & ~src);
+          CSR.csrSideEffect = false;
+          S.instret += <u64>(budget - n);
+          csrWrite(addr, nv);
+          S.instret -= <u64>(budget - n);
+          wx(rd, old);
+          if (csrSideEffect) { pc = npc; S.pc = pc; stopReason = STOP_EVENT; return budget - n; }
+        } else {
+          wx(rd, old);
+        }
+        break;
+      }
+      default:
+        illegal = true;
+    }
+    if (illegal) E.raise(E.CAUSE_ILLEGAL_INSTRUCTION, <u64>raw);
+    if (E.excCause >= 0) {
+      S.pc = pc;
+      takeTrap(<u64>E.excCause, false, E.excTval);
+      E.clearException();
+      pc = S.pc;
+      continue;
+    }
+    pc = npc;
+  }
+  S.pc = pc;
+  return budget;
+}
+
+// Keep the instruction-retired counter exact: the caller adds what execute() returns.
+export function unusedGuard(): void { void exitRequest; }

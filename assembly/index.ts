@@ -1,0 +1,154 @@
+// The core's exports: what the host (src/machine/worker.ts) may call. The host never
+// touches hart state on the hot path; it asks through these functions between slices.
+import { RAM, ROM, ROM_SIZE, XREGS, FREGS, FCSR, MAX_HARTS, HOST_SCRATCH, HOST_SCRATCH_SIZE,
+  CONSOLE_OUT, CONSOLE_IN } from "./layout";
+import { RAM_BASE, ramSize, setRamSize } from "./ram";
+import * as S from "./cpu/state";
+import { execute, stopReason, STOP_WFI } from "./cpu/hart";
+import { checkInterrupts, pendingEnabled } from "./cpu/trap";
+import { tlbFlush, translate, ACC_LOAD, INVALID_TAG } from "./cpu/mmu";
+import { pmpDecode } from "./cpu/pmp";
+import { clearException, excCause } from "./cpu/exception";
+import { clintReset, clintUpdateTimers, clintNextDeadline, mtimeNow } from "./devices/clint";
+import { exitRequest, exitCode, clearExitRequest, EXIT_NONE } from "./devices/sifive_test";
+import { devicesInit, devicesReset, devicesPoll } from "./devices/exports";
+import { hostPtrRead } from "./bus";
+
+export * from "./devices/exports";
+
+// run() results
+export const RUN_BUDGET: i32 = 0;    // budget used up; call again
+export const RUN_IDLE: i32 = 1;      // every hart waits for an interrupt: sleep until nextWakeTicks()
+export const RUN_POWEROFF: i32 = 2;  // guest powered off: exitStatus() is the status
+export const RUN_RESET: i32 = 3;     // guest asked for a reset
+
+let activeHart: i32 = 0;
+let harts: i32 = 1;
+/** Instructions per hart before switching to the next one (only with -smp > 1). */
+const HART_QUANTUM: i32 = 20000;
+
+/** Sizes linear memory for `ramBytes` of guest RAM and `nharts` harts. Returns 0, or -1 if memory cannot grow. */
+export function init(ramBytes: f64, nharts: i32): i32 {
+  if (nharts < 1 || nharts > MAX_HARTS) return -1;
+  const needed = <u64>RAM + <u64>ramBytes;
+  const havePages = <u64>memory.size();
+  const needPages = (needed + 0xffff) >> 16;
+  if (needPages > havePages) {
+    if (memory.grow(<i32>(needPages - havePages)) < 0) return -1;
+  }
+  setRamSize(<u64>ramBytes);
+  harts = nharts;
+  S.hartCount = nharts;
+  devicesInit(nharts);
+  return 0;
+}
+
+export function ramOffset(): u32 { return RAM; }
+export function romOffset(): u32 { return ROM; }
+export function romSize(): u32 { return ROM_SIZE; }
+export function scratchOffset(): u32 { return HOST_SCRATCH; }
+export function scratchSize(): u32 { return HOST_SCRATCH_SIZE; }
+export function consoleOutOffset(): u32 { return CONSOLE_OUT; }
+export function consoleInOffset(): u32 { return CONSOLE_IN; }
+export function maxHarts(): i32 { return MAX_HARTS; }
+
+/** Machine reset: every hart at `startPc` in M-mode, devices at power-on state. RAM is kept. */
+export function resetMachine(startPc: f64): void {
+  for (let h = 0; h < harts; h++) S.resetHartContext(h, <u64>startPc);
+  activeHart = 0;
+  S.loadHart(0);
+  pmpDecode();
+  tlbFlush();
+  clearException();
+  clearExitRequest();
+  clintReset();
+  devicesReset();
+}
+
+/** Sets integer register r of hart h (between runs). */
+export function setHartReg(h: i32, r: i32, value: u64): void {
+  S.saveHart();
+  store<u64>(S.hartContextPtr(h) + (<u32>r << 3), value);
+  S.loadHart(activeHart);
+  store<u64>(XREGS, 0);
+}
+
+/** Copies the active hart's live state into its context slot, so the host can read every hart's context. */
+export function syncState(): void { S.saveHart(); }
+export function hartContext(h: i32): u32 { return S.hartContextPtr(h); }
+
+function switchTo(h: i32): void {
+  if (h == activeHart) return;
+  S.saveHart();
+  activeHart = h;
+  S.loadHart(h);
+  tlbFlush();   // each hart has its own translation
+}
+
+/**
+ * Runs the machine for about `budget` instructions (split across harts).
+ * Returns one of the RUN_* codes.
+ */
+export function run(budget: i32): i32 {
+  devicesPoll();
+  clintUpdateTimers();
+  let anyRunning = false;
+  for (let i = 0; i < harts; i++) {
+    const h = (activeHart + i) % harts;
+    switchTo(h);
+    let left = harts > 1 ? min(budget, HART_QUANTUM) : budget;
+    if (S.waiting) {
+      if (pendingEnabled() == 0) continue;
+      S.waiting = false;
+    }
+    anyRunning = true;
+    while (left > 0) {
+      checkInterrupts();
+      const done = execute(left);
+      S.instret += <u64>done;
+      left -= done;
+      if (exitRequest != EXIT_NONE) return exitRequest == 1 ? RUN_POWEROFF : RUN_RESET;
+      if (stopReason == STOP_WFI) {
+        if (pendingEnabled() != 0) { S.waiting = false; continue; }
+        break;
+      }
+    }
+  }
+  if (harts > 1) switchTo((activeHart + 1) % harts);
+  if (!anyRunning) return RUN_IDLE;
+  return RUN_BUDGET;
+}
+
+export function exitStatus(): i32 { return exitCode; }
+export function clearExit(): void { clearExitRequest(); }
+
+/** mtime ticks (10 MHz) until the earliest timer any waiting hart could wake on; 0 if already due. */
+export function nextWakeTicks(): f64 {
+  const now = mtimeNow();
+  let next = clintNextDeadline();
+  S.saveHart();
+  for (let h = 0; h < harts; h++) {
+    const p = S.hartContextPtr(h) + 0x400;
+    const menv = load<u64>(p, 160);
+    if ((menv >> 63) != 0) { const st = load<u64>(p, 184); if (st < next) next = st; }
+  }
+  if (next <= now) return 0;
+  return <f64>(next - now);
+}
+
+/** Guest physical → host offset for RAM/ROM (for memory dumps), 0 when not backed by memory. */
+export function physToHost(pa: u64): u32 { return hostPtrRead(pa); }
+
+/** Translates a virtual address with hart h's current translation (for the monitor's x command). Returns ~0 on fault. */
+export function virtToPhys(h: i32, va: u64): u64 {
+  switchTo(h);
+  const pa = translate(va, ACC_LOAD, S.dataPriv());
+  clearException();
+  return pa;
+}
+
+export function ramBase(): u64 { return RAM_BASE; }
+export function ramBytes(): u64 { return ramSize; }
+export function fregsOffset(): u32 { return FREGS; }
+export function fcsrOffset(): u32 { return FCSR; }
+export function instretOf(h: i32): u64 { S.saveHart(); return load<u64>(S.hartContextPtr(h) + 0x400, 192); }

@@ -1,0 +1,302 @@
+// wasmvirt's command line: QEMU's words for the virt machine.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { Machine, MachineError, DEVICE_TYPES, type MachineOptions, type DriveOption } from "./machine/machine.js";
+import { StdioConsole } from "./chardev/stdio.js";
+import { collectMonitorSpecs, startMonitors, DEFAULT_VERSION, MonitorOptionError, type MonitorSpec } from "./qmp/index.js";
+import { createLogger, type Logger } from "./log.js";
+
+export class UsageError extends Error {}
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const VERSION = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version as string;
+
+/** Options that take a value, and options that do not. Anything else is an error. */
+const WITH_VALUE = new Set(["-M", "-machine", "-m", "-smp", "-bios", "-kernel", "-initrd", "-append", "-dtb",
+  "-serial", "-monitor", "-display", "-qmp", "-qmp-pretty", "-chardev", "-mon", "-drive", "-device", "-name",
+  "-uuid", "-D", "--log", "-cpu", "-accel"]);
+const FLAGS = new Set(["-nographic", "-S", "-nodefaults", "-no-reboot", "-version", "--version", "-h", "-help",
+  "--help", "--bundled", "-enable-kvm", "-no-shutdown"]);
+
+export const USAGE = `usage: wasmvirt [options]
+A RISC-V (RV64GC) virt machine in WebAssembly, with QEMU's command line.
+
+  -M virt[,dumpdtb=FILE]   the machine (only 'virt'); dumpdtb writes the device tree and exits
+  -m SIZE                  RAM size (default 128M; suffixes M, G)
+  -smp N                   number of harts (1..8)
+  -bios default|none|FILE  firmware (default: OpenSBI fw_dynamic)
+  -kernel FILE             kernel: ELF, RISC-V Image or raw binary
+  -initrd FILE             initial ramdisk
+  -append CMDLINE          kernel command line
+  -dtb FILE                use this device tree instead of the generated one
+  -S                       do not start the CPU (use 'cont' on the monitor)
+  -nographic               console on the terminal (the only display; implied)
+  -serial stdio|null       where the UART goes (default stdio)
+  -drive file=F,format=raw,if=virtio[,readonly=on][,id=ID]
+  -device virtio-blk-device,drive=ID | virtio-rng-device | virtio-keyboard-device
+  -qmp unix:PATH,server=on,wait=off | tcp:HOST:PORT,server=on,wait=off | stdio
+  -chardev socket,id=ID,path=PATH,server=on,wait=off  +  -mon chardev=ID,mode=control
+  -name NAME  -uuid UUID  -nodefaults  -no-reboot
+  -D FILE, --log FILE      structured log (pino) of monitor traffic and machine lifecycle
+  --bundled                boot the bundled Linux guest (what 'npm start' does)
+  -version                 print the version
+
+Console escapes (Ctrl-A then): x quit, h help, p power button, a send Ctrl-A.`;
+
+export interface CliConfig {
+  machine: MachineOptions;
+  monitors: MonitorSpec[];
+  serial: "stdio" | "null";
+  noReboot: boolean;
+  logFile?: string;
+  dumpDtbOnly: boolean;
+}
+
+export function parseSize(text: string, what: string): bigint {
+  const m = /^(\d+)([kKmMgGtT]?)[bB]?$/.exec(text.trim());
+  if (!m) throw new UsageError(`${what}: invalid size '${text}' (examples: 256M, 1G)`);
+  const n = BigInt(m[1]);
+  const unit = m[2].toUpperCase();
+  // A bare number is MiB, as in QEMU.
+  const shift = unit === "K" ? 10n : unit === "G" ? 30n : unit === "T" ? 40n : 20n;
+  return n << shift;
+}
+
+function parseProps(value: string, what: string): Map<string, string> {
+  const props = new Map<string, string>();
+  for (const part of value.split(",")) {
+    if (part === "") continue;
+    const eq = part.indexOf("=");
+    if (eq < 0) props.set(part, "");
+    else props.set(part.slice(0, eq), part.slice(eq + 1));
+  }
+  void what;
+  return props;
+}
+
+function onOff(v: string | undefined, what: string): boolean {
+  if (v === undefined || v === "" || v === "on" || v === "true" || v === "yes") return true;
+  if (v === "off" || v === "false" || v === "no") return false;
+  throw new UsageError(`${what}: '${v}' is not on or off`);
+}
+
+export function bundledArgs(): string[] {
+  const img = join(root, "build", "images");
+  return ["-M", "virt", "-m", "256M", "-smp", "1", "-bios", join(img, "fw_dynamic.bin"),
+    "-kernel", join(img, "Image"), "-initrd", join(img, "initramfs.cpio.gz"),
+    "-append", "console=ttyS0 earlycon=sbi", "-nographic",
+    "-qmp", "unix:wasmvirt.qmp,server=on,wait=off"];
+}
+
+export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
+  const pairs: [string, string][] = [];
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i];
+    if (a.startsWith("--") && a.includes("=") ) { const eq = a.indexOf("="); argv.splice(i + 1, 0, a.slice(eq + 1)); a = a.slice(0, eq); }
+    if (a.startsWith("--") && !FLAGS.has(a) && WITH_VALUE.has(a.slice(1))) a = a.slice(1);
+    if (FLAGS.has(a)) { flags.add(a); continue; }
+    if (WITH_VALUE.has(a)) {
+      if (i + 1 >= argv.length) throw new UsageError(`${a} needs an argument`);
+      pairs.push([a, argv[++i]]);
+      continue;
+    }
+    throw new UsageError(`${a}: invalid option (see 'wasmvirt -h' for the options wasmvirt supports)`);
+  }
+  if (flags.has("-h") || flags.has("-help") || flags.has("--help")) return "help";
+  if (flags.has("-version") || flags.has("--version")) return "version";
+
+  const m: MachineOptions = {
+    ramSize: 128n << 20n, harts: 1, bios: "default", drives: [], devices: [],
+    defaultKeyboard: !flags.has("-nodefaults"), startPaused: flags.has("-S"),
+  };
+  let serial: CliConfig["serial"] = "stdio";
+  let logFile: string | undefined;
+  let dumpDtbOnly = false;
+  const driveIds = new Map<string, number>();
+  const deviceSpecs: string[] = [];
+  for (const [opt, value] of pairs) {
+    switch (opt) {
+      case "-M": case "-machine": {
+        const props = parseProps(value, opt);
+        const type = value.split(",")[0];
+        if (type === "help" || type === "?") throw new UsageError("Supported machines are:\nvirt                 RISC-V VirtIO board (default)");
+        if (type !== "virt" && !type.startsWith("type=")) throw new UsageError(`${opt} ${type}: unsupported machine type (wasmvirt emulates only 'virt'; use -M help)`);
+        for (const [k, v] of props) {
+          if (k === type || k === "type") continue;
+          if (k === "dumpdtb") { m.dumpDtb = v; dumpDtbOnly = true; }
+          else throw new UsageError(`${opt}: property '${k}' is not supported (supported: dumpdtb)`);
+        }
+        break;
+      }
+      case "-m": {
+        const props = parseProps(value, opt);
+        const size = props.get("size") ?? value.split(",")[0];
+        m.ramSize = parseSize(size, "-m");
+        break;
+      }
+      case "-smp": {
+        const first = value.split(",")[0];
+        const props = parseProps(value, opt);
+        const n = Number(props.get("cpus") ?? first);
+        if (!Number.isInteger(n) || n < 1) throw new UsageError(`-smp ${value}: expected a number of harts`);
+        if (n > 8) throw new UsageError(`-smp ${n}: wasmvirt supports at most 8 harts`);
+        m.harts = n;
+        break;
+      }
+      case "-bios": m.bios = value; break;
+      case "-kernel": m.kernel = value; break;
+      case "-initrd": m.initrd = value; break;
+      case "-append": m.append = value; break;
+      case "-dtb": m.dtb = value; break;
+      case "-name": m.name = value.split(",")[0].replace(/^guest=/, ""); break;
+      case "-uuid":
+        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) throw new UsageError(`-uuid ${value}: invalid UUID`);
+        m.uuid = value.toLowerCase();
+        break;
+      case "-serial":
+        if (value === "stdio" || value === "mon:stdio") serial = "stdio";
+        else if (value === "null" || value === "none") serial = "null";
+        else throw new UsageError(`-serial ${value}: unsupported (supported: stdio, mon:stdio, null, none)`);
+        break;
+      case "-monitor":
+        if (value !== "none") throw new UsageError(`-monitor ${value}: the human monitor is only reachable through QMP (human-monitor-command); use -qmp`);
+        break;
+      case "-display":
+        if (value !== "none") throw new UsageError(`-display ${value}: wasmvirt has no graphical display (use -nographic or -display none)`);
+        break;
+      case "-cpu":
+        if (!["rv64", "max", "any"].includes(value.split(",")[0])) throw new UsageError(`-cpu ${value}: unsupported (wasmvirt's hart is rv64)`);
+        break;
+      case "-accel":
+        if (value.split(",")[0] !== "tcg") throw new UsageError(`-accel ${value}: only tcg-like emulation is available`);
+        break;
+      case "-D": case "--log": logFile = value; break;
+      case "-drive": {
+        const p = parseProps(value, opt);
+        const file = p.get("file");
+        if (!file) throw new UsageError(`-drive ${value}: file= is required`);
+        const format = p.get("format") ?? "raw";
+        if (format !== "raw") throw new UsageError(`-drive ${value}: format '${format}' is not supported (only raw)`);
+        const iface = p.get("if") ?? "virtio";
+        if (iface !== "virtio" && iface !== "none") throw new UsageError(`-drive ${value}: if=${iface} is not supported (virtio or none)`);
+        for (const k of p.keys()) {
+          if (!["file", "format", "if", "readonly", "id", "cache", "media"].includes(k)) throw new UsageError(`-drive ${value}: property '${k}' is not supported`);
+        }
+        const d: DriveOption = { file, format: "raw", readOnly: onOff(p.get("readonly") ?? "off", "readonly"), id: p.get("id") };
+        m.drives.push(d);
+        if (d.id) driveIds.set(d.id, m.drives.length - 1);
+        if (iface === "none") { (d as DriveOption & { detached?: boolean }).detached = true; }
+        break;
+      }
+      case "-device": deviceSpecs.push(value); break;
+    }
+  }
+  for (const spec of deviceSpecs) {
+    const p = parseProps(spec, "-device");
+    const driver = spec.split(",")[0];
+    if (driver === "help" || driver === "?") throw new UsageError("Supported devices:\n" + Object.keys(DEVICE_TYPES).join("\n"));
+    const type = DEVICE_TYPES[driver];
+    if (!type) throw new UsageError(`-device ${driver}: unsupported device (supported: ${Object.keys(DEVICE_TYPES).join(", ")})`);
+    if (type === "blk") {
+      const id = p.get("drive");
+      if (!id) throw new UsageError(`-device ${spec}: drive= is required`);
+      const idx = driveIds.get(id);
+      if (idx === undefined) throw new UsageError(`-device ${spec}: Property 'virtio-blk-device.drive' can't find value '${id}'`);
+      m.devices.push({ type, drive: idx });
+    } else {
+      m.devices.push({ type });
+    }
+  }
+  // Drives with if=none are attached only through -device.
+  m.drives.forEach((d, i) => {
+    if ((d as DriveOption & { detached?: boolean }).detached && !m.devices.some((x) => x.drive === i)) {
+      throw new UsageError(`-drive file=${d.file},if=none: no -device virtio-blk-device,drive=${d.id ?? "?"} uses it`);
+    }
+    if ((d as DriveOption & { detached?: boolean }).detached) return;
+  });
+  let monitors: MonitorSpec[];
+  try { monitors = collectMonitorSpecs(pairs); } catch (e) {
+    if (e instanceof MonitorOptionError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (serial === "stdio" && monitors.some((s) => s.transport.kind === "stdio")) {
+    throw new UsageError("-qmp stdio: stdio is already the serial console (add -serial null)");
+  }
+  return { machine: m, monitors, serial, noReboot: flags.has("-no-reboot"), logFile, dumpDtbOnly };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let cfg: ReturnType<typeof parseArgs>;
+  try {
+    if (argv.includes("--bundled")) {
+      const { ensureImages } = await import("./machine/images.js");
+      await ensureImages();
+      argv = [...bundledArgs(), ...argv.filter((a) => a !== "--bundled")];
+    }
+    cfg = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(`wasmvirt: ${(e as Error).message}\n`);
+    return 1;
+  }
+  if (cfg === "help") { process.stdout.write(USAGE + "\n"); return 0; }
+  if (cfg === "version") { process.stdout.write(`wasmvirt ${VERSION} (QEMU 7.2 compatible virt machine)\n`); return 0; }
+
+  const logger: Logger = createLogger({ file: cfg.logFile });
+  const machine = new Machine(cfg.machine);
+  try {
+    await machine.start();
+  } catch (e) {
+    process.stderr.write(`wasmvirt: ${(e as Error).message}\n`);
+    return 1;
+  }
+  if (cfg.dumpDtbOnly) { await machine.quit("host-qmp-quit"); return 0; }
+  logger.info({ harts: cfg.machine.harts, ram: Number(cfg.machine.ramSize), kernel: cfg.machine.kernel, bios: cfg.machine.bios }, "machine started");
+
+  let console: StdioConsole | undefined;
+  if (cfg.serial === "stdio") {
+    console = new StdioConsole({
+      toGuest: (b) => machine.sendConsoleInput(b),
+      quit: () => { void machine.quit("host-ui"); },
+      powerButton: () => { void machine.powerdown(); },
+      notice: (t) => process.stdout.write(t),
+    });
+    machine.onConsole = (b) => console!.write(b);
+    console.start();
+  } else {
+    machine.onConsole = () => {};
+  }
+
+  let monitors: { close(): Promise<void> } | undefined;
+  try {
+    monitors = await startMonitors(cfg.monitors, machine, { version: DEFAULT_VERSION, logger });
+  } catch (e) {
+    console?.stop();
+    process.stderr.write(`wasmvirt: ${(e as Error).message}\n`);
+    await machine.quit("host-qmp-quit");
+    return 1;
+  }
+
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(sig, () => { logger.info({ signal: sig }, "signal"); void machine.quit("host-signal"); });
+  }
+  machine.on("error-message", (msg: string) => {
+    logger.error({ msg }, "machine error");
+    process.stderr.write(`\r\nwasmvirt: ${msg}\r\n`);
+  });
+  machine.on("stop", () => logger.info("paused"));
+  machine.on("resume", () => logger.info("resumed"));
+  machine.on("reset", (d) => logger.info(d, "reset"));
+  if (cfg.noReboot) {
+    machine.on("reset", (d: { guest: boolean }) => { if (d.guest) void machine.quit("guest-reset"); });
+  }
+  return await new Promise<number>((resolve) => {
+    machine.on("exit", async (code: number) => {
+      logger.info({ code }, "exit");
+      await monitors?.close();
+      console?.stop();
+      resolve(code);
+    });
+  });
+}

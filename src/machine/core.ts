@@ -1,0 +1,61 @@
+// Typed view of core.wasm's exports (assembly/index.ts). The only place the host names them.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+
+export const RUN_BUDGET = 0;
+export const RUN_IDLE = 1;
+export const RUN_POWEROFF = 2;
+export const RUN_RESET = 3;
+
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  init(ramBytes: number, harts: number): number;
+  resetMachine(startPc: number): void;
+  setHartReg(h: number, r: number, v: bigint): void;
+  syncState(): void;
+  hartContext(h: number): number;
+  run(budget: number): number;
+  exitStatus(): number;
+  clearExit(): void;
+  nextWakeTicks(): number;
+  physToHost(pa: bigint): number;
+  virtToPhys(h: number, va: bigint): bigint;
+  ramOffset(): number;
+  romOffset(): number;
+  romSize(): number;
+  instretOf(h: number): bigint;
+  consoleOutPending(): number;
+  consoleOutPtr(): number;
+  consoleOutConsume(n: number): void;
+  consoleInFree(): number;
+  consoleInPush(byte: number): number;
+  virtioAttach(slot: number, type: number, backend: number, flags: number, capacity: number): number;
+  virtioSlotDevice(slot: number): number;
+  inputSendKey(code: number, down: number): number;
+  inputPowerButton(): number;
+}
+
+export function coreWasmPath(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  // dist/machine/core.js → build/core.wasm
+  return join(here, "..", "..", "build", "core.wasm");
+}
+
+export function loadCoreModule(): WebAssembly.Module {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(coreWasmPath());
+  } catch {
+    throw new Error(`core not built: ${coreWasmPath()} is missing (run "npm run build")`);
+  }
+  return new WebAssembly.Module(new Uint8Array(bytes));
+}
+
+/** Offsets of a hart context slot (assembly/cpu/state.ts). */
+export const CTX = {
+  x: 0, f: 0x100, fcsr: 0x200, pmpaddr: 0x300, csr: 0x400,
+  csrFields: ["pc", "priv", "mstatus", "medeleg", "mideleg", "mie", "mip", "mtvec", "stvec", "mepc", "sepc",
+    "mcause", "scause", "mtval", "stval", "mscratch", "sscratch", "mcounteren", "scounteren", "mcountinhibit",
+    "menvcfg", "senvcfg", "satp", "stimecmp", "instret"] as const,
+};

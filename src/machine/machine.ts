@@ -1,0 +1,324 @@
+// The machine as the main thread sees it: builds QEMU's virt (firmware, kernel, initrd,
+// device tree, boot ROM, virtio devices), runs the CPU worker, and reports state changes
+// as events once the worker confirms them.
+import { EventEmitter } from "node:events";
+import { Worker } from "node:worker_threads";
+import { readFileSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import memmap from "./memmap.json" with { type: "json" };
+import type {
+  MachineControl, RunState, ShutdownReason, HartRegisters, MemoryRegionInfo, BlockDeviceInfo, ChardevInfo,
+} from "./control.js";
+import { loadCoreModule } from "./core.js";
+import { computeBootLayout, type LoadSegment } from "./boot-layout.js";
+import { buildVirtDtb } from "./virt-dt.js";
+import { buildBootRom, BOOT_ROM_BASE } from "./bootrom.js";
+import type { WorkerConfig, ToWorker, FromWorker, WorkerVirtio, RawRegs } from "./messages.js";
+
+export const RAM_BASE = 0x8000_0000n;
+/** wasm32 linear memory holds the core's state below 16 MiB and RAM above it. */
+export const MAX_RAM = 3n << 30n;
+export const DEFAULT_ISA = "rv64imafdc_zicsr_zifencei_sstc";
+
+export const VIRTIO_ID = { blk: 2, rng: 4, input: 18 } as const;
+/** -device names we emulate, as QEMU spells them. */
+export const DEVICE_TYPES: Record<string, keyof typeof VIRTIO_ID> = {
+  "virtio-blk-device": "blk",
+  "virtio-rng-device": "rng",
+  "virtio-keyboard-device": "input",
+};
+
+export interface DriveOption { file: string; readOnly: boolean; format: "raw"; id?: string }
+export interface MachineOptions {
+  ramSize: bigint;
+  harts: number;
+  bios: "default" | "none" | string;
+  kernel?: string;
+  initrd?: string;
+  append?: string;
+  dtb?: string;
+  dumpDtb?: string;
+  drives: DriveOption[];
+  devices: { type: keyof typeof VIRTIO_ID; drive?: number }[];
+  /** Add a virtio keyboard (the power button) when the command line has none. */
+  defaultKeyboard: boolean;
+  startPaused: boolean;
+  name?: string;
+  uuid?: string;
+}
+
+export class MachineError extends Error {}
+
+function readFile(what: string, path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === "ENOENT" ? "No such file or directory" : err.code === "EACCES" ? "Permission denied" :
+      err.code === "EISDIR" ? "Is a directory" : err.message;
+    throw new MachineError(`could not load ${what} '${path}': ${why}`);
+  }
+}
+
+/** Where `-bios default` comes from: our bundled OpenSBI, else Debian's. */
+export function defaultFirmwarePath(): string {
+  const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+  const candidates = [
+    join(root, "build", "images", "fw_dynamic.bin"),
+    "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin",
+  ];
+  for (const c of candidates) if (existsSync(c)) return c;
+  throw new MachineError("no default firmware: build the images (npm run images) or install Debian's opensbi, or use -bios FILE / -bios none");
+}
+
+function segmentsToBlobs(file: Uint8Array, segs: LoadSegment[], out: WorkerConfig["blobs"]) {
+  for (const s of segs) {
+    const total = Number(s.memSize);
+    const bytes = new Uint8Array(total);
+    bytes.set(file.subarray(s.fileOffset, s.fileOffset + s.fileSize));
+    out.push({ addr: "0x" + s.addr.toString(16), bytes });
+  }
+}
+
+let nextRequestId = 1;
+
+export class Machine extends EventEmitter implements MachineControl {
+  private worker!: Worker;
+  private _state: RunState;
+  private pending = new Map<number, (m: FromWorker) => void>();
+  private waiters: { type: string; resolve: (m: FromWorker) => void }[] = [];
+  private quitting = false;
+  readonly name: string | undefined;
+  readonly uuid: string;
+  readonly hartCount: number;
+  readonly ramSize: bigint;
+  readonly memoryMap: MemoryRegionInfo[];
+  readonly blockDevices: BlockDeviceInfo[] = [];
+  readonly chardevs: ChardevInfo[] = [{ label: "serial0", filename: "stdio", frontendOpen: true }];
+  /** Bytes the guest wrote to its console. */
+  onConsole: (bytes: Uint8Array) => void = (b) => { process.stdout.write(b); };
+  dtb!: Uint8Array;
+
+  constructor(private opts: MachineOptions) {
+    super();
+    this.name = opts.name;
+    this.uuid = opts.uuid ?? "00000000-0000-0000-0000-000000000000";
+    this.hartCount = opts.harts;
+    this.ramSize = opts.ramSize;
+    this._state = opts.startPaused ? "prelaunch" : "running";
+    this.memoryMap = memmap.regions.flatMap((r): MemoryRegionInfo[] => {
+      const count = "count" in r && r.count ? r.count : 1;
+      const size = r.kind === "ram" ? opts.ramSize : BigInt(r.size as string);
+      return Array.from({ length: count }, (_, i) => ({
+        name: count > 1 ? `${r.name}.${i}` : r.name, kind: r.kind,
+        base: BigInt(r.base) + BigInt(i) * size, size,
+        irq: "irq" in r && r.irq !== undefined ? r.irq + i : undefined,
+      }));
+    });
+  }
+
+  get state(): RunState { return this._state; }
+  get running(): boolean { return this._state === "running"; }
+
+  /** Validates the configuration, loads every file and starts the CPU worker. */
+  async start(): Promise<void> {
+    const o = this.opts;
+    if (!Number.isInteger(o.harts) || o.harts < 1 || o.harts > 8) throw new MachineError(`-smp ${o.harts}: wasmvirt supports 1 to 8 harts`);
+    if (o.ramSize < 16n << 20n) throw new MachineError(`-m ${o.ramSize >> 20n}M: at least 16 MiB of RAM is needed`);
+    if (o.ramSize > MAX_RAM) throw new MachineError(`-m ${o.ramSize >> 20n}M: wasmvirt supports at most ${MAX_RAM >> 20n} MiB of RAM (WebAssembly 32-bit memory)`);
+
+    const firmwarePath = o.bios === "none" ? undefined : o.bios === "default" ? defaultFirmwarePath() : o.bios;
+    const firmware = firmwarePath ? readFile("firmware", firmwarePath) : undefined;
+    const kernel = o.kernel ? readFile("kernel", o.kernel) : undefined;
+    const initrd = o.initrd ? readFile("initrd", o.initrd) : undefined;
+    const userDtb = o.dtb ? readFile("device tree", o.dtb) : undefined;
+    if (!firmware && !kernel) throw new MachineError("nothing to run: give -kernel FILE (with -bios none) or firmware with -bios");
+
+    // Virtio slots: QEMU fills them from the top (slot 7 first).
+    const virtio: WorkerVirtio[] = [];
+    const disks: WorkerConfig["disks"] = [];
+    let slot = 7;
+    const take = () => { if (slot < 0) throw new MachineError("too many virtio devices: the virt machine has 8 virtio-mmio slots"); return slot--; };
+    const devices = [...o.devices];
+    o.drives.forEach((_, i) => { if (!devices.some((d) => d.drive === i)) devices.push({ type: "blk", drive: i }); });
+    if (o.defaultKeyboard && !devices.some((d) => d.type === "input")) devices.push({ type: "input" });
+    for (const d of devices) {
+      const s = take();
+      if (d.type === "blk") {
+        const drive = o.drives[d.drive!];
+        let size: number;
+        try { size = statSync(drive.file).size; } catch { throw new MachineError(`could not open disk image '${drive.file}': No such file or directory`); }
+        disks.push({ path: drive.file, readOnly: drive.readOnly });
+        virtio.push({ slot: s, type: VIRTIO_ID.blk, backend: disks.length - 1, flags: drive.readOnly ? 1 : 0, capacity: size });
+        this.blockDevices.push({ device: drive.id ?? `virtio${disks.length - 1}`, file: drive.file, readOnly: drive.readOnly, format: "raw", size });
+      } else {
+        virtio.push({ slot: s, type: VIRTIO_ID[d.type], backend: 0, flags: 0, capacity: 0 });
+      }
+    }
+
+    // Placement, device tree, boot ROM — the same rules as QEMU 7.2's virt.
+    const buildDtb = (initrdRange?: { start: bigint; end: bigint }) => userDtb ?? buildVirtDtb({
+      hartCount: o.harts, ramSize: o.ramSize, bootargs: o.append, initrd: initrdRange,
+      virtio: virtio.map((v) => ({ slot: v.slot, type: v.type === 2 ? "blk" : v.type === 4 ? "rng" : "input" })),
+      isa: DEFAULT_ISA, mmuType: "riscv,sv48", timebaseFrequency: 10_000_000,
+    });
+    let dtb = buildDtb(undefined);
+    const layoutFor = (size: number) => computeBootLayout({
+      ramBase: RAM_BASE, ramSize: o.ramSize,
+      firmware: firmware ? { bytes: firmware } : undefined,
+      kernel: kernel ? { bytes: kernel } : undefined,
+      initrd: initrd ? { size: initrd.length } : undefined,
+      fdtSize: size, dtbFileSize: userDtb?.length,
+    });
+    let layout;
+    try {
+      layout = layoutFor(dtb.length);
+      if (layout.initrd && !userDtb) { dtb = buildDtb(layout.initrd); layout = layoutFor(dtb.length); }
+    } catch (e) { throw new MachineError((e as Error).message); }
+    this.dtb = dtb;
+    if (o.dumpDtb) { writeFileSync(o.dumpDtb, dtb); }
+
+    const blobs: WorkerConfig["blobs"] = [];
+    if (firmware && layout.firmware) segmentsToBlobs(firmware, layout.firmware.segments, blobs);
+    if (kernel && layout.kernel) segmentsToBlobs(kernel, layout.kernel.segments, blobs);
+    if (initrd && layout.initrd) blobs.push({ addr: "0x" + layout.initrd.start.toString(16), bytes: initrd });
+    blobs.push({ addr: "0x" + layout.fdt.addr.toString(16), bytes: dtb });
+    const rom = buildBootRom({ startAddr: layout.startAddr, fdtAddr: layout.fdt.addr, kernelEntry: layout.nextAddr });
+
+    const config: WorkerConfig = {
+      module: loadCoreModule(), ramSize: Number(o.ramSize), harts: o.harts, rom, blobs,
+      startPc: "0x" + BOOT_ROM_BASE.toString(16), disks, virtio, startPaused: o.startPaused,
+    };
+    const workerUrl = new URL("./worker.js", import.meta.url);
+    this.worker = new Worker(workerUrl, { workerData: config });
+    this.worker.on("message", (m: FromWorker) => this.onWorkerMessage(m));
+    this.worker.on("error", (e) => this.fatal(`CPU worker failed: ${e.message}`));
+    this.worker.on("exit", (code) => { if (!this.quitting) this.fatal(`CPU worker exited (${code})`); });
+    await this.waitFor("ready");
+  }
+
+  private fatal(message: string) {
+    if (this.quitting) return;
+    this._state = "internal-error";
+    this.emit("error-message", message);
+  }
+
+  private onWorkerMessage(m: FromWorker) {
+    switch (m.type) {
+      case "console": this.onConsole(m.bytes); break;
+      case "reset-done":
+        if (m.guest) this.emit("reset", { guest: true, reason: "guest-reset" satisfies ShutdownReason });
+        break;
+      case "poweroff": void this.guestPoweroff(m.status); break;
+      case "fatal": this.fatal(m.message); break;
+      case "log": this.emit("log", m); break;
+    }
+    if ("id" in m && typeof m.id === "number") {
+      const cb = this.pending.get(m.id);
+      if (cb) { this.pending.delete(m.id); cb(m); }
+    }
+    const i = this.waiters.findIndex((w) => w.type === m.type);
+    if (i >= 0) { const [w] = this.waiters.splice(i, 1); w.resolve(m); }
+  }
+
+  private waitFor(type: FromWorker["type"]): Promise<FromWorker> {
+    return new Promise((resolve) => this.waiters.push({ type, resolve }));
+  }
+  private send(m: ToWorker) { this.worker.postMessage(m); }
+  private request(m: ToWorker & { id: number }): Promise<FromWorker> {
+    return new Promise((resolve) => { this.pending.set(m.id, resolve); this.send(m); });
+  }
+
+  private async guestPoweroff(status: number) {
+    this.quitting = true;
+    this._state = "shutdown";
+    this.emit("shutdown", { guest: true, reason: "guest-shutdown" satisfies ShutdownReason });
+    await this.worker.terminate();
+    this.emit("exit", status);
+  }
+
+  /** Keyboard input for the guest's console (UART). */
+  sendConsoleInput(bytes: Uint8Array) { if (!this.quitting) this.send({ type: "input", bytes: Array.from(bytes) }); }
+
+  async stop(): Promise<void> {
+    if (this._state !== "running") return;
+    const done = this.waitFor("paused");
+    this.send({ type: "pause" });
+    await done;
+    this._state = "paused";
+    this.emit("stop");
+  }
+
+  async cont(): Promise<void> {
+    if (this._state === "running") return;
+    if (this._state === "shutdown" || this._state === "internal-error") {
+      throw new Error(this._state === "shutdown" ? "Resetting the Virtual Machine is required" : "The machine hit an internal error");
+    }
+    const done = this.waitFor("resumed");
+    this.send({ type: "resume" });
+    await done;
+    this._state = "running";
+    this.emit("resume");
+  }
+
+  async reset(reason: ShutdownReason): Promise<void> {
+    const done = this.waitFor("reset-done");
+    this.send({ type: "reset" });
+    await done;
+    this.emit("reset", { guest: false, reason });
+  }
+
+  async powerdown(): Promise<void> {
+    const m = await this.request({ type: "powerbutton", id: nextRequestId++ });
+    // The press happened whether or not a keyboard took it; QEMU emits POWERDOWN regardless.
+    this.emit("powerdown");
+    if (m.type === "key-done" && !m.ok) this.emit("log", { level: "warn", message: "power button: no virtio keyboard to deliver KEY_POWER" });
+  }
+
+  async sendKeys(events: { qcode: string; down: boolean }[]): Promise<void> {
+    const { qcodeToLinux } = await import("./keycodes.js");
+    for (const e of events) {
+      const code = qcodeToLinux(e.qcode);
+      if (code === undefined) throw new Error(`Invalid parameter '${e.qcode}'`);
+      const m = await this.request({ type: "key", id: nextRequestId++, code, down: e.down });
+      if (m.type === "key-done" && !m.ok) throw new Error("No virtio keyboard to send keys to (add -device virtio-keyboard-device)");
+    }
+  }
+
+  async quit(reason: ShutdownReason): Promise<void> {
+    if (this.quitting) return;
+    this.quitting = true;
+    const done = this.waitFor("flushed");
+    this.send({ type: "quit" });
+    await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
+    this._state = "shutdown";
+    this.emit("shutdown", { guest: false, reason });
+    await this.worker.terminate();
+    this.emit("exit", 0);
+  }
+
+  async readRegisters(): Promise<HartRegisters[]> {
+    const m = await this.request({ type: "regs", id: nextRequestId++ });
+    if (m.type !== "regs") throw new Error("unexpected reply");
+    return m.regs.map((r: RawRegs) => ({
+      hart: r.hart, pc: r.csrs.pc, x: r.x, f: r.f,
+      priv: (["U", "S", "?", "M"] as const)[Number(r.csrs.priv)] as "M" | "S" | "U",
+      csrs: Object.fromEntries(Object.entries(r.csrs).filter(([k]) => k !== "pc" && k !== "priv")),
+    }));
+  }
+
+  async readPhysical(addr: bigint, length: number): Promise<Uint8Array> {
+    return this.readMem(addr, length, null);
+  }
+  async readVirtual(hart: number, addr: bigint, length: number): Promise<Uint8Array> {
+    if (hart < 0 || hart >= this.hartCount) throw new Error(`CPU ${hart} does not exist`);
+    return this.readMem(addr, length, hart);
+  }
+  private async readMem(addr: bigint, length: number, hart: number | null): Promise<Uint8Array> {
+    const m = await this.request({ type: "mem", id: nextRequestId++, addr: "0x" + addr.toString(16), length, hart });
+    if (m.type !== "mem") throw new Error("unexpected reply");
+    if (m.error) throw new Error(m.error);
+    return m.bytes!;
+  }
+}

@@ -1,0 +1,36 @@
+// Messages between the main thread (machine.ts) and the CPU worker (worker.ts).
+
+export interface WorkerVirtio { slot: number; type: number; backend: number; flags: number; capacity: number }
+
+export interface WorkerConfig {
+  module: WebAssembly.Module;
+  ramSize: number;
+  harts: number;
+  rom: Uint8Array;
+  blobs: { addr: string; bytes: Uint8Array }[];
+  startPc: string;
+  disks: { path: string; readOnly: boolean }[];
+  virtio: WorkerVirtio[];
+  startPaused: boolean;
+}
+
+export type ToWorker =
+  | { type: "pause" } | { type: "resume" } | { type: "reset" } | { type: "quit" }
+  | { type: "input"; bytes: number[] }
+  | { type: "key"; id: number; code: number; down: boolean }
+  | { type: "powerbutton"; id: number }
+  | { type: "regs"; id: number }
+  | { type: "mem"; id: number; addr: string; length: number; hart: number | null };
+
+export interface RawRegs { hart: number; x: bigint[]; f: bigint[]; csrs: Record<string, bigint> }
+
+export type FromWorker =
+  | { type: "ready" } | { type: "paused" } | { type: "resumed" } | { type: "flushed" }
+  | { type: "console"; bytes: Uint8Array }
+  | { type: "reset-done"; guest: boolean }
+  | { type: "poweroff"; status: number }
+  | { type: "key-done"; id: number; ok: boolean }
+  | { type: "regs"; id: number; regs: RawRegs[] }
+  | { type: "mem"; id: number; bytes?: Uint8Array; error?: string }
+  | { type: "fatal"; message: string }
+  | { type: "log"; level: string; message: string };

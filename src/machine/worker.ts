@@ -1,0 +1,208 @@
+// The CPU thread: owns core.wasm, runs the harts in slices, and talks to the main thread
+// by messages. Everything the monitor reports (paused, resumed, reset, powered off) is
+// posted from here after it has happened.
+import { parentPort, workerData } from "node:worker_threads";
+import { performance } from "node:perf_hooks";
+import { CoreExports, RUN_BUDGET, RUN_IDLE, RUN_POWEROFF, RUN_RESET, CTX } from "./core.js";
+import { makeDeviceImports } from "./device-imports.js";
+import { FileBlockBackend } from "../block/file.js";
+import type { BlockBackend } from "../block/backend.js";
+import type { WorkerConfig, ToWorker, FromWorker } from "./messages.js";
+
+const port = parentPort!;
+const cfg = workerData as WorkerConfig;
+
+/** Instructions per core.run() call; the loop yields to messages every SLICE_MS. */
+const BUDGET = 200_000;
+const SLICE_MS = 8;
+
+let pausedAt = 0;       // performance.now() when paused, 0 while running
+let pausedTotalMs = 0;  // virtual time stops while paused, as QEMU's virtual clock does
+let running = false;
+let quitting = false;
+let wake: (() => void) | null = null;
+
+function post(m: FromWorker, transfer?: ArrayBuffer[]) { port.postMessage(m, transfer ?? []); }
+
+const disks: BlockBackend[] = cfg.disks.map((d) => new FileBlockBackend(d.path, { readOnly: d.readOnly }));
+let core!: CoreExports;
+const env = {
+  hostMonotonicNs: () => (performance.now() - pausedTotalMs - (pausedAt ? performance.now() - pausedAt : 0)) * 1e6,
+  abort: (_msg: number, _file: number, line: number, col: number) => {
+    throw new Error(`core aborted at ${line}:${col}`);
+  },
+  ...makeDeviceImports(() => core.memory, { disks }),
+};
+const instance = new WebAssembly.Instance(cfg.module, { env } as unknown as WebAssembly.Imports);
+core = instance.exports as unknown as CoreExports;
+
+if (core.init(cfg.ramSize, cfg.harts) !== 0) {
+  post({ type: "fatal", message: `cannot allocate ${cfg.ramSize} bytes of guest RAM` });
+  process.exit(1);
+}
+for (const v of cfg.virtio) {
+  if (core.virtioAttach(v.slot, v.type, v.backend, v.flags, v.capacity) !== 0) {
+    post({ type: "fatal", message: `cannot attach virtio device type ${v.type} in slot ${v.slot}` });
+  }
+}
+
+function loadBlobs() {
+  const mem = new Uint8Array(core.memory.buffer);
+  const rom = core.romOffset();
+  mem.fill(0, rom, rom + core.romSize());
+  mem.set(cfg.rom, rom);
+  for (const b of cfg.blobs) {
+    const host = core.physToHost(BigInt(b.addr));
+    if (host === 0) throw new Error(`blob at ${b.addr} is outside RAM/ROM`);
+    mem.set(b.bytes, host);
+  }
+}
+
+function machineReset() {
+  loadBlobs();
+  core.resetMachine(Number(BigInt(cfg.startPc)));
+}
+
+function drainConsole() {
+  let n = core.consoleOutPending();
+  if (n === 0) return;
+  const chunks: Uint8Array[] = [];
+  while (n > 0) {
+    const p = core.consoleOutPtr();
+    chunks.push(new Uint8Array(core.memory.buffer, p, n).slice());
+    core.consoleOutConsume(n);
+    n = core.consoleOutPending();
+  }
+  const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  post({ type: "console", bytes: all }, [all.buffer as ArrayBuffer]);
+}
+
+let pendingInput: number[] = [];
+function feedInput() {
+  while (pendingInput.length > 0 && core.consoleInFree() > 0) {
+    core.consoleInPush(pendingInput.shift()!);
+  }
+}
+
+function flushDisks() {
+  for (const d of disks) {
+    try { d.flush(); } catch (e) { post({ type: "log", level: "error", message: `flush failed: ${(e as Error).message}` }); }
+  }
+}
+
+function readRegisters() {
+  core.syncState();
+  const out = [];
+  const dv = new DataView(core.memory.buffer);
+  for (let h = 0; h < cfg.harts; h++) {
+    const base = core.hartContext(h);
+    const x: bigint[] = [], f: bigint[] = [];
+    for (let i = 0; i < 32; i++) x.push(dv.getBigUint64(base + CTX.x + i * 8, true));
+    for (let i = 0; i < 32; i++) f.push(dv.getBigUint64(base + CTX.f + i * 8, true));
+    const csrs: Record<string, bigint> = {};
+    CTX.csrFields.forEach((name, i) => { csrs[name] = dv.getBigUint64(base + CTX.csr + i * 8, true); });
+    csrs.fcsr = BigInt(dv.getUint32(base + CTX.fcsr, true));
+    out.push({ hart: h, x, f, csrs });
+  }
+  return out;
+}
+
+function readMemory(addr: bigint, len: number, hart: number | null): Uint8Array {
+  const out = new Uint8Array(len);
+  let i = 0;
+  while (i < len) {
+    const va = addr + BigInt(i);
+    let pa = va;
+    if (hart !== null) {
+      pa = core.virtToPhys(hart, va);
+      if (pa === 0xffffffffffffffffn) throw new Error(`cannot access memory at address 0x${va.toString(16)}`);
+    }
+    const host = core.physToHost(pa);
+    if (host === 0) throw new Error(`cannot access memory at address 0x${va.toString(16)}`);
+    const inPage = Math.min(len - i, 4096 - Number(va & 0xfffn));
+    out.set(new Uint8Array(core.memory.buffer, host, inPage), i);
+    i += inPage;
+  }
+  return out;
+}
+
+function setRunning(on: boolean) {
+  if (on === running) return;
+  running = on;
+  if (on) { if (pausedAt) { pausedTotalMs += performance.now() - pausedAt; pausedAt = 0; } }
+  else pausedAt = performance.now();
+}
+
+port.on("message", (m: ToWorker) => {
+  switch (m.type) {
+    case "pause": setRunning(false); drainConsole(); post({ type: "paused" }); break;
+    case "resume": setRunning(true); post({ type: "resumed" }); break;
+    case "reset": machineReset(); post({ type: "reset-done", guest: false }); break;
+    case "input": pendingInput.push(...m.bytes); feedInput(); break;
+    case "key": post({ type: "key-done", id: m.id, ok: core.inputSendKey(m.code, m.down ? 1 : 0) === 1 }); break;
+    case "powerbutton": post({ type: "key-done", id: m.id, ok: core.inputPowerButton() === 1 }); break;
+    case "regs": post({ type: "regs", id: m.id, regs: readRegisters() }); break;
+    case "mem":
+      try { post({ type: "mem", id: m.id, bytes: readMemory(BigInt(m.addr), m.length, m.hart) }); }
+      catch (e) { post({ type: "mem", id: m.id, error: (e as Error).message }); }
+      break;
+    case "quit": quitting = true; setRunning(false); drainConsole(); flushDisks(); post({ type: "flushed" }); break;
+  }
+  if (wake) { const w = wake; wake = null; w(); }
+});
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => { wake = null; resolve(); }, ms);
+    wake = () => { clearTimeout(t); resolve(); };
+  });
+}
+
+async function loop() {
+  for (;;) {
+    if (quitting) return;
+    if (!running) { await sleep(1000); continue; }
+    const t0 = performance.now();
+    let r = RUN_BUDGET;
+    try {
+      do {
+        feedInput();
+        r = core.run(BUDGET);
+        if (r !== RUN_BUDGET) break;
+      } while (performance.now() - t0 < SLICE_MS);
+    } catch (e) {
+      drainConsole();
+      setRunning(false);
+      post({ type: "fatal", message: `internal error in the core: ${(e as Error).message}` });
+      continue;
+    }
+    drainConsole();
+    if (r === RUN_POWEROFF) {
+      const status = core.exitStatus();
+      setRunning(false);
+      flushDisks();
+      post({ type: "poweroff", status });
+      quitting = true;
+      return;
+    }
+    if (r === RUN_RESET) {
+      core.clearExit();
+      flushDisks();
+      machineReset();
+      post({ type: "reset-done", guest: true });
+      continue;
+    }
+    if (r === RUN_IDLE) {
+      const ticks = core.nextWakeTicks();          // 10 MHz ticks
+      const ms = Math.min(ticks / 10_000, 10);
+      if (ms >= 0.05) await sleep(ms);
+      continue;
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+machineReset();
+setRunning(!cfg.startPaused);
+post({ type: "ready" });
+loop();
