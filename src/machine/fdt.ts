@@ -40,7 +40,8 @@ export interface MemReserveEntry {
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder("utf-8", { fatal: true });
 
-function encodeCells(cells: readonly number[]): Uint8Array {
+/** Property value encoders, for setBytes. */
+export function encodeCells(cells: readonly number[]): Uint8Array {
   const out = new Uint8Array(cells.length * 4);
   const view = new DataView(out.buffer);
   cells.forEach((c, i) => {
@@ -50,7 +51,7 @@ function encodeCells(cells: readonly number[]): Uint8Array {
   return out;
 }
 
-function encodeU64s(values: readonly bigint[]): Uint8Array {
+export function encodeU64s(values: readonly bigint[]): Uint8Array {
   const out = new Uint8Array(values.length * 8);
   const view = new DataView(out.buffer);
   values.forEach((v, i) => {
@@ -60,7 +61,7 @@ function encodeU64s(values: readonly bigint[]): Uint8Array {
   return out;
 }
 
-function encodeStrings(list: readonly string[]): Uint8Array {
+export function encodeStrings(list: readonly string[]): Uint8Array {
   const parts = list.map((s) => {
     if (s.includes("\0")) throw new FdtError(`string ${JSON.stringify(s)} contains a NUL`);
     return textEncoder.encode(s + "\0");
@@ -94,11 +95,15 @@ export class FdtNode {
     return this.children.find((c) => c.name === name);
   }
 
-  /** Sets a property: replaces the value in place if it exists, otherwise appends it. */
-  setBytes(name: string, value: Uint8Array): this {
+  /**
+   * Sets a property: replaces the value in place if it exists, otherwise appends it (or, with
+   * "first", inserts it before the others, which is where libfdt's fdt_setprop puts a new one).
+   */
+  setBytes(name: string, value: Uint8Array, where: "last" | "first" = "last"): this {
     if (!PROP_NAME.test(name)) throw new FdtError(`invalid property name ${JSON.stringify(name)}`);
     const existing = this.properties.find((p) => p.name === name);
     if (existing) existing.value = value;
+    else if (where === "first") this.properties.unshift({ name, value });
     else this.properties.push({ name, value });
     return this;
   }

@@ -12,7 +12,7 @@
 //   /soc/pci@30000000     (PCIe host bridge)
 import { randomBytes } from "node:crypto";
 import memmapJson from "./memmap.json" with { type: "json" };
-import { Fdt, FdtNode } from "./fdt.js";
+import { encodeCells, encodeStrings, encodeU64s, Fdt, FdtNode } from "./fdt.js";
 
 export interface VirtioSlot {
   /** 0..7: the virtio-mmio transport this device sits on. */
@@ -118,9 +118,35 @@ function setReg(node: FdtNode, base: bigint, size: bigint): void {
 }
 
 /** /chosen/linux,initrd-*: one cell as QEMU 7.2 writes them, two if the address needs them. */
-function setAddressCell(node: FdtNode, name: string, value: bigint): void {
-  if (value <= 0xffff_ffffn) node.setU32(name, Number(value));
-  else node.setU64(name, value);
+function addressValue(value: bigint): Uint8Array {
+  return value <= 0xffff_ffffn ? encodeCells([Number(value)]) : encodeU64s([value]);
+}
+
+export interface BootChosen {
+  bootargs?: string;
+  initrd?: { start: bigint; end: bigint };
+  /** As VirtDtConfig.rngSeed: default random, null for none. */
+  rngSeed?: Uint8Array | null;
+}
+
+/**
+ * Writes what the boot adds to /chosen, as QEMU 7.2 does both for its own tree and for a
+ * `-dtb FILE`: bootargs (if non-empty), rng-seed, linux,initrd-start/-end. New properties go
+ * in front of the existing ones and existing ones are replaced in place, as libfdt does, so
+ * the result matches QEMU's dump property for property. Creates /chosen if the tree lacks it.
+ */
+export function applyBootChosen(fdt: Fdt, boot: BootChosen): void {
+  const chosen = fdt.root.child("chosen") ?? fdt.root.addNode("chosen");
+  if (boot.bootargs) chosen.setBytes("bootargs", encodeStrings([boot.bootargs]), "first");
+  const seed = boot.rngSeed === undefined ? randomBytes(RNG_SEED_BYTES) : boot.rngSeed;
+  if (seed) chosen.setBytes("rng-seed", new Uint8Array(seed), "first");
+  if (boot.initrd) {
+    if (boot.initrd.end < boot.initrd.start) {
+      throw new RangeError(`initrd end 0x${boot.initrd.end.toString(16)} is below its start 0x${boot.initrd.start.toString(16)}`);
+    }
+    chosen.setBytes("linux,initrd-start", addressValue(boot.initrd.start), "first");
+    chosen.setBytes("linux,initrd-end", addressValue(boot.initrd.end), "first");
+  }
 }
 
 /** Builds the tree (for inspection or editing before serialization). */
@@ -157,15 +183,8 @@ export function buildVirtFdt(config: VirtDtConfig): Fdt {
   const socPath = "/soc";
   const uartName = unitName("serial", uart.base);
 
-  const chosen = root.addNode("chosen");
-  if (config.initrd) {
-    setAddressCell(chosen, "linux,initrd-end", config.initrd.end);
-    setAddressCell(chosen, "linux,initrd-start", config.initrd.start);
-  }
-  const seed = config.rngSeed === undefined ? randomBytes(RNG_SEED_BYTES) : config.rngSeed;
-  if (seed) chosen.setBytes("rng-seed", new Uint8Array(seed));
-  if (config.bootargs) chosen.setString("bootargs", config.bootargs);
-  chosen.setString("stdout-path", `${socPath}/${uartName}`);
+  root.addNode("chosen").setString("stdout-path", `${socPath}/${uartName}`);
+  applyBootChosen(fdt, config);
 
   root.addNode("poweroff")
     .setU32("value", TEST_POWEROFF)

@@ -1,9 +1,12 @@
 // The virt device tree against QEMU 7.2's own (`-M virt,dumpdtb=`): the dumps checked in under
 // fixtures/, and fresh dumps when qemu-system-riscv64 is installed (with -append and -initrd too).
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseDtb } from "../../src/machine/fdt.js";
-import { buildVirtDtb, buildVirtFdt, DEFAULT_ISA, type VirtDtConfig } from "../../src/machine/virt-dt.js";
+import { Fdt, parseDtb } from "../../src/machine/fdt.js";
+import { applyBootChosen, buildVirtDtb, buildVirtFdt, DEFAULT_ISA, type VirtDtConfig } from "../../src/machine/virt-dt.js";
 import { computeBootLayout } from "../../src/machine/boot-layout.js";
 import memmap from "../../src/machine/memmap.json" with { type: "json" };
 import {
@@ -146,6 +149,20 @@ describe("virt device tree", () => {
     expect(parseDtb(buildVirtDtb(config({ rngSeed: null }))).find("/chosen")!.prop("rng-seed")).toBeUndefined();
   });
 
+  it("applyBootChosen edits a loaded tree as QEMU edits a -dtb FILE (new properties first, old ones in place)", () => {
+    const bare = parseDtb(buildVirtDtb(config({ rngSeed: null })));
+    applyBootChosen(bare, { bootargs: "a", initrd: { start: 0x1_2000_0000n, end: 0x1_2000_1000n }, rngSeed: new Uint8Array(32) });
+    const chosen = bare.find("/chosen")!;
+    expect(chosen.properties.map((p) => p.name)).toEqual(["linux,initrd-end", "linux,initrd-start", "rng-seed", "bootargs", "stdout-path"]);
+    expect(chosen.propNumber("linux,initrd-start")).toBe(0x1_2000_0000n); // above 4 GiB: two cells
+    applyBootChosen(bare, { bootargs: "b", rngSeed: null });
+    expect(chosen.properties.map((p) => p.name)).toEqual(["linux,initrd-end", "linux,initrd-start", "rng-seed", "bootargs", "stdout-path"]);
+    expect(chosen.propString("bootargs")).toBe("b");
+    const noChosen = parseDtb(new Fdt().toDtb());
+    applyBootChosen(noChosen, { bootargs: "c", rngSeed: null });
+    expect(noChosen.find("/chosen")!.propString("bootargs")).toBe("c");
+  });
+
   it("rejects bad configs with errors that say what is wrong", () => {
     expect(() => buildVirtDtb(config({ hartCount: 0 }))).toThrow(/hart count/);
     expect(() => buildVirtDtb(config({ ramSize: 0n }))).toThrow(/RAM size/);
@@ -162,10 +179,7 @@ describe("virt device tree", () => {
       { name: "-smp 4 -m 3G -kernel -initrd", smp: 4, ram: 3072n * MiB, initrdSize: 100_000 },
     ];
     for (const c of cases) {
-      it(c.name, async () => {
-        const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
-        const { join } = await import("node:path");
-        const { tmpdir } = await import("node:os");
+      it(c.name, () => {
         const dir = mkdtempSync(join(tmpdir(), "wasmvirt-dtq-"));
         try {
           const kernelBytes = new Uint8Array(8192).fill(0x13);
@@ -192,5 +206,64 @@ describe("virt device tree", () => {
         }
       });
     }
+
+    it("-dtb FILE: /chosen gets bootargs, rng-seed and the initrd range as QEMU adds them", () => {
+      const dir = mkdtempSync(join(tmpdir(), "wasmvirt-dtbfile-"));
+      try {
+        // A -dtb file that already has a /chosen with stdout-path and an old bootargs.
+        const file = buildVirtFdt(config({ hartCount: 2, rngSeed: null }));
+        file.find("/chosen")!.setString("bootargs", "old");
+        const fileDtb = file.toDtb();
+        writeFileSync(join(dir, "in.dtb"), fileDtb);
+        writeFileSync(join(dir, "k.bin"), new Uint8Array(4096));
+        writeFileSync(join(dir, "i.bin"), new Uint8Array(777));
+        const reference = dtcDecompile(qemuDumpDtb(["-m", "256M", "-dtb", join(dir, "in.dtb"), "-kernel", join(dir, "k.bin"),
+          "-initrd", join(dir, "i.bin"), "-append", "console=ttyS0 new"])).dts;
+        const layout = computeBootLayout({
+          ramBase: 0x8000_0000n, ramSize: 256n * MiB, firmware: { size: 0x1c280 }, kernel: { bytes: new Uint8Array(4096) },
+          initrd: { size: 777 }, fdtSize: fileDtb.length, dtbFileSize: fileDtb.length,
+        });
+        const ours = parseDtb(fileDtb);
+        applyBootChosen(ours, { bootargs: "console=ttyS0 new", initrd: layout.initrd });
+        expectSameTree(normalize(parseDtsText(dtcDecompile(ours.toDtb()).dts)), normalize(parseDtsText(reference)));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    // OpenSBI as Debian ships it (the firmware our machine runs), else QEMU's bundled copy.
+    const opensbi = ["/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin", "/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin"]
+      .find((p) => existsSync(p));
+    it.skipIf(!opensbi)("OpenSBI on QEMU, given our tree with -dtb, finds the harts, CLINT, UART and sifive_test", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "wasmvirt-sbi-"));
+      try {
+        const dtb = buildVirtDtb(config({ hartCount: 2 }));
+        writeFileSync(join(dir, "virt.dtb"), dtb);
+        const layout = computeBootLayout({
+          ramBase: 0x8000_0000n, ramSize: 128n * MiB, firmware: { size: readFileSync(opensbi!).length },
+          fdtSize: dtb.length, dtbFileSize: dtb.length,
+        });
+        const banner = await new Promise<string>((resolve, reject) => {
+          const qemu = spawn("qemu-system-riscv64", ["-M", "virt", "-smp", "2", "-m", "128M", "-dtb", join(dir, "virt.dtb"),
+            "-bios", opensbi!, "-nographic", "-monitor", "none", "-serial", "stdio"], { stdio: ["ignore", "pipe", "pipe"] });
+          let out = "";
+          const finish = (): void => { clearTimeout(timer); qemu.kill("SIGKILL"); resolve(out); };
+          const timer = setTimeout(finish, 15_000);
+          qemu.stdout.on("data", (d: Buffer) => { out += d.toString(); if (/Boot HART ISA[^\n]*\n/.test(out)) finish(); });
+          qemu.on("error", reject);
+        });
+        const field = (name: string): string | undefined => new RegExp(`^${name}\\s*: (.*?)\\s*$`, "m").exec(banner)?.[1];
+        expect(field("Platform Name"), banner).toBe("riscv-virtio,qemu");
+        expect(field("Platform HART Count")).toBe("2");
+        expect(field("Platform IPI Device")).toBe("aclint-mswi");
+        expect(field("Platform Timer Device")).toBe("aclint-mtimer @ 10000000Hz");
+        expect(field("Platform Console Device")).toBe("uart8250");
+        expect(field("Platform Reboot Device")).toBe("sifive_test");
+        expect(field("Platform Shutdown Device")).toBe("sifive_test");
+        expect(field("Domain0 Next Arg1")).toBe(`0x${layout.fdt.addr.toString(16).padStart(16, "0")}`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 });
