@@ -111,7 +111,7 @@ export class VirtioDriver {
     this.write(REG.QUEUE_SEL, q);
     const max = this.read(REG.QUEUE_NUM_MAX);
     if (max === 0 || num > max) throw new Error(`queue ${q}: max ${max}`);
-    const desc = base, avail = base + 16 * num, used = (avail + 6 + 2 * num + 4095) & ~4095;
+    const desc = base, avail = base + 16 * num, used = Math.ceil((avail + 6 + 2 * num) / 4096) * 4096;
     this.m.ram(base, used + 6 + 8 * num - base).fill(0);
     this.write(REG.QUEUE_NUM, num);
     this.write(REG.QUEUE_DESC_LOW, desc >>> 0); this.write(REG.QUEUE_DESC_HIGH, 0);
