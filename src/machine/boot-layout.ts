@@ -58,8 +58,12 @@ export interface BootLayoutInput {
   kernel?: { bytes: Uint8Array };
   /** -initrd */
   initrd?: { size: number };
-  /** Size of the DTB that will be written at the FDT address. */
-  fdtSize: number;
+  /**
+   * Size of the DTB that will be written at the FDT address. The address does not depend on it
+   * (QEMU reserves a fixed amount), so a layout computed before the final tree is built stays
+   * valid; it is only checked to fit. Default: the whole reservation, as QEMU checks overlaps.
+   */
+  fdtSize?: number;
   /** With -dtb FILE: the file's size, which is what QEMU's FDT placement depends on. */
   dtbFileSize?: number;
 }
@@ -261,16 +265,17 @@ export function computeBootLayout(input: BootLayoutInput): BootLayout {
 
   // Device tree.
   const reserved = input.dtbFileSize !== undefined ? (BigInt(input.dtbFileSize) + 10000n) * 2n : QEMU_FDT_BUFFER_SIZE;
-  if (BigInt(input.fdtSize) > reserved) {
-    throw new BootLayoutError(`the device tree (${input.fdtSize} bytes) is larger than the ${reserved} bytes reserved for it`);
+  const fdtSize = input.fdtSize ?? Number(reserved);
+  if (BigInt(fdtSize) > reserved) {
+    throw new BootLayoutError(`the device tree (${fdtSize} bytes) is larger than the ${reserved} bytes reserved for it`);
   }
   const top = ramBase < FDT_ADDRESSABLE_LIMIT && ramEnd > FDT_ADDRESSABLE_LIMIT ? FDT_ADDRESSABLE_LIMIT : ramEnd;
   if (top - ramBase < reserved) {
     throw new BootLayoutError(`RAM (${sizeText(ramSize)}) is too small to hold the device tree (${sizeText(reserved)} reserved); give the machine more memory with -m`);
   }
   const fdtAddr = alignDown(top - reserved, FDT_ALIGN);
-  checkInRam("the device tree", fdtAddr, fdtAddr + BigInt(input.fdtSize));
-  claim("device tree", fdtAddr, fdtAddr + BigInt(input.fdtSize));
+  checkInRam("the device tree", fdtAddr, fdtAddr + BigInt(fdtSize));
+  claim("device tree", fdtAddr, fdtAddr + BigInt(fdtSize));
 
   const startAddr = firmware ? ramBase : kernel ? kernel.entry : ramBase;
   return {
@@ -279,6 +284,6 @@ export function computeBootLayout(input: BootLayoutInput): BootLayout {
     firmware,
     kernel,
     initrd,
-    fdt: { addr: fdtAddr, size: input.fdtSize, reserved },
+    fdt: { addr: fdtAddr, size: fdtSize, reserved },
   };
 }

@@ -139,6 +139,14 @@ describe("boot layout (QEMU 7.2's placement)", () => {
     expect(l.kernel!.segments).toEqual([{ addr: 0x8040_0000n, fileOffset: 0, fileSize: 0x2000, memSize: 32n * MiB }]);
   });
 
+  it("without fdtSize, checks the whole reservation for overlaps, as QEMU's ROM loader does", () => {
+    // -m 64M: the FDT reservation is 0x83e00000..0x83efffff; this kernel sits inside it, above the blob itself.
+    const kernel = makeElf(0x83e8_0000n, [{ paddr: 0x83e8_0000n, filesz: 0x100, memsz: 0x1000n, flags: 5 }]);
+    const input = { ramBase: RAM_BASE, ramSize: 64n * MiB, kernel: { bytes: kernel } };
+    expect(computeBootLayout({ ...input, fdtSize: 0x1000 }).fdt.addr).toBe(0x83e0_0000n);
+    expect(() => computeBootLayout(input)).toThrow(/device tree \(0x83e00000\.\.0x83efffff\) overlaps the kernel/);
+  });
+
   it("reports an ELF's own entry point separately from the address the firmware jumps to", () => {
     const l = layoutFor(CASES[5]);
     expect(l.kernel).toMatchObject({ format: "elf", entry: 0x8020_0000n, elfEntry: 0x8020_0100n, end: 0x8021_5000n });
