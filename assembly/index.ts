@@ -13,6 +13,8 @@ import { clintReset, clintUpdateTimers, clintNextDeadline, mtimeNow } from "./de
 import { exitRequest, exitCode, clearExitRequest, EXIT_NONE } from "./devices/sifive_test";
 import { devicesInit, devicesReset, devicesPoll } from "./devices/exports";
 import { hostPtrRead } from "./bus";
+import { expandCompressed } from "./cpu/compressed";
+import { C_EXPAND } from "./layout";
 
 export * from "./devices/exports";
 
@@ -37,6 +39,7 @@ export function init(ramBytes: f64, nharts: i32): i32 {
     if (memory.grow(<i32>(needPages - havePages)) < 0) return -1;
   }
   setRamSize(<u64>ramBytes);
+  for (let c: u32 = 0; c < 0x10000; c++) store<u32>(C_EXPAND + (c << 2), (c & 3) == 3 ? 0 : expandCompressed(c));
   harts = nharts;
   S.hartCount = nharts;
   devicesInit(nharts);

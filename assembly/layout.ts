@@ -44,5 +44,9 @@ export const DEVICE_STATE_SIZE: u32 = 0x100000;
 export const ROM: u32 = STATE_BASE + 0x200000;
 export const ROM_SIZE: u32 = 0x10000;
 
+// Expansion of every 16-bit compressed encoding to its 32-bit instruction (0 = illegal),
+// filled once at start: decoding a compressed instruction is one load.
+export const C_EXPAND: u32 = STATE_BASE + 0x300000;   // 65536 * 4 bytes
+
 // Guest RAM starts here and runs to the end of linear memory.
 export const RAM: u32 = 0x0100_0000;

@@ -3,11 +3,10 @@
 // soft TLB inline; everything else (misses, MMIO, faults, CSRs, AMOs) is out of line.
 // The loop leaves only when the budget is spent, on WFI, or after something that may
 // change interrupt state or needs the host (MMIO writes, CSR writes, xRET, power-off).
-import { XREGS, FREGS, TLB_LOAD, TLB_STORE } from "../layout";
+import { XREGS, FREGS, TLB_LOAD, TLB_STORE, C_EXPAND } from "../layout";
 import * as S from "./state";
 import * as E from "./exception";
 import * as MMU from "./mmu";
-import { expandCompressed } from "./compressed";
 import { csrRead, csrWrite, csrIllegal, csrSideEffect, markFpDirty } from "./csr";
 import * as CSR from "./csr";
 import { takeTrap, doMret, doSret, pendingEnabled } from "./trap";
@@ -104,7 +103,7 @@ export function execute(budget: i32): i32 {
     let raw = inst;
     if ((inst & 3) != 3) {
       raw = inst & 0xffff;
-      inst = expandCompressed(raw);
+      inst = load<u32>(C_EXPAND + (raw << 2));
       npc = pc + 2;
     } else {
       npc = pc + 4;
@@ -114,24 +113,25 @@ export function execute(budget: i32): i32 {
     const rs2 = (inst >> 20) & 31;
     const f3 = (inst >> 12) & 7;
     let illegal = false;
-    switch (inst & 0x7f) {
-      case 0x37: wx(rd, <u64><i64><i32>(inst & 0xfffff000)); break;                      // LUI
-      case 0x17: wx(rd, pc + <u64><i64><i32>(inst & 0xfffff000)); break;                 // AUIPC
-      case 0x6f: {                                                                        // JAL
+    // Dense case values (opcode bits 6:2) so the switch compiles to a jump table.
+    switch (inst == 0 ? 31 : (inst >> 2) & 31) {
+      case 13: wx(rd, <u64><i64><i32>(inst & 0xfffff000)); break;                      // LUI
+      case 5: wx(rd, pc + <u64><i64><i32>(inst & 0xfffff000)); break;                 // AUIPC
+      case 27: {                                                                        // JAL
         const imm = ((<i32>inst >> 11) & ~0xfffff) | (<i32>inst & 0xff000) | ((<i32>(inst >> 9)) & 0x800) |
           ((<i32>(inst >> 20)) & 0x7fe);
         wx(rd, npc);
         npc = pc + <u64><i64>imm;
         break;
       }
-      case 0x67: {                                                                        // JALR
+      case 25: {                                                                        // JALR
         if (f3 != 0) { illegal = true; break; }
         const t = (rx(rs1) + <u64><i64>(<i32>inst >> 20)) & ~<u64>1;
         wx(rd, npc);
         npc = t;
         break;
       }
-      case 0x63: {                                                                        // BRANCH
+      case 24: {                                                                        // BRANCH
         const a = rx(rs1), b = rx(rs2);
         let taken: bool;
         switch (f3) {
@@ -150,7 +150,7 @@ export function execute(budget: i32): i32 {
         }
         break;
       }
-      case 0x03: {                                                                        // LOAD
+      case 0: {                                                                        // LOAD
         const va = rx(rs1) + <u64><i64>(<i32>inst >> 20);
         let v: u64;
         switch (f3) {
@@ -167,7 +167,7 @@ export function execute(budget: i32): i32 {
         if (!illegal) wx(rd, v);
         break;
       }
-      case 0x23: {                                                                        // STORE
+      case 8: {                                                                        // STORE
         const imm = ((<i32>inst >> 25) << 5) | <i32>((inst >> 7) & 31);
         const va = rx(rs1) + <u64><i64>imm;
         const v = rx(rs2);
@@ -181,7 +181,7 @@ export function execute(budget: i32): i32 {
         if (BUS.mmioTouched) { BUS.mmioTouched = false; if (E.excCause < 0) { pc = npc; stopReason = STOP_EVENT; S.pc = pc; return budget - n; } }
         break;
       }
-      case 0x13: {                                                                        // OP-IMM
+      case 4: {                                                                        // OP-IMM
         const a = rx(rs1);
         const imm = <u64><i64>(<i32>inst >> 20);
         switch (f3) {
@@ -202,7 +202,7 @@ export function execute(budget: i32): i32 {
         }
         break;
       }
-      case 0x1b: {                                                                        // OP-IMM-32
+      case 6: {                                                                        // OP-IMM-32
         const a = <u32>rx(rs1);
         const sh = (inst >> 20) & 31;
         switch (f3) {
@@ -219,7 +219,7 @@ export function execute(budget: i32): i32 {
         }
         break;
       }
-      case 0x33: {                                                                        // OP
+      case 12: {                                                                        // OP
         const a = rx(rs1), b = rx(rs2);
         const f7 = inst >> 25;
         if (f7 == 0) {
@@ -251,7 +251,7 @@ export function execute(budget: i32): i32 {
         } else illegal = true;
         break;
       }
-      case 0x3b: {                                                                        // OP-32
+      case 14: {                                                                        // OP-32
         const a = <u32>rx(rs1), b = <u32>rx(rs2);
         const f7 = inst >> 25;
         if (f7 == 0) {
@@ -276,20 +276,20 @@ export function execute(budget: i32): i32 {
         } else illegal = true;
         break;
       }
-      case 0x0f: {                                                                        // MISC-MEM
+      case 3: {                                                                        // MISC-MEM
         if (f3 == 0) break;                    // fence: memory is sequentially consistent here
         if (f3 == 1) break;                    // fence.i: no decoded-code cache to invalidate
         illegal = true;
         break;
       }
-      case 0x2f: {                                                                        // AMO
+      case 11: {                                                                        // AMO
         S.pc = pc;
         const r = execAmo(inst);
         if (r == 1) { illegal = true; break; }
         if (BUS.mmioTouched) { BUS.mmioTouched = false; if (E.excCause < 0) { pc = npc; stopReason = STOP_EVENT; S.pc = pc; return budget - n; } }
         break;
       }
-      case 0x07: {                                                                        // LOAD-FP
+      case 1: {                                                                        // LOAD-FP
         if ((S.mstatus & S.MSTATUS_FS) == 0 || (f3 != 2 && f3 != 3)) { illegal = true; break; }
         const va = rx(rs1) + <u64><i64>(<i32>inst >> 20);
         if (f3 == 2) {
@@ -304,7 +304,7 @@ export function execute(budget: i32): i32 {
         markFpDirty();
         break;
       }
-      case 0x27: {                                                                        // STORE-FP
+      case 9: {                                                                        // STORE-FP
         if ((S.mstatus & S.MSTATUS_FS) == 0 || (f3 != 2 && f3 != 3)) { illegal = true; break; }
         const imm = ((<i32>inst >> 25) << 5) | <i32>((inst >> 7) & 31);
         const va = rx(rs1) + <u64><i64>imm;
@@ -313,13 +313,13 @@ export function execute(budget: i32): i32 {
         if (BUS.mmioTouched) { BUS.mmioTouched = false; if (E.excCause < 0) { pc = npc; stopReason = STOP_EVENT; S.pc = pc; return budget - n; } }
         break;
       }
-      case 0x43: case 0x47: case 0x4b: case 0x4f: case 0x53: {                             // FP compute
+      case 16: case 17: case 18: case 19: case 20: {                             // FP compute
         if ((S.mstatus & S.MSTATUS_FS) == 0) { illegal = true; break; }
         if (execFp(inst) != 0) { illegal = true; break; }
         markFpDirty();
         break;
       }
-      case 0x73: {                                                                        // SYSTEM
+      case 28: {                                                                        // SYSTEM
         if (f3 == 0) {
           if (inst == 0x00000073) { E.raise(S.priv == S.PRV_M ? E.CAUSE_MACHINE_ECALL : E.CAUSE_USER_ECALL + S.priv, 0); break; }
           if (inst == 0x00100073) { E.raise(E.CAUSE_BREAKPOINT, 0); break; }
