@@ -1,0 +1,88 @@
+/*
+ * Physical addresses with nothing behind them: loads and stores raise access faults (cause 5 / 7,
+ * tval = the address), instruction fetches raise cause 1. Uses holes of QEMU's virt map that
+ * wasmvirt leaves empty too: below the boot ROM, the gap after the CLINT, and above RAM (-m 128M).
+ */
+#include "test.h"
+    .option norvc
+TEST_NAME("access")
+
+.macro LOAD_FAULT n, insn, addr
+    TEST \n
+    li s1, \addr
+    EXPECT_TRAP 2f
+    \insn a0, 0(s1)
+    j fail
+2:  CHECK_CAUSE CAUSE_LOAD_ACCESS
+    CHECK_TVALR s1
+.endm
+.macro STORE_FAULT n, insn, addr
+    TEST \n
+    li s1, \addr
+    EXPECT_TRAP 2f
+    \insn zero, 0(s1)
+    j fail
+2:  CHECK_CAUSE CAUSE_STORE_ACCESS
+    CHECK_TVALR s1
+.endm
+.macro FETCH_FAULT n, addr
+    TEST \n
+    li s1, \addr
+    EXPECT_TRAP 2f
+    jalr s1
+    j fail
+2:  CHECK_CAUSE CAUSE_FETCH_ACCESS
+    CHECK_TVALR s1
+    ld t0, trap_epc
+    CHECKR t0, s1
+.endm
+
+    .text
+    .globl test_main
+test_main:
+    addi sp, sp, -16
+    sd ra, 0(sp)
+
+    LOAD_FAULT 1, ld, 0x0
+    LOAD_FAULT 2, lw, 0x800
+    LOAD_FAULT 3, lbu, 0x2010000          /* just past the CLINT */
+    LOAD_FAULT 4, ld, 0x90000000          /* above 128M of RAM */
+    LOAD_FAULT 5, lh, 0x88000000          /* the first byte after RAM */
+    STORE_FAULT 6, sd, 0x0
+    STORE_FAULT 7, sb, 0x2010000
+    STORE_FAULT 8, sw, 0x90000000
+    STORE_FAULT 9, sd, 0x88000000
+    FETCH_FAULT 10, 0x0
+    FETCH_FAULT 11, 0x90000000
+    FETCH_FAULT 12, 0x88000000
+
+    /* 13: the last dword of RAM is fine */
+    TEST 13
+    li s1, 0x88000000 - 8
+    li t0, 0x1234
+    sd t0, 0(s1)
+    ld a0, 0(s1)
+    CHECK a0, 0x1234
+
+    /* 14: an AMO to a hole: QEMU 7.2 reports a load access fault (its AMOs read first) */
+    TEST 14
+    li s1, 0x90000000
+    EXPECT_TRAP 2f
+    amoadd.d a0, a0, (s1)
+    j fail
+2:  CHECK_CAUSE CAUSE_LOAD_ACCESS
+    CHECK_TVALR s1
+
+    /* 15: the same from S-mode (no paging) */
+    TEST 15
+    li s1, 0x90000000
+    EXPECT_TRAP 2f
+    ENTER_MODE PRV_S, 1f
+1:  ld a0, 0(s1)
+    j fail
+2:  CHECK_CAUSE CAUSE_LOAD_ACCESS
+    CHECK_TVALR s1
+
+    ld ra, 0(sp)
+    addi sp, sp, 16
+    ret
