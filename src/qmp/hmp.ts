@@ -44,7 +44,8 @@ export function formatRegisters(r: HartRegisters): string {
       if ((i & 3) === 3) out += "\n";
     }
   };
-  regs("x", XNAMES, r.x);
+  // x0 is hard-wired to zero whatever the core keeps in its slot.
+  regs("x", XNAMES, [0n, ...r.x.slice(1)]);
   regs("f", FNAMES, r.f);
   return out;
 }

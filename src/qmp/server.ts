@@ -115,7 +115,7 @@ export async function startMonitors(specs: MonitorSpec[], machine: MachineContro
       }
       let firstClient: (() => void) | undefined;
       const firstConnection = new Promise<void>((r) => { firstClient = r; });
-      const server = net.createServer((sock) => {
+      const server = net.createServer({ allowHalfOpen: true }, (sock) => {
         if (closing) { sock.destroy(); return; }
         sock.setNoDelay(true);
         firstClient?.();

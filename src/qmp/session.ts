@@ -38,6 +38,7 @@ export class Session {
   private running: Promise<void> | undefined;
   private closed = false;
   private paused = false;
+  private inputEnded = false;
   private readonly state: CommandContext["session"];
   private readonly log: Logger;
   private closeListeners: (() => void)[] = [];
@@ -72,8 +73,16 @@ export class Session {
       this.log.debug({ bytes: chunk.length }, "qmp in");
       this.parser.feed(chunk);
     });
-    this.input.on("end", () => this.shutdown());
-    this.input.on("close", () => this.shutdown());
+    // A client that half-closes (socat, `printf ... | wasmvirt -qmp stdio`) still gets the replies to
+    // what it sent; the session ends once they are written.
+    this.input.on("end", () => {
+      this.inputEnded = true;
+      this.parser.flush();
+      if (!this.running && this.queue.length === 0) this.end();
+    });
+    this.input.on("close", () => {
+      if (!this.inputEnded || (this.input as unknown) === (this.output as unknown)) this.shutdown();
+    });
     this.input.on("error", (e) => { this.log.info({ err: e.message }, "qmp input error"); this.shutdown(); });
     this.output.on("error", (e) => { this.log.info({ err: e.message }, "qmp output error"); this.shutdown(); });
   }
@@ -139,6 +148,7 @@ export class Session {
       await this.dispatch(req.msg);
     }
     this.running = undefined;
+    if (this.inputEnded) this.end();
   }
 
   private async dispatch(msg: ParsedMessage): Promise<void> {

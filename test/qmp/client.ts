@@ -37,7 +37,19 @@ export class RawClient {
     for (const f of w) f();
   }
 
-  static connect(target: string | { port: number; host?: string }): Promise<RawClient> {
+  static async connect(target: string | { port: number; host?: string }): Promise<RawClient> {
+    // A listener that has just come up may refuse for a moment; retry briefly, then give up.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await RawClient.connectOnce(target);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ECONNREFUSED" || attempt >= 20) throw e;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+  }
+
+  private static connectOnce(target: string | { port: number; host?: string }): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const sock = typeof target === "string" ? net.connect(target) : net.connect(target.port, target.host ?? "127.0.0.1");
       sock.once("connect", () => resolve(new RawClient(sock)));
