@@ -14,6 +14,7 @@ import * as BUS from "../bus";
 import { exitRequest } from "../devices/sifive_test";
 import { execAmo } from "./amo";
 import { execFp } from "./fp_exec";
+import { pmpActive } from "./pmp";
 
 // Why the loop returned (besides the budget running out).
 export const STOP_BUDGET: i32 = 0;
@@ -325,6 +326,8 @@ export function execute(budget: i32): i32 {
           if (inst == 0x00100073) { E.raise(E.CAUSE_BREAKPOINT, 0); break; }
           if (inst == 0x30200073) {                                                       // MRET
             if (S.priv != S.PRV_M) { illegal = true; break; }
+            // QEMU 7.2: with PMP implemented but no rule set, mret to S/U is an illegal instruction.
+            if (pmpActive == 0 && ((S.mstatus >> 11) & 3) != 3) { illegal = true; break; }
             doMret(); pc = S.pc; stopReason = STOP_EVENT; return budget - n;
           }
           if (inst == 0x10200073) {                                                       // SRET
