@@ -2,6 +2,10 @@
 // and instantiates it with the real host imports (src/machine/device-imports.ts).
 import asc from "assemblyscript/asc";
 import { fileURLToPath } from "node:url";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { makeDeviceImports } from "../../src/machine/device-imports.js";
 import type { BlockBackend } from "../../src/block/backend.js";
 
@@ -11,9 +15,28 @@ const ENTRY = fileURLToPath(new URL("./entry.ts", import.meta.url));
 
 let binary: Promise<Uint8Array> | undefined;
 
-/** Compile once per test file (asc's API, in memory, nothing written). */
+/** Every source the entry compiles from, hashed: the test files share one build per source state. */
+function sourceHash(): string {
+  const h = createHash("sha256");
+  const root = fileURLToPath(new URL("../../assembly/", import.meta.url));
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.endsWith(".ts")) h.update(p).update(fs.readFileSync(p));
+    }
+  };
+  walk(path.join(root, "devices"));
+  for (const f of ["irq.ts", "layout.ts", "ram.ts"]) h.update(fs.readFileSync(path.join(root, f)));
+  h.update(fs.readFileSync(ENTRY));
+  return h.digest("hex").slice(0, 16);
+}
+
+/** Compile test/devices/entry.ts (asc's API, in memory), cached in the temp dir by source hash. */
 export function compileDevices(): Promise<Uint8Array> {
   binary ??= (async () => {
+    const cached = path.join(os.tmpdir(), `wasmvirt-devices-${sourceHash()}.wasm`);
+    if (fs.existsSync(cached)) return new Uint8Array(fs.readFileSync(cached));
     let wasm: Uint8Array | undefined;
     const errors: string[] = [];
     const { error } = await asc.main([
@@ -26,6 +49,9 @@ export function compileDevices(): Promise<Uint8Array> {
       stderr: { write(s: string | Uint8Array) { errors.push(String(s)); return true; } } as never,
     });
     if (error || !wasm) throw new Error(`asc failed: ${error?.message}\n${errors.join("")}`);
+    const part = `${cached}.${process.pid}.tmp`;
+    fs.writeFileSync(part, wasm);
+    fs.renameSync(part, cached);                    // atomic: parallel test files never see half a file
     return wasm;
   })();
   return binary;
