@@ -12,7 +12,8 @@ import type {
 } from "./control.js";
 import { loadCoreModule } from "./core.js";
 import { computeBootLayout, type LoadSegment } from "./boot-layout.js";
-import { buildVirtDtb } from "./virt-dt.js";
+import { buildVirtDtb, applyBootChosen } from "./virt-dt.js";
+import { parseDtb } from "./fdt.js";
 import { buildBootRom, BOOT_ROM_BASE } from "./bootrom.js";
 import type { WorkerConfig, ToWorker, FromWorker, WorkerVirtio, RawRegs } from "./messages.js";
 
@@ -158,11 +159,18 @@ export class Machine extends EventEmitter implements MachineControl {
     }
 
     // Placement, device tree, boot ROM — the same rules as QEMU 7.2's virt.
-    const buildDtb = (initrdRange?: { start: bigint; end: bigint }) => userDtb ?? buildVirtDtb({
+    const buildDtb = (initrdRange?: { start: bigint; end: bigint }) => userDtb ? userTree(initrdRange) : buildVirtDtb({
       hartCount: o.harts, ramSize: o.ramSize, bootargs: o.append, initrd: initrdRange,
       virtio: virtio.map((v) => ({ slot: v.slot, type: v.type === 2 ? "blk" : v.type === 4 ? "rng" : "input" })),
       isa: DEFAULT_ISA, mmuType: "riscv,sv48", timebaseFrequency: 10_000_000,
     });
+    // -dtb FILE: validated, then /chosen gets bootargs and the initrd range, as QEMU does.
+    const userTree = (initrdRange?: { start: bigint; end: bigint }) => {
+      let fdt;
+      try { fdt = parseDtb(userDtb!); } catch (e) { throw new MachineError(`-dtb ${o.dtb}: ${(e as Error).message}`); }
+      applyBootChosen(fdt, { bootargs: o.append, initrd: initrdRange });
+      return fdt.toDtb();
+    };
     let dtb = buildDtb(undefined);
     const layoutFor = (size: number) => computeBootLayout({
       ramBase: RAM_BASE, ramSize: o.ramSize,
@@ -174,7 +182,7 @@ export class Machine extends EventEmitter implements MachineControl {
     let layout;
     try {
       layout = layoutFor(dtb.length);
-      if (layout.initrd && !userDtb) { dtb = buildDtb(layout.initrd); layout = layoutFor(dtb.length); }
+      if (layout.initrd) { dtb = buildDtb(layout.initrd); layout = layoutFor(dtb.length); }
     } catch (e) { throw new MachineError((e as Error).message); }
     this.dtb = dtb;
     if (o.dumpDtb) { writeFileSync(o.dumpDtb, dtb); }
