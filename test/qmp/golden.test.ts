@@ -12,6 +12,7 @@ import { silentLogger } from "../../src/log.js";
 import { FakeMachine } from "./fake-machine.js";
 import { RawClient, type Msg } from "./client.js";
 import { GOLDEN_DIR, parseTranscript, normalise, commandOf, type Scenario } from "./golden.js";
+import { startWasmvirt, haveCli } from "./cli-process.js";
 
 const haveGolden = fs.existsSync(GOLDEN_DIR);
 const haveQemu = spawnSync("qemu-system-riscv64", ["--version"]).status === 0;
@@ -34,6 +35,11 @@ async function ourTarget(s: Scenario, dir: string): Promise<Target> {
     connect: () => RawClient.connect(sock),
     stop: async () => { await monitors.close(); machine.dispose(); },
   };
+}
+
+async function cliTarget(s: Scenario): Promise<Target> {
+  const vm = await startWasmvirt({ paused: s.startPaused });
+  return { connect: () => RawClient.connect(vm.sock), stop: () => vm.kill() };
 }
 
 async function qemuTarget(s: Scenario, dir: string): Promise<Target> {
@@ -129,6 +135,15 @@ describe.skipIf(!haveGolden || !haveQemu)("the same replays against the installe
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(!haveGolden || !haveCli)("the same replays against the real wasmvirt process (busy-loop guest)", () => {
+  it.each(OURS)("%s", async (file) => {
+    for (const s of scenarios(file)) {
+      const t = await cliTarget(s);
+      try { await replay(file, s, t, true); } finally { await t.stop(); }
     }
   });
 });
