@@ -220,6 +220,28 @@ function fmaAddendS(rng, a, b) {
 const shortD = (rng) => (BigInt(rng.int(2)) << 63n) | (BigInt(1023 - 30 + rng.int(60)) << 52n) | ((rng.u64() & 0xfffffffffffffn) & ~((1n << 27n) - 1n));
 const shortS = (rng) => ((rng.int(2) << 31) | ((127 - 20 + rng.int(40)) << 23) | (rng() & 0x7ff000)) >>> 0;
 
+// Pairs whose exact sum or product lies exactly halfway between two floats (or one bit off it):
+// the cases where RNE and RMM differ. Significands of k and (p + 1 - k) bits multiply to p + 1 bits;
+// an addend of an odd multiple of half an ulp makes a halfway sum.
+function oddSig(rng, bits) {
+  let m = 1n;
+  for (let i = 1; i < bits; i++) m = (m << 1n) | BigInt(rng.int(2));
+  return (m | 1n) ^ (rng.int(8) === 0 ? 2n : 0n);
+}
+function tiePair(rng, double) {
+  const p = double ? 53 : 24;
+  const sign = () => (rng.int(2) ? -1 : 1);
+  if (rng.int(2)) {
+    const k = 1 + rng.int(p);
+    const a = Number(oddSig(rng, k)) * 2 ** (-k + rng.int(8) - 4);
+    const b = Number(oddSig(rng, p + 1 - k + rng.int(2))) * 2 ** (k - p - 1 + rng.int(8) - 4);
+    return [sign() * a, sign() * b];
+  }
+  const a = Number(oddSig(rng, p)) * 2 ** (-p + rng.int(8) - 4);
+  const b = Number(oddSig(rng, 1 + rng.int(8))) * 2 ** (-p - 1 - rng.int(4) + rng.int(8) - 4);
+  return [sign() * a, sign() * b];
+}
+
 // Rounding-mode field and frm for an instruction that rounds; mostly valid, sometimes reserved.
 function pickRm(rng, rounds) {
   if (!rounds) return { rm: 0, frm: rng.int(5) };
@@ -238,6 +260,17 @@ export function randomRecord(rng, op) {
     rec.x6 = rng.int(3) === 0 ? SPECIAL_X[rng.int(SPECIAL_X.length)] ^ (rng.int(4) === 0 ? M64 : 0n)
       : rng.int(2) ? rng.u64() >> BigInt(rng.int(64)) : BigInt.asUintN(64, BigInt.asIntN(32, BigInt(rng())) >> BigInt(rng.int(32)));
     if (rng.int(3) === 0) rec.x6 = BigInt.asUintN(64, -rec.x6);
+    return rec;
+  }
+  if (op.kind === "ff" && rng.int(/^f(add|sub|mul)/.test(op.name) ? 3 : 8) === 0) {
+    const [a, b] = tiePair(rng, op.fmt === 1);
+    if (op.fmt === 1) {
+      rec.f6 = d2b(a);
+      rec.f7 = d2b(b);
+    } else {
+      rec.f6 = box(f2b(a));
+      rec.f7 = box(f2b(b));
+    }
     return rec;
   }
   if (op.fmt === 1) {
