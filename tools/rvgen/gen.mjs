@@ -1,0 +1,239 @@
+// Random RV64IMAC program generator for differential testing against QEMU.
+//
+// A program is: prologue (mtvec -> trap reporter, every register loaded with a random value,
+// x2 and x8 pointed at the middle of a 2 KiB scratch buffer), a body of random valid instructions
+// (no traps, no backward jumps: control flow only skips forward over whole instruction groups,
+// loads/stores only through x2/x8 into the buffer, AMO/LR/SC through a register computed from x8
+// right before), and an epilogue that saves x1..x31, mscratch, sscratch and a hash of the buffer,
+// prints them as hex over the 16550 UART and powers off through sifive_test (0x5555).
+// Any trap prints "TRAP mcause mepc mtval" and exits with status 3.
+import * as E from "./encode.mjs";
+import { Prng } from "./prng.mjs";
+import { writeElf } from "./elf.mjs";
+
+const addi = (rd, rs1, imm) => E.ri("addi", rd, rs1, imm);
+
+export const BASE = 0x80000000n;
+const SCRATCH = 2048;           // bytes of scratch buffer; x2 = x8 = its middle
+const HALF = SCRATCH / 2;
+const SLOTS = 35;               // regsave: x0..x31, mscratch, sscratch, memory hash
+const UART = 0x10000000, TESTDEV = 0x100000;
+const MSCRATCH = 0x340, SSCRATCH = 0x140;
+const RESERVED = new Set([2, 8]);  // never written by the body
+const WRITABLE = Array.from({ length: 32 }, (_, i) => i).filter((r) => !RESERVED.has(r));
+const WRITABLE_NZ = WRITABLE.filter((r) => r !== 0);
+const C_WRITABLE = [9, 10, 11, 12, 13, 14, 15];    // x8..x15 minus x8
+const C_ANY = [8, 9, 10, 11, 12, 13, 14, 15];
+export const DUMP_NAMES = [...Array.from({ length: 31 }, (_, i) => `x${String(i + 1).padStart(2, "0")}`), "msc", "ssc", "mem"];
+
+const INTERESTING = [0n, 1n, 2n, 0xffffffffffffffffn, 0x7fffffffffffffffn, 0x8000000000000000n, 0x7fffffffn,
+  0x80000000n, 0xffffffffn, 0xffffffff80000000n, 0x100000000n, 0xfffffffffffffffen, 31n, 32n, 63n, 64n];
+
+/** One mini-assembler for the fixed prologue/epilogue code: 4-byte instructions, labels, fixups. */
+class Asm {
+  constructor() { this.items = []; this.labels = new Map(); this.size = 0; }
+  emit(insn) { this.items.push({ at: this.size, insn }); this.size += insn.size; return this; }
+  /** an instruction that needs label addresses: fn(pcOffset, labelOffset) -> insn (must be 4 bytes) */
+  fix(fn) { this.items.push({ at: this.size, fn }); this.size += 4; return this; }
+  label(name) { this.labels.set(name, this.size); return this; }
+  /** rd = address of label (auipc + addi) */
+  la(rd, label, plus = 0) {
+    this.fix((pc, L) => { const d = L(label) + plus - pc; return E.auipc(rd, ((d + 0x800) >> 12) & 0xfffff); });
+    this.fix((pc, L) => { const d = L(label) + plus - (pc - 4); return addi(rd, rd, d - (((d + 0x800) >> 12) << 12)); });
+    return this;
+  }
+  b(name, rs1, rs2, label) { return this.fix((pc, L) => E.branch(name, rs1, rs2, L(label) - pc)); }
+  jal(rd, label) { return this.fix((pc, L) => E.jal(rd, L(label) - pc)); }
+  /** 32-bit signed constant */
+  li32(rd, v) {
+    const lo = ((v & 0xfff) << 20) >> 20;
+    const hi = ((v - lo) >>> 12) & 0xfffff;
+    if (hi) { this.emit(E.lui(rd, hi)); if (lo) this.emit(E.ri("addiw", rd, rd, lo)); }
+    else this.emit(E.ri("addi", rd, 0, lo));
+    return this;
+  }
+}
+
+
+/** Generate the random body as groups: { size, build(skipBytes) -> insn[] , skip } */
+function genBody(rng, count) {
+  const groups = [];
+  const one = (insn) => groups.push({ size: insn.size, build: () => [insn] });
+  const reg = () => rng.int(32);
+  const wr = () => (rng.chance(0.05) ? 0 : rng.pick(WRITABLE_NZ));
+  const imm12 = () => rng.weighted([[3, rng.range(-2048, 2047)], [1, rng.range(-16, 16)], [1, rng.pick([0, -1, 2047, -2048, 1])]]);
+  const memOff = (size, signed = true) => {
+    const lo = signed ? -HALF : 0, hi = HALF - size;
+    let off = rng.range(lo, hi);
+    if (!rng.chance(0.25)) off -= ((off % size) + size) % size; // 75% naturally aligned
+    return Math.max(lo, off);
+  };
+  const skipGroup = (size, build) => groups.push({ size, build, skip: rng.range(1, 3) });
+  const kinds = [
+    [20, () => one(E.rr(rng.pick(E.RR_OPS), wr(), reg(), reg()))],
+    [8, () => one(E.ri(rng.pick(E.RI_OPS), wr(), reg(), imm12()))],
+    [6, () => { const op = rng.pick(E.SH_OPS); one(E.sh(op, wr(), reg(), rng.int(op.endsWith("w") ? 32 : 64))); }],
+    [2, () => one(E.lui(wr(), rng.int(1 << 20)))],
+    [1, () => one(E.auipc(wr(), rng.int(1 << 20)))],
+    [8, () => { const op = rng.pick(E.LOAD_OPS); one(E.load(op, wr(), rng.pick([2, 8]), memOff(E.ACCESS_SIZE[op]))); }],
+    [8, () => { const op = rng.pick(E.STORE_OPS); one(E.store(op, reg(), rng.pick([2, 8]), memOff(E.ACCESS_SIZE[op]))); }],
+    [4, () => { // AMO through a fresh address register
+      const width = rng.pick(["w", "d"]); const rt = rng.pick(WRITABLE_NZ);
+      const off = memOff(width === "d" ? 8 : 4) & ~(width === "d" ? 7 : 3);
+      const seq = [addi(rt, 8, Math.max(off, -HALF)), E.amo(rng.pick(E.AMO_OPS), width, wr(), reg(), rt, rng.int(2), rng.int(2))];
+      groups.push({ size: 8, build: () => seq });
+    }],
+    [2, () => { // LR, a few ALU ops that leave the address alone, SC
+      const width = rng.pick(["w", "d"]); const rt = rng.pick(WRITABLE_NZ);
+      const off = Math.max(memOff(8) & ~7, -HALF);
+      const notRt = () => { let r; do { r = wr(); } while (r === rt); return r; };
+      const seq = [addi(rt, 8, off), E.lr(width, notRt(), rt)];
+      for (let i = rng.int(3); i > 0; i--) seq.push(E.rr(rng.pick(E.RR_OPS), notRt(), reg(), reg()));
+      if (rng.chance(0.2)) seq.push(E.store("sd", reg(), 8, off)); // kills the reservation
+      seq.push(E.sc(width, wr(), reg(), rt));
+      groups.push({ size: seq.length * 4, build: () => seq });
+    }],
+    [4, () => { const op = rng.pick(E.BRANCH_OPS); const a = reg(), b = reg(); skipGroup(4, (s) => [E.branch(op, a, b, 4 + s)]); }],
+    [1, () => { const rd = wr(); skipGroup(4, (s) => [E.jal(rd, 4 + s)]); }],
+    [1, () => { const rt = rng.pick(WRITABLE_NZ), rd = wr(); skipGroup(8, (s) => [E.auipc(rt, 0), E.jalr(rd, rt, 8 + s)]); }],
+    [2, () => { // csr ops on the scratch registers
+      const op = rng.pick(E.CSR_OPS); const c = rng.pick([MSCRATCH, SSCRATCH]);
+      one(E.csr(op, wr(), c, op.endsWith("i") ? rng.int(32) : reg()));
+    }],
+    [1, () => one(rng.chance(0.5) ? E.fence() : E.fenceI())],
+    // ---- compressed ----
+    [2, () => one(E.cAddi(rng.pick(WRITABLE_NZ), rng.pick([-32, -1, 1, 31, rng.range(1, 31), -rng.range(1, 32)])))],
+    [2, () => one(E.cAddiw(rng.pick(WRITABLE_NZ), rng.range(-32, 31)))],
+    [2, () => one(E.cLi(rng.pick(WRITABLE_NZ), rng.range(-32, 31)))],
+    [1, () => one(E.cLui(rng.pick(WRITABLE_NZ), rng.pick([rng.range(1, 31), -rng.range(1, 32)])))],
+    [2, () => one(rng.pick([E.cSrli, E.cSrai])(rng.pick(C_WRITABLE), rng.range(1, 63)))],
+    [1, () => one(E.cAndi(rng.pick(C_WRITABLE), rng.range(-32, 31)))],
+    [4, () => one(E.ca(rng.pick(E.CA_OPS), rng.pick(C_WRITABLE), rng.pick(C_ANY)))],
+    [1, () => one(E.cSlli(rng.pick(WRITABLE_NZ), rng.range(1, 63)))],
+    [2, () => one(E.cMv(rng.pick(WRITABLE_NZ), rng.range(1, 31)))],
+    [2, () => one(E.cAdd(rng.pick(WRITABLE_NZ), rng.range(1, 31)))],
+    [1, () => one(E.cNop())],
+    [2, () => one(rng.chance(0.5) ? E.cLw(rng.pick(C_WRITABLE), 8, rng.int(32) * 4) : E.cLd(rng.pick(C_WRITABLE), 8, rng.int(32) * 8))],
+    [2, () => one(rng.chance(0.5) ? E.cSw(rng.pick(C_ANY), 8, rng.int(32) * 4) : E.cSd(rng.pick(C_ANY), 8, rng.int(32) * 8))],
+    [2, () => one(rng.chance(0.5) ? E.cLwsp(rng.pick(WRITABLE_NZ), rng.int(64) * 4) : E.cLdsp(rng.pick(WRITABLE_NZ), rng.int(64) * 8))],
+    [2, () => one(rng.chance(0.5) ? E.cSwsp(reg(), rng.int(64) * 4) : E.cSdsp(reg(), rng.int(64) * 8))],
+    [1, () => one(E.cAddi4spn(rng.pick(C_WRITABLE), rng.range(1, 255) * 4))],
+    [1, () => { const d = rng.pick([-1, 1]) * rng.range(1, 31) * 16; const a = E.cAddi16sp(d), b = E.cAddi16sp(-d); groups.push({ size: 4, build: () => [a, b] }); }],
+    [2, () => { const r = rng.pick(C_ANY); const f = rng.pick([E.cBeqz, E.cBnez]); skipGroup(2, (s) => [f(r, 2 + s)]); }],
+    [1, () => skipGroup(2, (s) => [E.cJ(2 + s)])],
+    [1, () => { // auipc + addi + c.jr / c.jalr
+      const rt = rng.pick(WRITABLE_NZ); const link = rng.chance(0.5);
+      skipGroup(10, (s) => [E.auipc(rt, 0), addi(rt, rt, 10 + s), link ? E.cJalr(rt) : E.cJr(rt)]);
+    }],
+  ];
+  while (groups.length < count) rng.weighted(kinds)();
+  // lay out: a skip lands at the start of the group `skip` groups further on (or the epilogue)
+  const starts = [];
+  let at = 0;
+  for (const g of groups) { starts.push(at); at += g.size; }
+  starts.push(at);
+  const insns = [];
+  groups.forEach((g, i) => {
+    const skipBytes = g.skip ? starts[Math.min(i + 1 + g.skip, groups.length)] - starts[i + 1] : 0;
+    const built = g.build(skipBytes);
+    if (built.reduce((a, x) => a + x.size, 0) !== g.size) throw new Error("group size mismatch");
+    insns.push(...built);
+  });
+  return { insns, size: at };
+}
+
+/**
+ * @param {number} seed
+ * @param {number} length number of body instruction groups
+ * @returns {{ elf: Uint8Array, listing: string[], seed: number, length: number }}
+ */
+export function generateProgram(seed, length) {
+  const rng = new Prng(seed);
+  const body = genBody(rng, length);
+  const a = new Asm();
+  // ---- prologue ----
+  a.la(5, "trap").emit(E.csr("csrrw", 0, 0x305, 5));             // mtvec
+  a.emit(E.csr("csrrw", 0, MSCRATCH, 0)).emit(E.csr("csrrw", 0, SSCRATCH, 0));
+  a.la(8, "regtable");
+  for (let r = 1; r < 32; r++) if (!RESERVED.has(r)) a.emit(E.load("ld", r, 8, r * 8));
+  a.la(2, "scratch", HALF).la(8, "scratch", HALF);
+  a.label("body");
+  for (const insn of body.insns) a.emit(insn);
+  // ---- epilogue: save everything through x8 (= scratch + HALF; regsave follows the buffer) ----
+  const save = (slot) => HALF + slot * 8;
+  for (let r = 1; r < 32; r++) a.emit(E.store("sd", r, 8, save(r)));
+  a.emit(E.csr("csrrs", 5, MSCRATCH, 0)).emit(E.store("sd", 5, 8, save(32)));
+  a.emit(E.csr("csrrs", 5, SSCRATCH, 0)).emit(E.store("sd", 5, 8, save(33)));
+  // memory hash: h = (h ^ dword) * K over the buffer
+  a.la(10, "scratch").li32(11, SCRATCH / 8).emit(E.ri("addi", 12, 0, 0)).la(13, "hashk").emit(E.load("ld", 13, 13, 0));
+  a.label("hash").emit(E.load("ld", 14, 10, 0)).emit(E.rr("xor", 12, 12, 14)).emit(E.rr("mul", 12, 12, 13))
+    .emit(E.ri("addi", 10, 10, 8)).emit(E.ri("addi", 11, 11, -1)).b("bne", 11, 0, "hash");
+  a.emit(E.store("sd", 12, 8, save(34)));
+  // print "NNN=<16 hex>\n" for each slot 1..34
+  a.la(20, "names").emit(E.ri("addi", 21, 8, save(1))).li32(22, SLOTS - 1);
+  a.label("line");
+  for (let i = 0; i < 4; i++) a.emit(E.load("lbu", 10, 20, i)).jal(1, "putc");
+  a.emit(E.load("ld", 23, 21, 0)).li32(24, 60);
+  a.label("nib").emit(E.rr("srl", 10, 23, 24)).emit(E.ri("andi", 10, 10, 15)).emit(E.ri("addi", 10, 10, 48))
+    .li32(25, 58).b("blt", 10, 25, "digit").emit(E.ri("addi", 10, 10, 39));
+  a.label("digit").jal(1, "putc").emit(E.ri("addi", 24, 24, -4)).b("bge", 24, 0, "nib");
+  a.li32(10, 10).jal(1, "putc");
+  a.emit(E.ri("addi", 20, 20, 4)).emit(E.ri("addi", 21, 21, 8)).emit(E.ri("addi", 22, 22, -1)).b("bne", 22, 0, "line");
+  a.li32(5, TESTDEV).li32(6, 0x5555).emit(E.store("sw", 6, 5, 0));
+  a.label("halt").emit(E.wfi()).jal(0, "halt");
+  // putc(a0): clobbers x5, x6
+  a.label("putc").li32(5, UART);
+  a.label("putc_wait").emit(E.load("lbu", 6, 5, 5)).emit(E.ri("andi", 6, 6, 0x20)).b("beq", 6, 0, "putc_wait")
+    .emit(E.store("sb", 10, 5, 0)).emit(E.jalr(0, 1, 0));
+  // trap: "TRAP" + mcause, mepc, mtval as hex, exit status 3
+  a.label("trap");
+  for (const c of "TRAP") a.li32(10, c.charCodeAt(0)).jal(1, "putc");
+  for (const csrno of [0x342, 0x341, 0x343]) {
+    a.li32(10, 32).jal(1, "putc").emit(E.csr("csrrs", 23, csrno, 0)).li32(24, 60);
+    const l = `tnib${csrno}`, d = `tdig${csrno}`;
+    a.label(l).emit(E.rr("srl", 10, 23, 24)).emit(E.ri("andi", 10, 10, 15)).emit(E.ri("addi", 10, 10, 48))
+      .li32(25, 58).b("blt", 10, 25, d).emit(E.ri("addi", 10, 10, 39));
+    a.label(d).jal(1, "putc").emit(E.ri("addi", 24, 24, -4)).b("bge", 24, 0, l);
+  }
+  a.li32(10, 10).jal(1, "putc");
+  a.li32(5, TESTDEV).li32(6, (3 << 16) | 0x3333).emit(E.store("sw", 6, 5, 0));
+  a.label("thalt").emit(E.wfi()).jal(0, "thalt");
+
+  // ---- data ----
+  const codeSize = a.size;
+  const align = (n, k) => Math.ceil(n / k) * k;
+  const regtable = align(codeSize, 64);
+  const hashk = regtable + 32 * 8;
+  const names = hashk + 8;
+  const scratch = align(names + SLOTS * 4, 64);
+  const total = scratch + SCRATCH + SLOTS * 8;
+  const labelAt = { regtable, hashk, names, scratch };
+  const L = (name) => {
+    if (a.labels.has(name)) return a.labels.get(name);
+    if (name in labelAt) return labelAt[name];
+    throw new Error(`no label ${name}`);
+  };
+  const image = new Uint8Array(total);
+  const dv = new DataView(image.buffer);
+  const listing = [];
+  for (const it of a.items) {
+    const insn = it.insn ?? it.fn(it.at, L);
+    if (insn.size === 4) dv.setUint32(it.at, insn.bits, true); else dv.setUint16(it.at, insn.bits, true);
+    listing.push(`${(BASE + BigInt(it.at)).toString(16)}: ${insn.text}`);
+  }
+  for (let r = 0; r < 32; r++) dv.setBigUint64(regtable + r * 8, rng.chance(0.3) ? rng.pick(INTERESTING) : rng.u64(), true);
+  dv.setBigUint64(hashk, 0x9e3779b97f4a7c15n, true);
+  DUMP_NAMES.forEach((n, i) => { for (let k = 0; k < 3; k++) image[names + i * 4 + k] = n.charCodeAt(k); image[names + i * 4 + 3] = 61; });
+  for (let i = 0; i < SCRATCH; i++) image[scratch + i] = rng.int(256);
+  return { elf: writeElf(image, BASE), listing, seed, length };
+}
+
+/** Parse the dump printed by a generated program: { x01: "...", ..., mem: "..." } or null. */
+export function parseDump(text) {
+  const out = {};
+  for (const line of text.split("\n")) {
+    const m = /^([a-z0-9]{3})=([0-9a-f]{16})$/.exec(line.trim());
+    if (m) out[m[1]] = m[2];
+  }
+  return Object.keys(out).length === DUMP_NAMES.length ? out : null;
+}
