@@ -108,6 +108,8 @@ const SPECIAL_D = [
   d2b(2 ** 31), d2b(2 ** 31 - 1), d2b(-(2 ** 31)), d2b(-(2 ** 31) - 1), d2b(2 ** 32), d2b(2 ** 32 - 1),
   d2b(2 ** 63), d2b(-(2 ** 63)), d2b(2 ** 64), d2b(2 ** 53 + 2), d2b(0.49999999999999994), d2b(2 ** -1022 * 1.5),
   0x001fffffffffffffn, 0x7fe0000000000000n, 0x0000000000000002n, 0x3ff0000000000001n, 0x3fefffffffffffffn,
+  // Half an ulp of 1 and of the largest double, and 1.5 of it: halfway sums in every rounding mode.
+  d2b(2 ** -53), d2b(-3 * 2 ** -53), d2b(2 ** 970),
 ];
 const SPECIAL_S = [
   0, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7f800001, 0x7fa00000, 0xffc00123, 1, 0x80000001,
@@ -115,6 +117,7 @@ const SPECIAL_S = [
   f2b(1), f2b(-1), f2b(2), f2b(0.5), f2b(1.5), f2b(-2.5), f2b(3), f2b(0.1), f2b(-1 / 3),
   f2b(2 ** 31), f2b(-(2 ** 31)), f2b(2 ** 32), f2b(2 ** 63), f2b(-(2 ** 63)), f2b(2 ** 64), f2b(2 ** 24 + 2),
   f2b(0.49999997), 0x00ffffff, 0x7f000000, 0x3f800001, 0x3f7fffff, 0x4effffff, 0x4f7fffff, 0xcf000001, 0x5effffff,
+  f2b(2 ** -24), f2b(-3 * 2 ** -24), f2b(2 ** 103),
 ];
 const SPECIAL_X = [
   0n, 1n, M64, 2n ** 31n - 1n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 63n - 1n, 2n ** 63n, 2n ** 63n + 1n,
@@ -329,6 +332,27 @@ export function edgeRecords() {
       } else {
         const fv = op.fmt ? fmaD : fmaS;
         for (const a of fv) for (const b of fv) for (const c of fv) out.push({ ...base, f6: a, f7: b, f8: c });
+      }
+    }
+    // Fused ops where rounding the product first would give another result (double rounding), with
+    // products next to 1, 0 and the subnormal range.
+    if (op.kind === "fff") {
+      const triples = op.fmt
+        ? [[1 + 2 ** -27, 1 + 2 ** -27, -1], [1 + 2 ** -27, 1 + 2 ** -27, 2 ** -54], [1 + 2 ** -27, 1 + 2 ** -27, -(2 ** -54)],
+          [1 + 2 ** -27, 1 - 2 ** -27, -1], [1 + 2 ** -27, 1 + 2 ** -27, -(1 + 2 ** -26)], [1 + 2 ** -52, 1.5, 2 ** -105],
+          [1 + 2 ** -52, 1.5, -(2 ** -105)], [1 + 2 ** -52, 1 + 2 ** -52, -1], [3, 1 / 3, -1], [0.1, 10, -1],
+          [2 ** -537 * (1 + 2 ** -27), 2 ** -537 * (1 + 2 ** -27), -(2 ** -1074)], [2 ** -1022, 1 - 2 ** -53, 2 ** -1074],
+          [2 ** -1022, 1 - 2 ** -53, -(2 ** -1074)], [2 ** 1023, 1.5, 2 ** 1023], [2 ** 1023, 1.9, -(2 ** 1023)]].map((t) => t.map(d2b))
+        : [[1 + 2 ** -12, 1 + 2 ** -12, -1], [1 + 2 ** -12, 1 + 2 ** -12, 2 ** -24], [1 + 2 ** -12, 1 + 2 ** -12, -(2 ** -24)],
+          [1 + 2 ** -12, 1 - 2 ** -12, -1], [1 + 2 ** -12, 1 + 2 ** -12, -(1 + 2 ** -11)], [1 + 2 ** -23, 1.5, 2 ** -47],
+          [1 + 2 ** -23, 1.5, -(2 ** -47)], [1 + 2 ** -23, 1 + 2 ** -23, -1], [3, 1 / 3, -1], [0.1, 10, -1],
+          [2 ** -75 * (1 + 2 ** -12), 2 ** -74 * (1 + 2 ** -12), -(2 ** -149)], [2 ** -126, 1 - 2 ** -24, 2 ** -149],
+          [2 ** -126, 1 - 2 ** -24, -(2 ** -149)], [2 ** 127, 1.5, 2 ** 127], [2 ** 127, 1.9, -(2 ** 127)]]
+          .map((t) => t.map((x) => BOX | BigInt(f2b(x))));
+      for (const [rm, frm] of modes) {
+        for (const [a, b, c] of triples) {
+          out.push({ op: op.name, inst: op.enc(rm), fcsr: frm << 5, f6: a, f7: b, f8: c, x6: 0n });
+        }
       }
     }
     // Improperly NaN-boxed single operands read as the canonical NaN.
