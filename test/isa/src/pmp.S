@@ -178,6 +178,30 @@ test_main:
     ecall
 2:  CHECK_CAUSE CAUSE_ECALL_S
 
+    /* 13: with only the program's RAM (16M NAPOT, RWX) covered, S data accesses elsewhere in
+       RAM match nothing: load -> cause 5, store -> cause 7 */
+    TEST 13
+    li t0, (0x80000000 >> 2) | (0x1000000 / 8 - 1)
+    csrw pmpaddr5, t0
+    li s6, 0x87000000
+    EXPECT_TRAP 2f
+    ENTER_MODE PRV_S, 1f
+1:  ld a0, 0(s6)
+    j fail
+2:  CHECK_CAUSE CAUSE_LOAD_ACCESS
+    CHECK_TVALR s6
+    TEST 14
+    EXPECT_TRAP 2f
+    ENTER_MODE PRV_U, 1f
+1:  sw zero, 4(s6)
+    j fail
+2:  CHECK_CAUSE CAUSE_STORE_ACCESS
+    addi t0, s6, 4
+    CHECK_TVALR t0
+    li t0, -1
+    srli t0, t0, 10
+    csrw pmpaddr5, t0
+
     /* 20..: locked entries: bind M-mode, and their cfg/addr are frozen.
        Entry 4 (before the catch-all: the lowest-numbered match decides) becomes a locked
        read-only NAPOT over page E. */
