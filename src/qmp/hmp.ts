@@ -278,7 +278,8 @@ async function memoryDump(cmd: "x" | "xp", args: string, ctx: CommandContext): P
       switch (fmt.format) {
         case "o": out += ("0" + v.toString(8)).padStart(digits, " "); break;
         case "u": out += v.toString().padStart(digits, " "); break;
-        case "d": out += BigInt.asIntN(wsize * 8, v).toString().padStart(digits, " "); break;
+        // QEMU loads narrower words zero-extended, so only 8-byte words can print negative.
+        case "d": out += BigInt.asIntN(64, v).toString().padStart(digits, " "); break;
         case "c": out += printChar(Number(v)); break;
         default: out += "0x" + v.toString(16).padStart(digits, "0");
       }
