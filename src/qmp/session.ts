@@ -120,7 +120,7 @@ export class Session {
   private send(obj: JsonObject): void {
     if (this.closed) return;
     const line = toJson(obj, this.deps.pretty) + "\r\n";
-    this.log.debug({ line: line.length > 512 ? line.slice(0, 512) + "..." : line.trimEnd() }, "qmp out");
+    this.log.info({ line: line.length > 512 ? line.slice(0, 512) + "..." : line.trimEnd() }, "qmp out");
     this.output.write(line);
   }
 
