@@ -147,3 +147,68 @@ describe.skipIf(!haveGolden || !haveCli)("the same replays against the real wasm
     }
   });
 });
+
+describe.skipIf(!haveGolden)("query-qmp-schema against QEMU 7.2's (query-qmp-schema.filtered.json)", () => {
+  type Entry = Record<string, any>;
+  /** A type as a comparable structure, resolved through the masked names; "?" where QEMU's file stops. */
+  function describeType(name: string, byName: Map<string, Entry>, depth = 0): unknown {
+    if (["str", "int", "bool", "number", "any", "null"].includes(name)) return name;
+    const e = byName.get(name);
+    if (!e || depth > 4) return "?";
+    switch (e["meta-type"]) {
+      case "array": return ["array", describeType(e["element-type"], byName, depth + 1)];
+      case "enum": return { enum: [...e.values].sort() };
+      case "object": return {
+        members: [...e.members].sort((a: Entry, b: Entry) => a.name.localeCompare(b.name)).map((m: Entry) => ({
+          name: m.name, optional: "default" in m, type: describeType(m.type, byName, depth + 1),
+        })),
+      };
+      default: return e["meta-type"];
+    }
+  }
+  /** Drop the parts QEMU's filtered file does not describe, so both sides compare the same depth. */
+  function prune(ours: unknown, theirs: unknown): unknown {
+    if (theirs === "?") return "?";
+    if (Array.isArray(ours) && Array.isArray(theirs)) return ours.map((x, i) => prune(x, theirs[i]));
+    if (ours && typeof ours === "object" && theirs && typeof theirs === "object" && "members" in (theirs as any)) {
+      const t = (theirs as any).members as Entry[];
+      return { members: ((ours as any).members as Entry[]).map((m) => {
+        const tm = t.find((x) => x.name === m.name);
+        return tm ? { ...m, type: prune(m.type, tm.type) } : m;
+      }) };
+    }
+    return ours;
+  }
+
+  it("our commands and events have QEMU's argument, return and event data types", async () => {
+    const qemu = JSON.parse(fs.readFileSync(path.join(GOLDEN_DIR, "query-qmp-schema.filtered.json"), "utf8"));
+    const qByName = new Map<string, Entry>([...qemu.entries, ...qemu.referenced_types].map((e: Entry) => [e.name, e]));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qmp-schema-"));
+    const t = await ourTarget({ qemu: "", startPaused: true, greeting: undefined, steps: [], closedAtEnd: false }, dir);
+    try {
+      const c = await RawClient.open(path.join(dir, "x.sock"));
+      const ours: Entry[] = (await c.cmd("query-qmp-schema")).return;
+      c.close();
+      const oByName = new Map(ours.map((e) => [e.name, e]));
+      let compared = 0;
+      for (const q of qemu.entries as Entry[]) {
+        const o = oByName.get(q.name);
+        expect(o, `${q.name} is in our schema`).toBeDefined();
+        expect(o!["meta-type"]).toBe(q["meta-type"]);
+        expect(!!o!["allow-oob"], `${q.name} allow-oob`).toBe(!!q["allow-oob"]);
+        const qArg = describeType(q["arg-type"], qByName);
+        expect(prune(describeType(o!["arg-type"], oByName), qArg), `${q.name} arguments`).toEqual(qArg);
+        if (q["meta-type"] === "command" && q.name !== "query-target") {
+          // (query-target: our SysEmuTarget enum lists only riscv64.)
+          const qRet = describeType(q["ret-type"], qByName);
+          expect(prune(describeType(o!["ret-type"], oByName), qRet), `${q.name} returns`).toEqual(qRet);
+        }
+        compared++;
+      }
+      expect(compared).toBe(qemu.entries.length);
+    } finally {
+      await t.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
