@@ -16,7 +16,7 @@ const addi = (rd, rs1, imm) => E.ri("addi", rd, rs1, imm);
 export const BASE = 0x80000000n;
 const SCRATCH = 2048;           // bytes of scratch buffer; x2 = x8 = its middle
 const HALF = SCRATCH / 2;
-const SLOTS = 35;               // regsave: x0..x31, mscratch, sscratch, memory hash
+const SLOTS = 37;               // regsave: x0..x31, mscratch, sscratch, memory hash, trap count, trap hash
 const UART = 0x10000000, TESTDEV = 0x100000;
 const MSCRATCH = 0x340, SSCRATCH = 0x140;
 const RESERVED = new Set([2, 8]);  // never written by the body
@@ -24,7 +24,7 @@ const WRITABLE = Array.from({ length: 32 }, (_, i) => i).filter((r) => !RESERVED
 const WRITABLE_NZ = WRITABLE.filter((r) => r !== 0);
 const C_WRITABLE = [9, 10, 11, 12, 13, 14, 15];    // x8..x15 minus x8
 const C_ANY = [8, 9, 10, 11, 12, 13, 14, 15];
-export const DUMP_NAMES = [...Array.from({ length: 31 }, (_, i) => `x${String(i + 1).padStart(2, "0")}`), "msc", "ssc", "mem"];
+export const DUMP_NAMES = [...Array.from({ length: 31 }, (_, i) => `x${String(i + 1).padStart(2, "0")}`), "msc", "ssc", "mem", "trp", "trh"];
 
 const INTERESTING = [0n, 1n, 2n, 0xffffffffffffffffn, 0x7fffffffffffffffn, 0x8000000000000000n, 0x7fffffffn,
   0x80000000n, 0xffffffffn, 0xffffffff80000000n, 0x100000000n, 0xfffffffffffffffen, 31n, 32n, 63n, 64n];
@@ -36,6 +36,8 @@ class Asm {
   /** an instruction that needs label addresses: fn(pcOffset, labelOffset) -> insn (must be 4 bytes) */
   fix(fn) { this.items.push({ at: this.size, fn }); this.size += 4; return this; }
   label(name) { this.labels.set(name, this.size); return this; }
+  /** pad to a 4-byte boundary (mtvec ignores its two low bits) */
+  align4() { if (this.size % 4) this.emit(E.cNop()); return this; }
   /** rd = address of label (auipc + addi) */
   la(rd, label, plus = 0) {
     this.fix((pc, L) => { const d = L(label) + plus - pc; return E.auipc(rd, ((d + 0x800) >> 12) & 0xfffff); });
@@ -56,7 +58,7 @@ class Asm {
 
 
 /** Generate the random body as groups: { size, build(skipBytes) -> insn[] , skip } */
-function genBody(rng, count) {
+function genBody(rng, count, traps) {
   const groups = [];
   const one = (insn) => groups.push({ size: insn.size, build: () => [insn] });
   const reg = () => rng.int(32);
@@ -97,7 +99,7 @@ function genBody(rng, count) {
     [1, () => { const rd = wr(); skipGroup(4, (s) => [E.jal(rd, 4 + s)]); }],
     [1, () => { const rt = rng.pick(WRITABLE_NZ), rd = wr(); skipGroup(8, (s) => [E.auipc(rt, 0), E.jalr(rd, rt, 8 + s)]); }],
     [2, () => { // csr ops on the scratch registers
-      const op = rng.pick(E.CSR_OPS); const c = rng.pick([MSCRATCH, SSCRATCH]);
+      const op = rng.pick(E.CSR_OPS); const c = traps ? SSCRATCH : rng.pick([MSCRATCH, SSCRATCH]);
       one(E.csr(op, wr(), c, op.endsWith("i") ? rng.int(32) : reg()));
     }],
     [1, () => one(rng.chance(0.5) ? E.fence() : E.fenceI())],
@@ -126,6 +128,7 @@ function genBody(rng, count) {
       skipGroup(10, (s) => [E.auipc(rt, 0), addi(rt, rt, 10 + s), link ? E.cJalr(rt) : E.cJr(rt)]);
     }],
   ];
+  if (traps) kinds.push(...trapKinds(rng, groups, wr, reg));
   while (groups.length < count) rng.weighted(kinds)();
   // lay out: a skip lands at the start of the group `skip` groups further on (or the epilogue)
   const starts = [];
@@ -143,17 +146,85 @@ function genBody(rng, count) {
 }
 
 /**
+ * Instructions that must trap (trap mode only): the handler hashes mcause/mtval/mepc and resumes
+ * after the instruction, so a wrong cause, tval, epc or a missing trap shows up in the dump.
+ * Only encodings illegal both for RV64IMAC and for QEMU 7.2's default CPU (which also has
+ * F/D/H/Zba/Zbb/Zbc/Zbs/Zicbom) are used; FP ones rely on mstatus.FS = Off.
+ */
+function trapKinds(rng, groups, wr, reg) {
+  const one = (insn) => groups.push({ size: insn.size, build: () => [insn] });
+  const word = (bitsv, text) => ({ bits: bitsv >>> 0, size: 4, text: `.word 0x${(bitsv >>> 0).toString(16)} # ${text}` });
+  const half = (bitsv, text) => ({ bits: bitsv & 0xffff, size: 2, text: `.hword 0x${(bitsv & 0xffff).toString(16)} # ${text}` });
+  const r32 = () => rng.u32();
+  const illegal32 = () => {
+    const v = r32();
+    const f3 = (f) => (v & ~0x707f) | (f << 12);
+    return rng.pick([
+      () => word((v & ~0x7f) | rng.pick([0x0b, 0x2b, 0x5b, 0x7b]), "custom opcode"),
+      () => word(f3(7) | 0x03, "load funct3 7"),
+      () => word(f3(rng.range(4, 7)) | 0x23, "store funct3 4..7"),
+      () => word(f3(rng.range(2, 3)) | 0x63, "branch funct3 2/3"),
+      () => word(f3(rng.range(1, 7)) | 0x67, "jalr funct3 != 0"),
+      () => word(f3(rng.pick([0, 1, 4, 5, 6, 7])) | 0x2f, "amo width"),
+      () => word((f3(rng.range(1, 3)) & 0x01ffffff) | (0x01 << 25) | 0x3b, "op-32 funct7 1"),
+      () => word((f3(rng.pick([2, 3, 6, 7])) & 0x01ffffff) | 0x3b, "op-32 funct7 0"),
+      () => word((f3(rng.range(0, 7)) & 0x01ffffff) | (rng.pick([0x02, 0x03, 0x08, 0x40, 0x7f, 0x11, 0x60]) << 25) | 0x33, "op funct7"),
+      () => word((f3(4) & 0x01ffffff) | 0x73, "system funct3 4"),
+      () => word((v & ~0x7f) | rng.pick([0x53, 0x07, 0x27, 0x43, 0x47, 0x4b, 0x4f]), "fp with FS off"),
+      () => word((v & ~0x7f) | 0x57, "op-v"),
+      () => word((v & ~0x7f) | rng.pick([0x1f, 0x3f]), "long-instruction prefix"),
+    ])();
+  };
+  const illegal16 = () => {
+    const v = rng.u32() & 0xffff;
+    return rng.pick([
+      () => half(0x0000, "all zero"),
+      () => half(rng.range(1, 7) << 2, "c.addi4spn imm 0"),
+      () => half(0x6101, "c.addi16sp 0"),
+      () => half(0x6001 | (rng.pick([1, 3, 4, 5, 6, 7, 9, 15, 31]) << 7), "c.lui imm 0"),
+      () => half((v & 0x107c) | 0x2001, "c.addiw rd 0"),
+      () => half((v & 0x107c) | 0x4002, "c.lwsp rd 0"),
+      () => half((v & 0x107c) | 0x6002, "c.ldsp rd 0"),
+      () => half(0x8002, "c.jr x0"),
+      () => half((v & 0x039c) | 0x9c41 | (rng.int(2) << 5), "reserved CA"),
+      () => half((v & 0x1ffc) | 0x8000, "Q0 funct3 100"),
+      () => half((v & 0x1ffc) | rng.pick([0x2000, 0xa000]), "c.fld/c.fsd with FS off"),
+      () => half((v & 0x1ffc) | rng.pick([0x2002, 0xa002]), "c.fldsp/c.fsdsp with FS off"),
+    ])();
+  };
+  return [
+    [2, () => one(rng.pick([E.ecall, E.ebreak, E.cEbreak])())],
+    [4, () => one(illegal32())],
+    [3, () => one(illegal16())],
+    [2, () => { // misaligned AMO / LR: cause 4 on QEMU, tval = address
+      const rt = rng.pick(WRITABLE_NZ); const d = rng.chance(0.5);
+      const off = (rng.range(-HALF / 8, HALF / 8 - 1) * 8) + rng.range(1, d ? 7 : 3);
+      const acc = rng.chance(0.3) ? E.lr(d ? "d" : "w", wr(), rt) : E.amo(rng.pick(E.AMO_OPS), d ? "d" : "w", wr(), reg(), rt);
+      groups.push({ size: 8, build: () => [addi(rt, 8, off), acc] });
+    }],
+    [2, () => { // loads / stores / AMOs to physical holes: access faults with tval = address
+      const rt = rng.pick(WRITABLE_NZ);
+      const setup = rng.chance(0.5) ? addi(rt, 0, rng.range(0, 2047)) : E.lui(rt, rng.range(0x88000, 0xfffff));
+      const k = rng.int(3);
+      const op = k === 0 ? E.load(rng.pick(E.LOAD_OPS), wr(), rt, 0)
+        : k === 1 ? E.store(rng.pick(E.STORE_OPS), reg(), rt, 0) : E.amo(rng.pick(E.AMO_OPS), "d", wr(), reg(), rt);
+      groups.push({ size: 8, build: () => [setup, op] });
+    }],
+  ];
+}
+
+/**
  * @param {number} seed
  * @param {number} length number of body instruction groups
  * @returns {{ elf: Uint8Array, listing: string[], seed: number, length: number }}
  */
-export function generateProgram(seed, length) {
+export function generateProgram(seed, length, { traps = false } = {}) {
   const rng = new Prng(seed);
-  const body = genBody(rng, length);
+  const body = genBody(rng, length, traps);
   const a = new Asm();
   // ---- prologue ----
   a.la(5, "trap").emit(E.csr("csrrw", 0, 0x305, 5));             // mtvec
-  a.emit(E.csr("csrrw", 0, MSCRATCH, 0)).emit(E.csr("csrrw", 0, SSCRATCH, 0));
+  a.la(5, "trapctx").emit(E.csr("csrrw", 0, MSCRATCH, traps ? 5 : 0)).emit(E.csr("csrrw", 0, SSCRATCH, 0));
   a.la(8, "regtable");
   for (let r = 1; r < 32; r++) if (!RESERVED.has(r)) a.emit(E.load("ld", r, 8, r * 8));
   a.la(2, "scratch", HALF).la(8, "scratch", HALF);
@@ -169,6 +240,8 @@ export function generateProgram(seed, length) {
   a.label("hash").emit(E.load("ld", 14, 10, 0)).emit(E.rr("xor", 12, 12, 14)).emit(E.rr("mul", 12, 12, 13))
     .emit(E.ri("addi", 10, 10, 8)).emit(E.ri("addi", 11, 11, -1)).b("bne", 11, 0, "hash");
   a.emit(E.store("sd", 12, 8, save(34)));
+  a.la(5, "trapctx").emit(E.load("ld", 6, 5, 32)).emit(E.store("sd", 6, 8, save(35)))
+    .emit(E.load("ld", 6, 5, 16)).emit(E.store("sd", 6, 8, save(36)));
   // print "NNN=<16 hex>\n" for each slot 1..34
   a.la(20, "names").emit(E.ri("addi", 21, 8, save(1))).li32(22, SLOTS - 1);
   a.label("line");
@@ -185,8 +258,25 @@ export function generateProgram(seed, length) {
   a.label("putc").li32(5, UART);
   a.label("putc_wait").emit(E.load("lbu", 6, 5, 5)).emit(E.ri("andi", 6, 6, 0x20)).b("beq", 6, 0, "putc_wait")
     .emit(E.store("sb", 10, 5, 0)).emit(E.jalr(0, 1, 0));
-  // trap: "TRAP" + mcause, mepc, mtval as hex, exit status 3
-  a.label("trap");
+  if (traps) {
+    // trap (trap mode): hash mcause, mtval, mepc into trapctx, count, resume after the instruction.
+    // x31 is swapped with mscratch (= trapctx); x29/x30 are saved in trapctx.
+    a.align4().label("trap").emit(E.csr("csrrw", 31, MSCRATCH, 31)).emit(E.store("sd", 30, 31, 0)).emit(E.store("sd", 29, 31, 8));
+    a.emit(E.load("ld", 29, 31, 16));
+    for (const csrno of [0x342, 0x343, 0x341]) {
+      a.emit(E.csr("csrrs", 30, csrno, 0)).emit(E.rr("xor", 29, 29, 30)).emit(E.load("ld", 30, 31, 24)).emit(E.rr("mul", 29, 29, 30));
+    }
+    a.emit(E.store("sd", 29, 31, 16));
+    a.emit(E.load("ld", 29, 31, 32)).emit(E.ri("addi", 29, 29, 1)).emit(E.store("sd", 29, 31, 32));
+    a.li32(30, 100000).b("bge", 29, 30, "trap_report");     // runaway: report
+    a.emit(E.csr("csrrs", 30, 0x342, 0)).b("blt", 30, 0, "trap_report"); // interrupts are not expected
+    a.emit(E.csr("csrrs", 30, 0x341, 0)).emit(E.load("lhu", 29, 30, 0)).emit(E.ri("andi", 29, 29, 3))
+      .emit(E.ri("addi", 29, 29, -3)).b("bne", 29, 0, "trap_c").emit(E.ri("addi", 30, 30, 2));
+    a.label("trap_c").emit(E.ri("addi", 30, 30, 2)).emit(E.csr("csrrw", 0, 0x341, 30));
+    a.emit(E.load("ld", 30, 31, 0)).emit(E.load("ld", 29, 31, 8)).emit(E.csr("csrrw", 31, MSCRATCH, 31)).emit(E.mret());
+  }
+  // trap report: "TRAP" + mcause, mepc, mtval as hex, exit status 3
+  a.align4().label(traps ? "trap_report" : "trap");
   for (const c of "TRAP") a.li32(10, c.charCodeAt(0)).jal(1, "putc");
   for (const csrno of [0x342, 0x341, 0x343]) {
     a.li32(10, 32).jal(1, "putc").emit(E.csr("csrrs", 23, csrno, 0)).li32(24, 60);
@@ -204,10 +294,11 @@ export function generateProgram(seed, length) {
   const align = (n, k) => Math.ceil(n / k) * k;
   const regtable = align(codeSize, 64);
   const hashk = regtable + 32 * 8;
-  const names = hashk + 8;
+  const trapctx = hashk + 8;
+  const names = trapctx + 40;
   const scratch = align(names + SLOTS * 4, 64);
   const total = scratch + SCRATCH + SLOTS * 8;
-  const labelAt = { regtable, hashk, names, scratch };
+  const labelAt = { regtable, hashk, names, scratch, trapctx };
   const L = (name) => {
     if (a.labels.has(name)) return a.labels.get(name);
     if (name in labelAt) return labelAt[name];
@@ -221,10 +312,13 @@ export function generateProgram(seed, length) {
     if (insn.size === 4) dv.setUint32(it.at, insn.bits, true); else dv.setUint16(it.at, insn.bits, true);
     listing.push(`${(BASE + BigInt(it.at)).toString(16)}: ${insn.text}`);
   }
-  for (let r = 0; r < 32; r++) dv.setBigUint64(regtable + r * 8, rng.chance(0.3) ? rng.pick(INTERESTING) : rng.u64(), true);
+  // initial state from its own stream: a shorter program with the same seed is a prefix of a longer one
+  const init = new Prng(seed ^ 0x5eed1e55);
+  for (let r = 0; r < 32; r++) dv.setBigUint64(regtable + r * 8, init.chance(0.3) ? init.pick(INTERESTING) : init.u64(), true);
   dv.setBigUint64(hashk, 0x9e3779b97f4a7c15n, true);
+  dv.setBigUint64(trapctx + 24, 0x9e3779b97f4a7c15n, true);
   DUMP_NAMES.forEach((n, i) => { for (let k = 0; k < 3; k++) image[names + i * 4 + k] = n.charCodeAt(k); image[names + i * 4 + 3] = 61; });
-  for (let i = 0; i < SCRATCH; i++) image[scratch + i] = rng.int(256);
+  for (let i = 0; i < SCRATCH; i++) image[scratch + i] = init.int(256);
   return { elf: writeElf(image, BASE), listing, seed, length };
 }
 

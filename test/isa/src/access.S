@@ -83,6 +83,54 @@ test_main:
 2:  CHECK_CAUSE CAUSE_LOAD_ACCESS
     CHECK_TVALR s1
 
+    /* 16..: a fault to a hole leaves nothing behind: the next accesses to RAM work */
+    TEST 16
+    la s2, acc_buf
+    li s1, 0xffffffffb0600000
+    EXPECT_TRAP 2f
+    sw zero, 0(s1)
+    j fail
+2:  CHECK_CAUSE CAUSE_STORE_ACCESS
+    CLEAR_TRAPS
+    li t0, 5
+    sd t0, 0(s2)
+    li a2, -7
+    amomin.d a0, a2, (s2)     /* an AMO right after the faulting store */
+    CHECK a0, 5
+    ld a0, 0(s2)
+    CHECK a0, -7
+    CHECK_TRAPS 0
+    TEST 17
+    EXPECT_TRAP 2f
+    ld a0, 0(s1)
+    j fail
+2:  CHECK_CAUSE CAUSE_LOAD_ACCESS
+    CLEAR_TRAPS
+    li a2, 3
+    amoswap.w a0, a2, (s2)
+    sd a2, 8(s2)
+    ld a0, 8(s2)
+    CHECK a0, 3
+    lr.d a0, (s2)
+    sc.d a1, a2, (s2)
+    CHECK a1, 0
+    CHECK_TRAPS 0
+    TEST 18
+    EXPECT_TRAP 2f
+    amoadd.d a0, a0, (s1)
+    j fail
+2:  CLEAR_TRAPS
+    li a2, 1
+    sd zero, 0(s2)
+    amoadd.d a0, a2, (s2)
+    amoadd.d a0, a2, (s2)
+    CHECK a0, 1
+    CHECK_TRAPS 0
+
     ld ra, 0(sp)
     addi sp, sp, 16
     ret
+
+    .data
+    .align 3
+acc_buf: .space 16
