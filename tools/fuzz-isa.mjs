@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Random-instruction differential test: wasmvirt against QEMU on generated RV64IMAC programs.
 //
-//   node tools/fuzz-isa.mjs [count=200] [length=500] [seed=1] [--qemu-only] [--jobs=2] [--keep=DIR]
+//   node tools/fuzz-isa.mjs [count=200] [length=500] [seed=1] [--traps] [--qemu-only] [--jobs=2] [--keep=DIR]
 //
 // Each program (seed, seed+1, ...) runs on both; their register/CSR/memory dumps must match.
+// --traps mixes in instructions that must trap (illegal encodings, ecall/ebreak, misaligned
+// AMO/LR, accesses to unbacked addresses); the dump then also carries a hash of every trap's
+// mcause/mtval/mepc and the trap count.
 // --qemu-only checks the generator alone: every program must run trap-free on QEMU and print
 // the same dump twice. Failing programs are written to --keep (default /tmp/fuzz-isa) with
 // their listing. Exit status 1 if anything differs.
@@ -23,8 +26,8 @@ export function compareDumps(a, b) {
  * Run one seed. mode "diff": QEMU vs wasmvirt; "qemu": QEMU twice.
  * @returns {Promise<{ok: boolean, seed: number, message?: string, first?: object}>}
  */
-export async function fuzzOne(seed, length, mode, dir, timeoutMs = 20000) {
-  const prog = generateProgram(seed, length);
+export async function fuzzOne(seed, length, mode, dir, timeoutMs = 20000, traps = false) {
+  const prog = generateProgram(seed, length, { traps });
   const elf = join(dir, `seed-${seed}.elf`);
   writeFileSync(elf, prog.elf);
   const [a, b] = await Promise.all([runQemu(elf, timeoutMs), mode === "qemu" ? runQemu(elf, timeoutMs) : runWasmvirt(elf, timeoutMs)]);
@@ -32,7 +35,7 @@ export async function fuzzOne(seed, length, mode, dir, timeoutMs = 20000) {
   const res = { seed, prog, outputs: [a, b] };
   for (const [i, r] of [a, b].entries()) {
     if (r.timedOut) return { ...res, ok: false, message: `${names[i]} timed out` };
-    if (/TRAP/.test(r.stdout)) return { ...res, ok: false, message: `${names[i]} trapped: ${r.stdout.trim().split("\n").pop()}` };
+    if (/TRAP /.test(r.stdout)) return { ...res, ok: false, message: `${names[i]} trapped: ${r.stdout.trim().split("\n").pop()}` };
     if (r.status !== 0) return { ...res, ok: false, message: `${names[i]} exit status ${r.status}: ${(r.stdout + r.stderr).slice(-300)}` };
   }
   const da = parseDump(a.stdout), db = parseDump(b.stdout);
@@ -52,9 +55,10 @@ async function main(argv) {
   const count = Number(pos[0] ?? 200), length = Number(pos[1] ?? 500), seed0 = Number(pos[2] ?? 1);
   const jobs = Number(opt.jobs ?? 2);
   const mode = opt["qemu-only"] ? "qemu" : "diff";
+  const traps = Boolean(opt.traps);
   const keep = typeof opt.keep === "string" ? opt.keep : join(tmpdir(), "fuzz-isa");
   if (![count, length, seed0, jobs].every(Number.isInteger) || count < 1 || length < 1) {
-    console.error("usage: node tools/fuzz-isa.mjs [count] [length] [seed] [--qemu-only] [--jobs=N] [--keep=DIR]");
+    console.error("usage: node tools/fuzz-isa.mjs [count] [length] [seed] [--traps] [--qemu-only] [--jobs=N] [--keep=DIR]");
     return 2;
   }
   if (!hasQemu()) { console.error("fuzz-isa: qemu-system-riscv64 is not installed (apt-get install qemu-system-misc)"); return 2; }
@@ -65,7 +69,7 @@ async function main(argv) {
   const worker = async () => {
     while (next < seed0 + count) {
       const seed = next++;
-      const r = await fuzzOne(seed, length, mode, work);
+      const r = await fuzzOne(seed, length, mode, work, 20000, traps);
       done++;
       if (!r.ok) {
         bad++;
@@ -73,14 +77,14 @@ async function main(argv) {
         writeFileSync(join(keep, `seed-${seed}.elf`), r.prog.elf);
         writeFileSync(join(keep, `seed-${seed}.lst`), r.prog.listing.join("\n") + "\n");
         r.outputs.forEach((o, i) => writeFileSync(join(keep, `seed-${seed}.${i === 0 ? "qemu" : mode === "qemu" ? "qemu2" : "wasmvirt"}.out`), o.stdout + o.stderr));
-        console.log(`MISMATCH seed=${seed} length=${length}: ${r.message}  (reproduce: node tools/fuzz-isa.mjs 1 ${length} ${seed}; files in ${keep})`);
+        console.log(`MISMATCH seed=${seed} length=${length}${traps ? " traps" : ""}: ${r.message}  (reproduce: node tools/fuzz-isa.mjs 1 ${length} ${seed}${traps ? " --traps" : ""}; files in ${keep})`);
       }
       if (done % 50 === 0) console.log(`... ${done}/${count} programs, ${bad} mismatches`);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));
   rmSync(work, { recursive: true, force: true });
-  const what = mode === "qemu" ? "QEMU determinism/trap-free check" : "wasmvirt vs QEMU";
+  const what = (mode === "qemu" ? (traps ? "QEMU determinism check" : "QEMU determinism/trap-free check") : "wasmvirt vs QEMU") + (traps ? " (trap mode)" : "");
   console.log(`${what}: ${count} programs x ${length} instruction groups from seed ${seed0}: ${bad} mismatches (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   return bad ? 1 : 0;
 }

@@ -19,15 +19,15 @@ const SEED0 = Number(process.env.ISA_FUZZ_SEED ?? 1);
 const PROGRAMS = 20;
 const LENGTH = 200;
 
-async function runSeeds(mode: "qemu" | "diff", seeds: number[]): Promise<string[]> {
+async function runSeeds(mode: "qemu" | "diff", seeds: number[], traps = false): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), "isa-fuzz-"));
   const failures: string[] = [];
   try {
     const queue = [...seeds];
     await Promise.all([0, 1].map(async () => {
       for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
-        const r = await fuzzOne(s, LENGTH, mode, dir);
-        if (!r.ok) failures.push(`seed ${s}: ${r.message} (reproduce: node tools/fuzz-isa.mjs 1 ${LENGTH} ${s})`);
+        const r = await fuzzOne(s, LENGTH, mode, dir, 20_000, traps);
+        if (!r.ok) failures.push(`seed ${s}: ${r.message} (reproduce: node tools/fuzz-isa.mjs 1 ${LENGTH} ${s}${traps ? " --traps" : ""})`);
       }
     }));
   } finally {
@@ -61,6 +61,13 @@ describe("random-instruction generator", () => {
     const failures = await runSeeds("qemu", [SEED0, SEED0 + 1, SEED0 + 2, SEED0 + 3, SEED0 + 4]);
     expect(failures).toEqual([]);
   }, 60_000);
+
+  it.skipIf(!hasQemu)("in trap mode, produces programs whose traps are deterministic on QEMU", async () => {
+    const failures = await runSeeds("qemu", [SEED0, SEED0 + 1, SEED0 + 2], true);
+    expect(failures).toEqual([]);
+    const p = generateProgram(SEED0, LENGTH, { traps: true });
+    expect(p.listing.some((l: string) => /\.word|\.hword|ecall|ebreak/.test(l))).toBe(true);
+  }, 60_000);
 });
 
 describe("wasmvirt vs QEMU on random RV64IMAC programs", () => {
@@ -69,4 +76,10 @@ describe("wasmvirt vs QEMU on random RV64IMAC programs", () => {
     const failures = await runSeeds("diff", seeds);
     expect(failures).toEqual([]);
   }, 180_000);
+
+  it.skipIf(!hasQemu || !hasWasmvirt)(`5 programs x ${LENGTH} with trapping instructions give the same dump and trap hash`, async () => {
+    const seeds = Array.from({ length: 5 }, (_, i) => SEED0 + 1000 + i);
+    const failures = await runSeeds("diff", seeds, true);
+    expect(failures).toEqual([]);
+  }, 120_000);
 });
