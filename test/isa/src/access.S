@@ -83,6 +83,22 @@ test_main:
 2:  CHECK_CAUSE CAUSE_LOAD_ACCESS
     CHECK_TVALR s1
 
+    /* (A 32-bit instruction straddling the end of RAM is not tested: QEMU 7.2 aborts with
+       "translator_access: Assertion `phys_page != -1' failed" on it.) */
+    li s1, 0x88000000 - 2
+    /* 20: a compressed instruction in the last halfword of RAM runs (then the fetch after it faults) */
+    TEST 20
+    li t0, 0x4505             /* c.li a0, 1 */
+    sh t0, 0(s1)
+    fence.i
+    li a0, 0
+    EXPECT_TRAP 2f
+    jalr s1
+    j fail
+2:  CHECK_CAUSE CAUSE_FETCH_ACCESS
+    CHECK_TVAL 0x88000000
+    CHECK a0, 1
+
     /* 16..: a fault to a hole leaves nothing behind: the next accesses to RAM work */
     TEST 16
     la s2, acc_buf
