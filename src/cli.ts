@@ -81,11 +81,13 @@ function onOff(v: string | undefined, what: string): boolean {
   throw new UsageError(`${what}: '${v}' is not on or off`);
 }
 
-export function bundledArgs(): string[] {
-  const img = join(root, "build", "images");
-  return ["-M", "virt", "-m", "256M", "-smp", "1", "-bios", join(img, "fw_dynamic.bin"),
-    "-kernel", join(img, "Image"), "-initrd", join(img, "initramfs.cpio.gz"),
-    "-append", "console=ttyS0 earlycon=sbi", "-nographic",
+/** What `npm start` runs: the bundled guest with a QMP socket beside it. */
+export async function bundledArgs(): Promise<string[]> {
+  const { ensureImages, readImagesIndex } = await import("./machine/images.js");
+  const img = await ensureImages();
+  return ["-M", "virt", "-m", "256M", "-smp", "1", "-bios", img.firmware,
+    "-kernel", img.kernel, "-initrd", img.initrd,
+    "-append", readImagesIndex().kernelCmdline, "-nographic",
     "-qmp", "unix:wasmvirt.qmp,server=on,wait=off"];
 }
 
@@ -231,9 +233,8 @@ export async function main(argv: string[]): Promise<number> {
   let cfg: ReturnType<typeof parseArgs>;
   try {
     if (argv.includes("--bundled")) {
-      const { ensureImages } = await import("./machine/images.js");
-      await ensureImages();
-      argv = [...bundledArgs(), ...argv.filter((a) => a !== "--bundled")];
+      argv = [...(await bundledArgs()), ...argv.filter((a) => a !== "--bundled")];
+      process.stderr.write("wasmvirt: booting the bundled guest; QMP on unix:wasmvirt.qmp; Ctrl-A x quits, Ctrl-A h helps\n");
     }
     cfg = parseArgs(argv);
   } catch (e) {
