@@ -46,7 +46,9 @@ const isLower = (c: number) => c >= 0x61 && c <= 0x7a;
  */
 export class JsonStreamParser {
   private state = St.Start;
-  private tok: number[] = [];
+  // The token being lexed, in a growable byte buffer (a number[] would cost 8 bytes a byte).
+  private tokBuf = Buffer.allocUnsafe(256);
+  private tokLen = 0;
   private tokens: Token[] = [];
   private brace = 0;
   private bracket = 0;
@@ -70,9 +72,9 @@ export class JsonStreamParser {
       const again = this.step(c);
       if (!again) break;
     }
-    if (this.tok.length > MAX_TOKEN_SIZE) {
+    if (this.tokLen > MAX_TOKEN_SIZE) {
       this.fail("limit", "JSON token size limit exceeded");
-      this.tok = [];
+      this.tokLen = 0;
       this.state = St.Start;
     }
   }
@@ -84,7 +86,7 @@ export class JsonStreamParser {
       case St.Start:
         if (c < 0) return false;
         if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) return false;
-        this.tok.push(c);
+        this.push(c);
         switch (c) {
           case 0x7b: return this.token(Tok.LCurly);
           case 0x7d: return this.token(Tok.RCurly);
@@ -111,7 +113,7 @@ export class JsonStreamParser {
       case St.DqString: case St.SqString: {
         const quote = s === St.DqString ? 0x22 : 0x27;
         if (c < 0) return this.error();
-        this.tok.push(c);
+        this.push(c);
         if (c === quote) return this.token(Tok.String, false);
         if (c === 0x5c) { this.state = s === St.DqString ? St.DqEscape : St.SqEscape; return false; }
         if (c < 0x20 || c >= 0xfe) return this.error();
@@ -120,7 +122,7 @@ export class JsonStreamParser {
       case St.DqEscape: case St.SqEscape: {
         const dq = s === St.DqEscape;
         if (c < 0) return this.error();
-        this.tok.push(c);
+        this.push(c);
         if (c === 0x75) { this.state = dq ? St.DqHex1 : St.SqHex1; return false; }
         if (c === 0x22 || c === 0x27 || c === 0x5c || c === 0x2f || c === 0x62 || c === 0x66 ||
             c === 0x6e || c === 0x72 || c === 0x74) {
@@ -132,7 +134,7 @@ export class JsonStreamParser {
       case St.DqHex1: case St.DqHex2: case St.DqHex3: case St.DqHex4:
       case St.SqHex1: case St.SqHex2: case St.SqHex3: case St.SqHex4: {
         if (c < 0) return this.error();
-        this.tok.push(c);
+        this.push(c);
         if (!isHex(c)) return this.error();
         if (s === St.DqHex4) this.state = St.DqString;
         else if (s === St.SqHex4) this.state = St.SqString;
@@ -140,60 +142,74 @@ export class JsonStreamParser {
         return false;
       }
       case St.Zero:
-        if (c === 0x2e) { this.tok.push(c); this.state = St.Dot; return false; }
-        if (c === 0x65 || c === 0x45) { this.tok.push(c); this.state = St.Exp; return false; }
-        if (isDigit(c)) { this.tok.push(c); return this.error(); }
+        if (c === 0x2e) { this.push(c); this.state = St.Dot; return false; }
+        if (c === 0x65 || c === 0x45) { this.push(c); this.state = St.Exp; return false; }
+        if (isDigit(c)) { this.push(c); return this.error(); }
         return this.token(Tok.Integer, true);
       case St.Neg:
-        if (c === 0x30) { this.tok.push(c); this.state = St.Zero; return false; }
-        if (isDigit(c)) { this.tok.push(c); this.state = St.NonZero; return false; }
-        if (c >= 0) this.tok.push(c);
+        if (c === 0x30) { this.push(c); this.state = St.Zero; return false; }
+        if (isDigit(c)) { this.push(c); this.state = St.NonZero; return false; }
+        if (c >= 0) this.push(c);
         return this.error();
       case St.NonZero:
-        if (isDigit(c)) { this.tok.push(c); return false; }
-        if (c === 0x2e) { this.tok.push(c); this.state = St.Dot; return false; }
-        if (c === 0x65 || c === 0x45) { this.tok.push(c); this.state = St.Exp; return false; }
+        if (isDigit(c)) { this.push(c); return false; }
+        if (c === 0x2e) { this.push(c); this.state = St.Dot; return false; }
+        if (c === 0x65 || c === 0x45) { this.push(c); this.state = St.Exp; return false; }
         return this.token(Tok.Integer, true);
       case St.Dot:
-        if (isDigit(c)) { this.tok.push(c); this.state = St.Frac; return false; }
-        if (c >= 0) this.tok.push(c);
+        if (isDigit(c)) { this.push(c); this.state = St.Frac; return false; }
+        if (c >= 0) this.push(c);
         return this.error();
       case St.Frac:
-        if (isDigit(c)) { this.tok.push(c); return false; }
-        if (c === 0x65 || c === 0x45) { this.tok.push(c); this.state = St.Exp; return false; }
+        if (isDigit(c)) { this.push(c); return false; }
+        if (c === 0x65 || c === 0x45) { this.push(c); this.state = St.Exp; return false; }
         return this.token(Tok.Float, true);
       case St.Exp:
-        if (c === 0x2b || c === 0x2d) { this.tok.push(c); this.state = St.ExpSign; return false; }
-        if (isDigit(c)) { this.tok.push(c); this.state = St.ExpDigits; return false; }
-        if (c >= 0) this.tok.push(c);
+        if (c === 0x2b || c === 0x2d) { this.push(c); this.state = St.ExpSign; return false; }
+        if (isDigit(c)) { this.push(c); this.state = St.ExpDigits; return false; }
+        if (c >= 0) this.push(c);
         return this.error();
       case St.ExpSign:
-        if (isDigit(c)) { this.tok.push(c); this.state = St.ExpDigits; return false; }
-        if (c >= 0) this.tok.push(c);
+        if (isDigit(c)) { this.push(c); this.state = St.ExpDigits; return false; }
+        if (c >= 0) this.push(c);
         return this.error();
       case St.ExpDigits:
-        if (isDigit(c)) { this.tok.push(c); return false; }
+        if (isDigit(c)) { this.push(c); return false; }
         return this.token(Tok.Float, true);
       case St.Keyword:
-        if (isLower(c)) { this.tok.push(c); return false; }
+        if (isLower(c)) { this.push(c); return false; }
         return this.token(Tok.Keyword, true);
       default:
         return false;
     }
   }
 
+  private push(c: number): void {
+    if (this.tokLen === this.tokBuf.length) {
+      const bigger = Buffer.allocUnsafe(this.tokBuf.length * 2);
+      this.tokBuf.copy(bigger, 0, 0, this.tokLen);
+      this.tokBuf = bigger;
+    }
+    this.tokBuf[this.tokLen++] = c;
+  }
+
+  private takeToken(): Buffer {
+    const text = Buffer.from(this.tokBuf.subarray(0, this.tokLen));
+    this.tokLen = 0;
+    if (this.tokBuf.length > 65536) this.tokBuf = Buffer.allocUnsafe(256);   // give back a huge buffer
+    return text;
+  }
+
   /** Emit the current token; `lookahead` means the current byte is not part of it. */
   private token(type: Tok, lookahead = false): boolean {
-    const text = Buffer.from(this.tok);
-    this.tok = [];
+    const text = this.takeToken();
     this.state = St.Start;
     this.processToken({ type, text });
     return lookahead;
   }
 
   private error(): boolean {
-    const text = Buffer.from(this.tok);
-    this.tok = [];
+    const text = this.takeToken();
     this.state = St.Recovery;
     this.processToken({ type: Tok.Error, text });
     return false;
