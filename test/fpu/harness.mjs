@@ -299,10 +299,12 @@ export function randomRecord(rng, op) {
   return rec;
 }
 
-export function randomRecords(seed, n) {
+export function randomRecords(seed, n, only = null) {
   const rng = makeRng(seed);
+  const ops = only ? OPS.filter((o) => only.includes(o.name)) : OPS;
+  if (ops.length === 0) throw new Error(`no instruction named ${only}`);
   const out = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = randomRecord(rng, OPS[rng.int(OPS.length)]);
+  for (let i = 0; i < n; i++) out[i] = randomRecord(rng, ops[rng.int(ops.length)]);
   return out;
 }
 

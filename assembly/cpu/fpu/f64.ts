@@ -342,6 +342,73 @@ export function f64MulAdd(a: u64, b: u64, c: u64, rm: u32): u64 {
   const ea = <i32>(a >> 52) & 0x7ff;
   const eb = <i32>(b >> 52) & 0x7ff;
   const ec = <i32>(c >> 52) & 0x7ff;
+  const es = ea + eb;
+  // Fast path: a*b in TwoProduct's safe window (as in f64Mul) and 0 < |c| < 2^1022. Then
+  //   a*b = uh + ul, uh + c = th + tl, tl + ul = w + ew, th + w = z + ez   (all exact)
+  // so the exact result is X = z + ez + ew, and z = RN(th + w) is RN(X) whenever ew cannot move X
+  // across a rounding boundary of z; then the signs of ez/ew give the direction for the other modes.
+  if (<u32>(ea - 1) < 2013 && <u32>(eb - 1) < 2013 && es >= 2046 - 970 && es <= 2046 + 1000 && <u32>(ec - 1) < 0x7fc) {
+    const r = mulAddFast(a, b, c, rm);
+    if (r != 0) return r;
+  }
+  return mulAddSlow(a, b, c, rm);
+}
+
+// Returns 0 when the case is not provably decided here (the result is never +0 on this path).
+function mulAddFast(a: u64, b: u64, c: u64, rm: u32): u64 {
+  const x = reinterpret<f64>(a);
+  const y = reinterpret<f64>(b);
+  const zc = reinterpret<f64>(c);
+  const uh = x * y;
+  const ul = productError(x, y, uh);
+  const th = uh + zc;
+  let bv = th - uh;
+  const tl = (uh - (th - bv)) + (zc - bv);
+  const w = tl + ul;
+  bv = w - tl;
+  const ew = (tl - (w - bv)) + (ul - bv);
+  const z = th + w;
+  bv = z - th;
+  const ez = (th - (z - bv)) + (w - bv);
+  const zb = reinterpret<u64>(z);
+  const ez_ = <i32>(zb >> 52) & 0x7ff; // z normal, at least 2^-1021 (not tiny), one ulp from overflow at most
+  if (<u32>(ez_ - 2) >= 0x7fc) return 0;
+  if (ew == 0) {
+    // X = th + w exactly: a correctly rounded sum, as in f64Add.
+    if (ez == 0) return zb;
+    raise(FLAG_NX);
+    if (rm == RM_RNE) return zb;
+    const up = ez > 0;
+    const n = reinterpret<f64>(up != (zb >> 63 != 0) ? zb + 1 : zb - 1);
+    return adjust64(zb, up, ez == (n - z) * 0.5, rm);
+  }
+  // Exponent fields, with subnormals counted as 1 so that ulp(v) = 2^(E(v) - 1075).
+  const rw = reinterpret<u64>(w);
+  let ewx = <i32>(rw >> 52) & 0x7ff;
+  if (ewx == 0) ewx = 1;
+  if (ez == 0) {
+    // X = z + ew with |ew| <= ulp(w)/2 <= ulp(z)/8: strictly inside the rounding interval of z.
+    if (ewx > ez_ - 2) return 0;
+    raise(FLAG_NX);
+    return adjust64(zb, ew > 0, false, rm);
+  }
+  // ez is a nonzero multiple of ulp(w) when ulp(w) <= ulp(th), and |ew| <= ulp(w)/2: unless th + w was
+  // exactly halfway (|ez| = half the gap to the neighbour), X rounds like th + w and lies on ez's side.
+  let etx = <i32>(reinterpret<u64>(th) >> 52) & 0x7ff;
+  if (etx == 0) etx = 1;
+  if (ewx > etx) return 0;
+  const up = ez > 0;
+  const n = reinterpret<f64>(up != (zb >> 63 != 0) ? zb + 1 : zb - 1);
+  if (ez == (n - z) * 0.5) return 0;
+  raise(FLAG_NX);
+  return adjust64(zb, up, false, rm);
+}
+
+// Integer fused multiply-add for every case, special operands included.
+function mulAddSlow(a: u64, b: u64, c: u64, rm: u32): u64 {
+  const ea = <i32>(a >> 52) & 0x7ff;
+  const eb = <i32>(b >> 52) & 0x7ff;
+  const ec = <i32>(c >> 52) & 0x7ff;
   const sp = (a ^ b) & SIGN;
   if (ea == 0x7ff || eb == 0x7ff || ec == 0x7ff) {
     const infZero = (isInf64(a) && isZero64(b)) || (isZero64(a) && isInf64(b));
