@@ -241,6 +241,35 @@ test_main:
     addiw a0, a0, 0           /* sext.w */
     CHECK a0, 5
 
+    /* 19: fence.i after modifying an instruction later in the same straight-line run */
+    TEST 19
+    la t0, 1f
+    li t1, 0x00200513         /* addi a0, x0, 2 */
+    li a0, 0
+    sw t1, 0(t0)
+    fence.i
+1:  addi a0, x0, 1
+    CHECK a0, 2
+    /* 20: a 32-bit instruction straddling a physical page boundary (halves in two pages) */
+    TEST 20
+    la s0, smc_pages + 4096 - 2
+    li t1, 0x0513             /* addi a0, x0, 77 = 0x04d00513 */
+    sh t1, 0(s0)
+    li t1, 0x04d0
+    sh t1, 2(s0)
+    li t1, 0x8082             /* c.jr ra (ret) */
+    sh t1, 4(s0)
+    fence.i
+    li a0, 0
+    jalr ra, 0(s0)
+    CHECK a0, 77
+    /* 21: rewrite only the upper half (in the second page): the new immediate is used */
+    TEST 21
+    li t1, 0x0630             /* addi a0, x0, 99 = 0x06300513 */
+    sh t1, 2(s0)
+    fence.i
+    jalr ra, 0(s0)
+    CHECK a0, 99
     call rr_tests
     call ri_tests
 
@@ -254,6 +283,10 @@ smc_site:
 
 #include "rv64ui_rr_gen.inc"
 #include "rv64ui_ri_gen.inc"
+
+    .bss
+    .align 12
+smc_pages: .space 8192
 
     .data
     .align 4
