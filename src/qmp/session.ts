@@ -71,7 +71,12 @@ export class Session {
     this.input.on("data", (chunk: Buffer) => {
       if (this.closed) return;
       this.log.debug({ bytes: chunk.length }, "qmp in");
-      this.parser.feed(chunk);
+      try {
+        this.parser.feed(chunk);
+      } catch (e) {
+        this.log.error({ err: e instanceof Error ? e.stack : String(e) }, "qmp parser failure");
+        this.end();
+      }
     });
     // A client that half-closes (socat, `printf ... | wasmvirt -qmp stdio`) still gets the replies to
     // what it sent; the session ends once they are written.
@@ -127,7 +132,7 @@ export class Session {
   private onMessage(msg: ParsedMessage): void {
     // Out-of-band requests bypass the in-band queue (QEMU's handle_qmp_command).
     if (this.oobEnabled && isObject(msg.value) && "exec-oob" in msg.value && !("execute" in msg.value)) {
-      void this.dispatch(msg);
+      void this.dispatchSafely(msg);
       return;
     }
     this.queue.push({ kind: "parsed", msg });
@@ -145,10 +150,23 @@ export class Session {
         this.paused = false;
         this.input.resume();
       }
-      await this.dispatch(req.msg);
+      await this.dispatchSafely(req.msg);
     }
     this.running = undefined;
     if (this.inputEnded) this.end();
+  }
+
+  /** A bug in a handler answers that request with an error; it never takes the process down. */
+  private async dispatchSafely(msg: ParsedMessage): Promise<void> {
+    try {
+      await this.dispatch(msg);
+    } catch (e) {
+      this.log.error({ err: e instanceof Error ? e.stack : String(e) }, "qmp internal error");
+      const id: JsonObject = isObject(msg.value) && "id" in msg.value ? { id: msg.value.id } : {};
+      try {
+        this.send({ ...id, error: { class: "GenericError", desc: `internal error: ${e instanceof Error ? e.message : String(e)}` } });
+      } catch { /* nothing more to do */ }
+    }
   }
 
   private async dispatch(msg: ParsedMessage): Promise<void> {
