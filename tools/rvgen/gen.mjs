@@ -192,7 +192,28 @@ function trapKinds(rng, groups, wr, reg) {
       () => half((v & 0x1ffc) | rng.pick([0x2002, 0xa002]), "c.fldsp/c.fsdsp with FS off"),
     ])();
   };
+  // A random word from the integer compute spaces (OP, OP-IMM, OP-32, OP-IMM-32, LUI, AUIPC):
+  // valid ones execute, reserved ones must be illegal. Encodings that QEMU's default CPU runs
+  // as Zba/Zbb/Zbc/Zbs are left out (an RV64IMAC hart rightly calls them illegal).
+  const isBitmanip = (v) => {
+    const op = v & 0x7f, f3 = (v >> 12) & 7, f7 = v >>> 25, f6 = v >>> 26, imm = v >>> 20;
+    if (op === 0x33) return [0x04, 0x05, 0x10, 0x14, 0x24, 0x30, 0x34].includes(f7) || (f7 === 0x20 && [4, 6, 7].includes(f3));
+    if (op === 0x3b) return [0x04, 0x10, 0x30].includes(f7);
+    if (op === 0x13 && (f3 === 1 || f3 === 5)) return [0x0a, 0x12, 0x18, 0x1a].includes(f6) || (f3 === 5 && imm === 0x287);
+    if (op === 0x1b && (f3 === 1 || f3 === 5)) return f6 === 0x02 || f7 === 0x30;
+    return false;
+  };
+  const randomCompute = () => {
+    for (;;) {
+      let v = rng.u32();
+      v = ((v & ~0x7f) | rng.pick([0x33, 0x13, 0x3b, 0x1b, 0x37, 0x17])) >>> 0;
+      if (rng.chance(0.7)) v = (v & ~(0x7f << 25)) | (rng.pick([0x00, 0x01, 0x20, 0x02, 0x40, 0x21, 0x60]) << 25); // near-valid funct7
+      if ((v >> 7 & 31) === 2 || (v >> 7 & 31) === 8) v &= ~(31 << 7);   // never write x2/x8 (x0 instead)
+      if (!isBitmanip(v >>> 0)) return { bits: v >>> 0, size: 4, text: `.word 0x${(v >>> 0).toString(16)} # random compute` };
+    }
+  };
   return [
+    [4, () => one(randomCompute())],
     [2, () => one(rng.pick([E.ecall, E.ebreak, E.cEbreak])())],
     [4, () => one(illegal32())],
     [3, () => one(illegal16())],
