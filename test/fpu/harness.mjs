@@ -129,7 +129,9 @@ const SPECIAL_X = [
 function genD(rng) {
   const sign = BigInt(rng.int(2)) << 63n;
   const mant = rng.u64() & 0xfffffffffffffn;
-  switch (rng.int(12)) {
+  switch (rng.int(13)) {
+    case 12: // where binary32 results underflow or overflow (fcvt.s.d)
+      return sign | (BigInt(rng.int(2) ? 1023 - 155 + rng.int(32) : 1023 + 125 + rng.int(6)) << 52n) | (mant & ~((1n << BigInt(rng.int(50))) - 1n));
     case 0: case 1: return SPECIAL_D[rng.int(SPECIAL_D.length)];
     case 2: case 3: return rng.u64();
     case 4: case 5: return sign | (BigInt(1023 - 40 + rng.int(80)) << 52n) | mant;
