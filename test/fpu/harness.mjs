@@ -249,7 +249,7 @@ function tiePair(rng, double) {
 
 // Rounding-mode field and frm for an instruction that rounds; mostly valid, sometimes reserved.
 function pickRm(rng, rounds) {
-  if (!rounds) return { rm: 0, frm: rng.int(5) };
+  if (!rounds) return { rm: 0, frm: rng.int(8) }; // a reserved frm does not matter to these
   const r = rng.int(40);
   if (r === 0) return { rm: 5 + rng.int(2), frm: rng.int(5) }; // reserved rm: illegal
   if (r === 1) return { rm: 7, frm: 5 + rng.int(3) }; // dynamic with a reserved frm: illegal
