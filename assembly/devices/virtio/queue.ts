@@ -6,7 +6,7 @@
 // segment, table and ring is checked to lie inside RAM before it is touched; anything
 // malformed puts the device into NEEDS_RESET (slot.ts) and the chain is not used.
 import { VIRTIO_CHAIN, VIRTIO_CHAIN_SIZE } from "../state-map";
-import { inRam, ramPtr } from "../../ram";
+import { ramPtr, ramSize, RAM_BASE } from "../../ram";
 import {
   queueBase, negotiated, needsReset, raiseIsr, F_RING_EVENT_IDX, F_RING_INDIRECT_DESC, ISR_USED_BUFFER,
   Q_NUM, Q_READY, Q_DESC, Q_AVAIL, Q_USED, Q_LAST_AVAIL, Q_USED_IDX, Q_BATCH_START,
@@ -36,14 +36,22 @@ const MAX_BYTES: u64 = 0x4000_0000;      // 1 GiB per direction and chain: more 
 @inline export function chainReadable(): u32 { return load<u32>(CH_READABLE); }
 @inline export function chainWritable(): u32 { return load<u32>(CH_WRITABLE); }
 
+/**
+ * [addr, addr+len) lies inside guest RAM. Written so that no sum can wrap around 2^64
+ * (a guest can hand us any 64-bit address and any 32-bit length).
+ */
+@inline export function dmaOk(addr: u64, len: u64): bool {
+  return addr >= RAM_BASE && len <= ramSize && addr - RAM_BASE <= ramSize - len;
+}
+
 /** Queue usable: enabled and its three areas inside RAM. */
 export function queueUsable(slot: i32, q: u32): bool {
   const qb = queueBase(slot, q);
   const num = <u64>load<u32>(qb + Q_NUM);
   if (load<u32>(qb + Q_READY) == 0 || num == 0) return false;
-  if (!inRam(load<u64>(qb + Q_DESC), num << 4) ||
-      !inRam(load<u64>(qb + Q_AVAIL), 6 + (num << 1)) ||
-      !inRam(load<u64>(qb + Q_USED), 6 + (num << 3))) {
+  if (!dmaOk(load<u64>(qb + Q_DESC), num << 4) ||
+      !dmaOk(load<u64>(qb + Q_AVAIL), 6 + (num << 1)) ||
+      !dmaOk(load<u64>(qb + Q_USED), 6 + (num << 3))) {
     needsReset(slot);
     return false;
   }
@@ -63,12 +71,12 @@ function walk(slot: i32, table: u64, size: u32, first: u32, inIndirect: bool): b
     const next = <u32>load<u16>(d, 14);
     if (flags & DESC_F_INDIRECT) {
       if (inIndirect || !negotiated(slot, F_RING_INDIRECT_DESC)) return false;
-      if (len == 0 || (len & 15) != 0 || !inRam(addr, <u64>len)) return false;
+      if (len == 0 || (len & 15) != 0 || !dmaOk(addr, <u64>len)) return false;
       if (!walk(slot, addr, len >> 4, 0, true)) return false;
       // An indirect descriptor ends the chain (NEXT is not allowed together with INDIRECT).
       return true;
     }
-    if (!inRam(addr, <u64>len)) return false;
+    if (!dmaOk(addr, <u64>len)) return false;
     const n = load<u32>(CH_COUNT);
     if (n >= MAX_SEGMENTS) return false;
     const s = CH_SEGS + (n << 4);
