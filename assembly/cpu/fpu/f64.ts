@@ -371,8 +371,8 @@ function mulAddFast(a: u64, b: u64, c: u64, rm: u32): u64 {
   bv = z - th;
   const ez = (th - (z - bv)) + (w - bv);
   const zb = reinterpret<u64>(z);
-  const ez_ = <i32>(zb >> 52) & 0x7ff; // z normal, at least 2^-1021 (not tiny), one ulp from overflow at most
-  if (<u32>(ez_ - 2) >= 0x7fc) return 0;
+  const zExp = <i32>(zb >> 52) & 0x7ff; // z normal, at least 2^-1021 (not tiny), one ulp from overflow at most
+  if (<u32>(zExp - 2) >= 0x7fc) return 0;
   if (ew == 0) {
     // X = th + w exactly: a correctly rounded sum, as in f64Add.
     if (ez == 0) return zb;
@@ -388,7 +388,7 @@ function mulAddFast(a: u64, b: u64, c: u64, rm: u32): u64 {
   if (ewx == 0) ewx = 1;
   if (ez == 0) {
     // X = z + ew with |ew| <= ulp(w)/2 <= ulp(z)/8: strictly inside the rounding interval of z.
-    if (ewx > ez_ - 2) return 0;
+    if (ewx > zExp - 2) return 0;
     raise(FLAG_NX);
     return adjust64(zb, ew > 0, false, rm);
   }
