@@ -127,8 +127,12 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   let commands: string[] = [];
-  const list = await client.execute("query-commands");
-  if ("return" in list && Array.isArray(list.return)) commands = list.return.map((c) => String((c as JsonObject).name));
+  // Lines may already be waiting (piped input): handlers are attached before anything is awaited,
+  // and every line runs after the completion list has been fetched, in order.
+  let chain: Promise<void> = client.execute("query-commands").then((list) => {
+    if ("return" in list && Array.isArray(list.return)) commands = list.return.map((c) => String((c as JsonObject).name));
+  });
+  const closed = new Promise<void>((r) => rl.on("close", () => r()));
   client.on("event", (e: JsonObject) => {
     process.stdout.write((process.stdin.isTTY ? "\r" : "") + show(e) + "\n");
     rl.prompt(true);
@@ -136,7 +140,6 @@ export async function main(argv: string[]): Promise<number> {
   client.on("close", () => { process.stdout.write("\nconnection closed\n"); rl.close(); });
   rl.setPrompt(hmp ? "(wasmvirt) " : "(QEMU) ");
   rl.prompt();
-  let chain: Promise<void> = Promise.resolve();
   rl.on("line", (line) => {
     chain = chain.then(async () => {
       const t = line.trim();
@@ -157,7 +160,7 @@ export async function main(argv: string[]): Promise<number> {
       rl.prompt();
     });
   });
-  await new Promise<void>((r) => rl.on("close", () => r()));
+  await closed;
   await chain;
   client.close();
   return 0;

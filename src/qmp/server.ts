@@ -132,9 +132,23 @@ export async function startMonitors(specs: MonitorSpec[], machine: MachineContro
           try {
             if (fs.lstatSync(t.path).isSocket()) fs.unlinkSync(t.path);
           } catch { /* does not exist */ }
-          const old = process.umask(0o177);   // the socket is created 0600: only its owner may connect
+          // Bind and listen under a temporary name, then rename into place: a client that sees the
+          // path can always connect (no window between bind(2) and listen(2)), and the socket is
+          // created 0600 (only its owner may connect).
+          const tmp = Buffer.byteLength(t.path) + 12 < 107 ? `${t.path}.${process.pid}~` : t.path;
+          try { fs.unlinkSync(tmp); } catch { /* not there */ }
+          const old = process.umask(0o177);
           try {
-            server.listen(t.path, () => { server.off("error", onError); resolve(); });
+            server.listen(tmp, () => {
+              server.off("error", onError);
+              try {
+                fs.chmodSync(tmp, 0o600);
+                if (tmp !== t.path) fs.renameSync(tmp, t.path);
+                resolve();
+              } catch (e) {
+                reject(new MonitorStartError(`${spec.source}: ${strerror(e)}`));
+              }
+            });
           } finally {
             process.umask(old);
           }
@@ -143,7 +157,6 @@ export async function startMonitors(specs: MonitorSpec[], machine: MachineContro
           server.listen(t.port, t.host, () => { server.off("error", onError); resolve(); });
         }
       });
-      if (t.kind === "unix") fs.chmodSync(t.path, 0o600);
       servers.push(server);
       logger.info({ source: spec.source, label: spec.label }, "qmp listening");
       if (t.wait) {
