@@ -124,6 +124,9 @@ describe.skipIf(!haveCli)("QMP on the real wasmvirt (bare-metal busy loop)", () 
     try {
       const a = await RawClient.open(vm.sock);
       expect(await a.exchange({ execute: "system_powerdown" })).toMatchObject([{ event: "POWERDOWN" }, { return: {} }]);
+      const key = (qcode: string, down: boolean) => ({ type: "key", data: { down, key: { type: "qcode", data: qcode } } });
+      expect(await a.exchange({ execute: "input-send-event", arguments: { events: [key("power", true), key("power", false)] } }))
+        .toEqual([{ return: {} }]);
       expect(await a.cmd("query-status")).toEqual({ return: { status: "running", singlestep: false, running: true } });
       a.close();
     } finally {

@@ -139,10 +139,10 @@ export class FakeMachine extends EventEmitter implements MachineControl {
   }
 
   async sendKeys(events: { qcode: string; down: boolean }[]): Promise<void> {
-    for (const e of events) {
-      this.keysReceived.push(e);
-      if (e.qcode === "power" && e.down) await this.powerdown();
-    }
+    // Keys go to the keyboard only, the power key included: as in QEMU, POWERDOWN is the event of
+    // system_powerdown's button press, not of a key event.
+    await this.workerAck();
+    for (const e of events) this.keysReceived.push(e);
   }
 
   async quit(reason: ShutdownReason): Promise<void> {

@@ -301,8 +301,9 @@ describe("commands on the machine", () => {
     const key = (qcode: string, down: boolean) => ({ type: "key", data: { down, key: { type: "qcode", data: qcode } } });
     expect(await c.cmd("input-send-event", { events: [key("a", true), key("a", false)] })).toEqual({ return: {} });
     expect(machine.keysReceived).toEqual([{ qcode: "a", down: true }, { qcode: "a", down: false }]);
-    expect(await c.exchange({ execute: "input-send-event", arguments: { events: [key("power", true)] } }))
-      .toMatchObject([{ event: "POWERDOWN" }, { return: {} }]);
+    expect(await c.exchange({ execute: "input-send-event", arguments: { events: [key("power", true), key("power", false)] } }))
+      .toEqual([{ return: {} }]);
+    expect(machine.keysReceived.slice(2)).toEqual([{ qcode: "power", down: true }, { qcode: "power", down: false }]);
     expect(await c.cmd("input-send-event", { events: [key("nosuch", true)] }))
       .toEqual({ error: { class: "GenericError", desc: "Parameter 'data' does not accept value 'nosuch'" } });
     expect(await c.cmd("input-send-event", { events: [{ type: "btn", data: { down: true, button: "left" } }] }))
