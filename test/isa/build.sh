@@ -1,18 +1,31 @@
 #!/bin/sh
 # Rebuild every ISA test program: test/isa/src/<name>.S (+ runtime.S) -> test/isa/bin/<name>.elf.
-# Needs Debian's gcc-riscv64-unknown-elf. Usage: test/isa/build.sh [name...]
+# Needs Debian's gcc-riscv64-unknown-elf. Usage: [OUT=dir] test/isa/build.sh [name...]
 set -eu
 cd "$(dirname "$0")"
 CC=${CC:-riscv64-unknown-elf-gcc}
-CFLAGS="-march=rv64imac_zicsr_zifencei -mabi=lp64 -nostdlib -nostartfiles -static -mcmodel=medany -Iinclude -T link.ld -Wl,--no-warn-rwx-segments -Wl,--build-id=none"
-mkdir -p bin
+CFLAGS="-march=rv64imac_zicsr_zifencei -mabi=lp64 -nostdlib -nostartfiles -static -mcmodel=medany -Iinclude -Wl,--no-warn-rwx-segments -Wl,--build-id=none -O2 -ffreestanding -fno-stack-protector"
+OUT=${OUT:-bin}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+here=$(pwd)
 if [ $# -eq 0 ]; then
   set -- $(for f in src/*.S src/*.c; do [ -e "$f" ] || continue; b=$(basename "$f"); b=${b%.*}; [ "$b" = runtime ] || echo "$b"; done | sort -u)
 fi
+# Objects get fixed names (in a scratch directory) so that the ELFs are byte-for-byte reproducible:
+# gcc would otherwise put its random temporary object names into the symbol table.
+obj=$(mktemp -d)
+trap 'rm -rf "$obj"' EXIT
 for name in "$@"; do
-  srcs=""
-  for ext in S c; do [ -e "src/$name.$ext" ] && srcs="$srcs src/$name.$ext"; done
-  [ -n "$srcs" ] || { echo "no source for $name" >&2; exit 1; }
-  $CC $CFLAGS -o "bin/$name.elf" src/runtime.S $srcs
-  echo "built bin/$name.elf"
+  objs=""
+  for src in src/runtime.S src/$name.S src/$name.c; do
+    [ -e "$src" ] || continue
+    o="$obj/$(basename "$src").o"
+    $CC $CFLAGS -c -o "$o" "$src"
+    objs="$objs $o"
+  done
+  [ "$objs" != " $obj/runtime.S.o" ] || { echo "no source for $name" >&2; exit 1; }
+  (cd "$obj" && $CC $CFLAGS -T "$here/link.ld" -o "$OUT/$name.elf" $(for o in $objs; do basename "$o"; done))
+  rm -f "$obj"/*.o
+  echo "built $name.elf"
 done

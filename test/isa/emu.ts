@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const wasmvirtCli = join(repoRoot, "bin", "wasmvirt.js");
-export const hasWasmvirt = existsSync(wasmvirtCli);
+export const hasWasmvirt = existsSync(wasmvirtCli) && existsSync(join(repoRoot, "dist", "cli.js"));
 export const hasQemu = spawnSync("qemu-system-riscv64", ["--version"], { stdio: "ignore" }).status === 0;
 
 export interface RunResult {

@@ -1,18 +1,34 @@
 // The bare-metal ISA programs of test/isa/bin: each must pass on wasmvirt (exit 0, "<name>: PASS"),
 // and where QEMU is installed, QEMU must give the same console output and exit status.
 import { describe, it, expect } from "vitest";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
 import { join, basename } from "node:path";
 import { hasQemu, hasWasmvirt, repoRoot, runQemu, runWasmvirt, describeRun } from "./emu.js";
 
 const binDir = join(repoRoot, "test", "isa", "bin");
 const elfs = readdirSync(binDir).filter((f) => f.endsWith(".elf")).sort();
 const TIMEOUT_MS = 20_000;
+const hasCrossGcc = spawnSync("riscv64-unknown-elf-gcc", ["--version"], { stdio: "ignore" }).status === 0;
 
 describe("ISA test programs", () => {
   it("are all present", () => {
-    for (const p of ["rv64ui", "rv64um", "rv64ua", "rv64uc", "csr"]) expect(elfs).toContain(`${p}.elf`);
+    for (const p of ["rv64ui", "rv64um", "rv64ua", "rv64uc", "csr", "traps", "irq", "vm_sv39", "vm_sv48", "pmp",
+      "misaligned", "access", "illegal", "hpm", "c_workload"]) expect(elfs).toContain(`${p}.elf`);
   });
+
+  it.skipIf(!hasCrossGcc)("committed ELFs are exactly what build.sh makes from the sources", () => {
+    const out = mkdtempSync(join(tmpdir(), "isa-build-"));
+    try {
+      const r = spawnSync("sh", [join(repoRoot, "test", "isa", "build.sh")], { env: { ...process.env, OUT: out }, encoding: "utf8" });
+      expect(r.status, r.stderr).toBe(0);
+      const stale = elfs.filter((f) => !readFileSync(join(out, f)).equals(readFileSync(join(binDir, f))));
+      expect(stale, "rebuild with test/isa/build.sh and commit test/isa/bin").toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   for (const file of elfs) {
     const name = basename(file, ".elf");
