@@ -19,8 +19,21 @@ export interface MonitorHandle {
   readonly sessionCount: number;
 }
 
+function packageVersion(): string {
+  try {
+    // dist/qmp/server.js and src/qmp/server.ts both sit two levels below package.json.
+    const pkg = JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    return typeof pkg.version === "string" ? pkg.version : "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
 /** Our version: QEMU 7.2 is the QEMU whose QMP we speak; `package` names wasmvirt itself. */
-export const DEFAULT_VERSION: VersionInfo = { qemu: { major: 7, minor: 2, micro: 0 }, package: "wasmvirt 0.1.0" };
+export const DEFAULT_VERSION: VersionInfo = {
+  qemu: { major: 7, minor: 2, micro: 0 },
+  package: `wasmvirt ${packageVersion()}`,
+};
 
 export class MonitorStartError extends Error {}
 
