@@ -273,8 +273,12 @@ export function generateProgram(seed, length, { traps = false } = {}) {
   a.label("digit").jal(1, "putc").emit(E.ri("addi", 24, 24, -4)).b("bge", 24, 0, "nib");
   a.li32(10, 10).jal(1, "putc");
   a.emit(E.ri("addi", 20, 20, 4)).emit(E.ri("addi", 21, 21, 8)).emit(E.ri("addi", 22, 22, -1)).b("bne", 22, 0, "line");
-  a.li32(5, TESTDEV).li32(6, 0x5555).emit(E.store("sw", 6, 5, 0));
+  a.jal(1, "drain").li32(5, TESTDEV).li32(6, 0x5555).emit(E.store("sw", 6, 5, 0));
   a.label("halt").emit(E.wfi()).jal(0, "halt");
+  // drain: wait for LSR.TEMT, so that QEMU, which exits on the sifive_test write, has sent every byte
+  a.label("drain").li32(5, UART);
+  a.label("drain_wait").emit(E.load("lbu", 6, 5, 5)).emit(E.ri("andi", 6, 6, 0x40)).b("beq", 6, 0, "drain_wait")
+    .emit(E.jalr(0, 1, 0));
   // putc(a0): clobbers x5, x6
   a.label("putc").li32(5, UART);
   a.label("putc_wait").emit(E.load("lbu", 6, 5, 5)).emit(E.ri("andi", 6, 6, 0x20)).b("beq", 6, 0, "putc_wait")
@@ -306,7 +310,7 @@ export function generateProgram(seed, length, { traps = false } = {}) {
       .li32(25, 58).b("blt", 10, 25, d).emit(E.ri("addi", 10, 10, 39));
     a.label(d).jal(1, "putc").emit(E.ri("addi", 24, 24, -4)).b("bge", 24, 0, l);
   }
-  a.li32(10, 10).jal(1, "putc");
+  a.li32(10, 10).jal(1, "putc").jal(1, "drain");
   a.li32(5, TESTDEV).li32(6, (3 << 16) | 0x3333).emit(E.store("sw", 6, 5, 0));
   a.label("thalt").emit(E.wfi()).jal(0, "thalt");
 

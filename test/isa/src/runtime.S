@@ -37,6 +37,16 @@ putc:                       /* a0 = byte; clobbers t0, t1 */
     sb a0, 0(t0)
     ret
 
+/* Wait until the UART has sent everything (LSR.TEMT): QEMU exits on the sifive_test write at
+   once, and a byte its chardev could not write yet (a full pipe) would be lost. */
+    .globl uart_drain
+uart_drain:
+    li t0, UART_BASE
+1:  lbu t1, UART_LSR(t0)
+    andi t1, t1, 0x40
+    beqz t1, 1b
+    ret
+
     .globl puts
 puts:                       /* a0 = NUL-terminated string; clobbers a0, t0-t2 */
     mv t2, a0
@@ -127,6 +137,7 @@ pass:
     la sp, stack_top
     la a0, str_pass
     call report
+    call uart_drain
     li t0, TESTDEV_BASE
     li t1, TESTDEV_PASS
     sw t1, 0(t0)
@@ -148,6 +159,7 @@ fail:
     call putdec
     li a0, '\n'
     call putc
+    call uart_drain
     slli t1, gp, 16
     li t0, TESTDEV_FAIL
     or t1, t1, t0
