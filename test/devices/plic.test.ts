@@ -66,14 +66,17 @@ describe("PLIC", () => {
     expect(rd(CLAIM(2))).toBe(3);
   });
 
-  it("handles the sources of the upper enable words (up to riscv,ndev = 96)", () => {
-    wr(PRIO(96), 7); wr(PRIO(40), 1);
-    wr(ENABLE(3, 3), 0xffffffff); wr(ENABLE(3, 1), 1 << 8);
-    expect(rd(ENABLE(3, 3))).toBe(1);                 // only source 96 exists in word 3
-    line(96, true); line(40, true);
+  it("handles the sources of the upper enable words, with QEMU 7.2's three enable words", () => {
+    wr(PRIO(95), 7); wr(PRIO(40), 1); wr(PRIO(96), 5);
+    expect(rd(PRIO(96))).toBe(5);
+    wr(ENABLE(3, 2), 1 << 31); wr(ENABLE(3, 1), 1 << 8);
+    wr(ENABLE(3, 3), 0xffffffff);
+    expect(rd(ENABLE(3, 3))).toBe(0);                 // as QEMU: no fourth enable word
+    line(95, true); line(40, true); line(96, true);
     expect(m.mip(1) & MIP_SEIP).toBe(MIP_SEIP);
-    expect(rd(CLAIM(3))).toBe(96);
+    expect(rd(CLAIM(3))).toBe(95);
     expect(rd(CLAIM(3))).toBe(40);
+    expect(rd(CLAIM(3))).toBe(0);                     // 96 is pending but cannot be enabled
   });
 
   it("keeps registers as QEMU does: WARL priorities, read-only pending, no source 0", () => {
@@ -84,7 +87,10 @@ describe("PLIC", () => {
     wr(PENDING, 0xffffffff);
     expect(rd(PENDING)).toBe(0);
     wr(ENABLE(0), 0xffffffff);
-    expect(rd(ENABLE(0)) >>> 0).toBe(0xfffffffe);
+    expect(rd(ENABLE(0)) >>> 0).toBe(0xffffffff);     // stored as written, as QEMU
+    line(0, true);
+    expect(rd(PENDING)).toBe(0);                      // there is no source 0
+    expect(rd(CLAIM(0))).toBe(0);
     expect(rd(THRESHOLD(4))).toBe(0);                 // context 4 = hart 2: absent with 2 harts
   });
 

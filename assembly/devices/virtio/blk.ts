@@ -45,8 +45,9 @@ export function blkSetup(slot: i32, backend: u32, capacityBytes: u64, readOnly: 
   store<u64>(b + S_CAPACITY, capacityBytes);
   store<u32>(b + S_NUM_QUEUES, 1);
   store<u32>(queueBase(slot, 0) + Q_MAX, BLK_QUEUE_SIZE);
-  let f = F_VERSION_1 | F_RING_INDIRECT_DESC | F_RING_EVENT_IDX |
-          BLK_F_SIZE_MAX | BLK_F_SEG_MAX | BLK_F_BLK_SIZE | BLK_F_FLUSH;
+  // QEMU 7.2 offers SEG_MAX, BLK_SIZE, FLUSH (and RO) but not SIZE_MAX; so do we. (It also
+  // offers GEOMETRY, TOPOLOGY, CONFIG_WCE, DISCARD, WRITE_ZEROES, which we do not implement.)
+  let f = F_VERSION_1 | F_RING_INDIRECT_DESC | F_RING_EVENT_IDX | BLK_F_SEG_MAX | BLK_F_BLK_SIZE | BLK_F_FLUSH;
   if (readOnly) f |= BLK_F_RO;
   store<u64>(b + S_DEV_FEATURES, f);
   // struct virtio_blk_config: capacity, size_max, seg_max, geometry, blk_size, topology, writeback...

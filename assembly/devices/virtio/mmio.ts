@@ -11,7 +11,7 @@ import {
   STATUS_FEATURES_OK, STATUS_DRIVER_OK, F_VERSION_1,
   S_DEVICE_ID, S_NUM_QUEUES, S_STATUS, S_DEV_FEAT_SEL, S_DRV_FEAT_SEL, S_QUEUE_SEL, S_ISR, S_CONFIG_GEN,
   S_DRV_FEATURES, S_DEV_FEATURES, S_IRQ_LEVEL, S_BROKEN, S_CONFIG, S_CONFIG_LEN, MAX_QUEUES,
-  Q_NUM, Q_READY, Q_DESC, Q_AVAIL, Q_USED, Q_MAX,
+  Q_NUM, Q_READY, Q_DESC, Q_AVAIL, Q_USED,
 } from "./slot";
 import { queueReset } from "./queue";
 import { blkSetup, blkNotify } from "./blk";
@@ -34,6 +34,7 @@ const QUEUE_USED_LOW: u32 = 0x0a0, QUEUE_USED_HIGH: u32 = 0x0a4;
 const SHM_LEN_LOW: u32 = 0x0b0, SHM_LEN_HIGH: u32 = 0x0b4, SHM_BASE_LOW: u32 = 0x0b8, SHM_BASE_HIGH: u32 = 0x0bc;
 const CONFIG_GENERATION: u32 = 0x0fc;
 const CONFIG: u32 = 0x100;
+export const QUEUE_MAX_SIZE: u32 = 1024;
 
 /** Selected queue index, or -1 when the selector points past the device's queues. */
 function selectedQueue(slot: i32): i32 {
@@ -119,7 +120,9 @@ export function virtioRead(slot: i32, offset: u32, size: i32): u64 {
       if (sel > 1) return 0;
       return (load<u64>(b + S_DEV_FEATURES) >> (<u64>sel << 5)) & 0xffff_ffff;
     }
-    case QUEUE_NUM_MAX: return q >= 0 ? load<u32>(qb + Q_MAX) : 0;
+    // QEMU 7.2 answers VIRTQUEUE_MAX_SIZE (1024) for every existing queue, whatever the
+    // device's own queue size; Linux then sizes its rings from it. We do the same.
+    case QUEUE_NUM_MAX: return q >= 0 ? QUEUE_MAX_SIZE : 0;
     case QUEUE_READY: return q >= 0 ? load<u32>(qb + Q_READY) : 0;
     case INTERRUPT_STATUS: return load<u32>(b + S_ISR);
     case STATUS: return load<u32>(b + S_STATUS);
@@ -170,7 +173,7 @@ export function virtioWrite(slot: i32, offset: u32, size: i32, value: u64): void
     }
     case DRIVER_FEATURES_SEL: store<u32>(b + S_DRV_FEAT_SEL, v); break;
     case QUEUE_SEL: store<u32>(b + S_QUEUE_SEL, v); break;
-    case QUEUE_NUM: if (q >= 0 && v <= load<u32>(qb + Q_MAX)) store<u32>(qb + Q_NUM, v); break;
+    case QUEUE_NUM: if (q >= 0 && v <= QUEUE_MAX_SIZE) store<u32>(qb + Q_NUM, v); break;
     case QUEUE_READY: if (q >= 0) store<u32>(qb + Q_READY, v & 1); break;
     case QUEUE_NOTIFY: notify(slot, v & 0xffff); break;
     case INTERRUPT_ACK: {

@@ -60,7 +60,7 @@ export const Q_AVAIL: u32 = 0x10;          // u64
 export const Q_USED: u32 = 0x18;           // u64
 export const Q_LAST_AVAIL: u32 = 0x20;     // u32 (u16 arithmetic)
 export const Q_USED_IDX: u32 = 0x24;       // u32 (u16 arithmetic)
-export const Q_MAX: u32 = 0x28;
+export const Q_MAX: u32 = 0x28;           // the device's own queue size (QueueNumMax says 1024, as QEMU)
 export const Q_BATCH_START: u32 = 0x2c;    // used idx when the current batch began
 
 @inline export function slotBase(slot: i32): u32 {
