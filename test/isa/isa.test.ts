@@ -1,11 +1,13 @@
 // The bare-metal ISA programs of test/isa/bin: each must pass on wasmvirt (exit 0, "<name>: PASS"),
 // and where QEMU is installed, QEMU must give the same console output and exit status.
 import { describe, it, expect } from "vitest";
-import { readdirSync, readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join, basename } from "node:path";
 import { hasQemu, hasWasmvirt, repoRoot, runQemu, runWasmvirt, describeRun } from "./emu.js";
+// @ts-ignore plain ESM tool without type declarations
+import { writeElf } from "../../tools/rvgen/elf.mjs";
 
 const binDir = join(repoRoot, "test", "isa", "bin");
 const elfs = readdirSync(binDir).filter((f) => f.endsWith(".elf")).sort();
@@ -17,6 +19,20 @@ describe("ISA test programs", () => {
     for (const p of ["rv64ui", "rv64um", "rv64ua", "rv64uc", "csr", "traps", "irq", "vm_sv39", "vm_sv48", "pmp",
       "misaligned", "access", "illegal", "hpm", "c_workload"]) expect(elfs).toContain(`${p}.elf`);
   });
+
+  it.skipIf(!hasQemu)("a program that hangs is killed at the timeout and reported as timed out", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "isa-hang-"));
+    try {
+      const elf = join(dir, "hang.elf");
+      writeFileSync(elf, writeElf(new Uint8Array([0x6f, 0x00, 0x00, 0x00]), 0x80000000n)); // j .
+      const r = await runQemu(elf, 1_000);
+      expect(r.timedOut).toBe(true);
+      expect(r.status).toBeNull();
+      expect(r.ms).toBeLessThan(10_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 15_000);
 
   it.skipIf(!hasCrossGcc)("committed ELFs are exactly what build.sh makes from the sources", () => {
     const out = mkdtempSync(join(tmpdir(), "isa-build-"));
