@@ -5,7 +5,7 @@ import { RAM, ROM, ROM_SIZE, XREGS, FREGS, FCSR, MAX_HARTS, HOST_SCRATCH, HOST_S
 import { RAM_BASE, ramSize, setRamSize } from "./ram";
 import * as S from "./cpu/state";
 import { execute, stopReason, STOP_WFI } from "./cpu/hart";
-import { checkInterrupts, pendingEnabled } from "./cpu/trap";
+import { checkInterrupts, pendingEnabled, effectiveMip } from "./cpu/trap";
 import { tlbFlush, translate, ACC_LOAD, INVALID_TAG } from "./cpu/mmu";
 import { pmpDecode } from "./cpu/pmp";
 import { clearException, excCause } from "./cpu/exception";
@@ -77,7 +77,11 @@ export function setHartReg(h: i32, r: i32, value: u64): void {
 }
 
 /** Copies the active hart's live state into its context slot, so the host can read every hart's context. */
-export function syncState(): void { S.saveHart(); }
+export function syncState(): void {
+  S.saveHart();
+  // mip as the hart sees it (device lines and Sstc included), for register dumps.
+  store<u64>(S.hartContextPtr(activeHart) + 0x400, effectiveMip(), 256);
+}
 export function hartContext(h: i32): u32 { return S.hartContextPtr(h); }
 
 function switchTo(h: i32): void {

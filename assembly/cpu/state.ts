@@ -99,6 +99,7 @@ const CTX_CSR: u32 = 0x400;
 export function saveHart(): void {
   const c = ctx(hartId);
   memory.copy(c + CTX_X, XREGS, 0x100);
+  store<u64>(c + CTX_X, 0);   // the loop may leave a discarded write in x0's slot
   memory.copy(c + CTX_F, FREGS, 0x100);
   store<u32>(c + CTX_FCSR, load<u32>(FCSR));
   memory.copy(c + CTX_PMP, PMPADDR, 0x80);

@@ -57,5 +57,6 @@ export const CTX = {
   x: 0, f: 0x100, fcsr: 0x200, pmpaddr: 0x300, csr: 0x400,
   csrFields: ["pc", "priv", "mstatus", "medeleg", "mideleg", "mie", "mip", "mtvec", "stvec", "mepc", "sepc",
     "mcause", "scause", "mtval", "stval", "mscratch", "sscratch", "mcounteren", "scounteren", "mcountinhibit",
-    "menvcfg", "senvcfg", "satp", "stimecmp", "instret"] as const,
+    "menvcfg", "senvcfg", "satp", "stimecmp", "instret", "cycleOffset", "instretOffset", "resAddr", "resValue",
+    "waiting", "pmpcfg0", "pmpcfg2", "mipEffective"] as const,
 };

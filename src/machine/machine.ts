@@ -312,7 +312,9 @@ export class Machine extends EventEmitter implements MachineControl {
     return m.regs.map((r: RawRegs) => ({
       hart: r.hart, pc: r.csrs.pc, x: r.x, f: r.f,
       priv: (["U", "S", "?", "M"] as const)[Number(r.csrs.priv)] as "M" | "S" | "U",
-      csrs: Object.fromEntries(Object.entries(r.csrs).filter(([k]) => k !== "pc" && k !== "priv")),
+      csrs: Object.fromEntries(Object.entries(r.csrs)
+        .filter(([k]) => !["pc", "priv", "mip", "cycleOffset", "instretOffset", "resAddr", "resValue", "waiting"].includes(k))
+        .map(([k, v]) => (k === "mipEffective" ? ["mip", v] : [k, v]))),
     }));
   }
 
