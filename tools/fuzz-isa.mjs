@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // Random-instruction differential test: wasmvirt against QEMU on generated RV64IMAC programs.
 //
-//   node tools/fuzz-isa.mjs [count=200] [length=500] [seed=1] [--traps] [--qemu-only] [--jobs=2] [--keep=DIR]
+//   node tools/fuzz-isa.mjs [count=200] [length=500] [seed=1] [--traps] [--paging=sv39|sv48] [--priv=S|U]
+//                           [--qemu-only] [--jobs=2] [--keep=DIR]
 //
 // Each program (seed, seed+1, ...) runs on both; their register/CSR/memory dumps must match.
 // --traps mixes in instructions that must trap (illegal encodings, ecall/ebreak, misaligned
 // AMO/LR, accesses to unbacked addresses); the dump then also carries a hash of every trap's
-// mcause/mtval/mepc and the trap count.
+// mcause/mtval/mepc and the trap count. --paging runs the body in S-mode (or U with --priv=U)
+// under an identity Sv39/Sv48 map whose leaf PTEs start with A = D = 0; the dump then also carries
+// a hash of the leaf page table after the run.
 // --qemu-only checks the generator alone: every program must run trap-free on QEMU and print
 // the same dump twice. Failing programs are written to --keep (default /tmp/fuzz-isa) with
 // their listing. Exit status 1 if anything differs.
@@ -26,8 +29,8 @@ export function compareDumps(a, b) {
  * Run one seed. mode "diff": QEMU vs wasmvirt; "qemu": QEMU twice.
  * @returns {Promise<{ok: boolean, seed: number, message?: string, first?: object}>}
  */
-export async function fuzzOne(seed, length, mode, dir, timeoutMs = 20000, traps = false) {
-  const prog = generateProgram(seed, length, { traps });
+export async function fuzzOne(seed, length, mode, dir, timeoutMs = 20000, genOptions = {}) {
+  const prog = generateProgram(seed, length, genOptions);
   const elf = join(dir, `seed-${seed}.elf`);
   writeFileSync(elf, prog.elf);
   const [a, b] = await Promise.all([runQemu(elf, timeoutMs), mode === "qemu" ? runQemu(elf, timeoutMs) : runWasmvirt(elf, timeoutMs)]);
@@ -56,9 +59,12 @@ async function main(argv) {
   const jobs = Number(opt.jobs ?? 2);
   const mode = opt["qemu-only"] ? "qemu" : "diff";
   const traps = Boolean(opt.traps);
+  const genOptions = { traps, paging: typeof opt.paging === "string" ? opt.paging : null, priv: typeof opt.priv === "string" ? opt.priv : "S" };
+  const flags = `${traps ? " --traps" : ""}${genOptions.paging ? ` --paging=${genOptions.paging}` : ""}${opt.priv ? ` --priv=${genOptions.priv}` : ""}`;
+  try { generateProgram(1, 1, genOptions); } catch (e) { console.error(`fuzz-isa: ${e.message}`); return 2; }
   const keep = typeof opt.keep === "string" ? opt.keep : join(tmpdir(), "fuzz-isa");
   if (![count, length, seed0, jobs].every(Number.isInteger) || count < 1 || length < 1) {
-    console.error("usage: node tools/fuzz-isa.mjs [count] [length] [seed] [--traps] [--qemu-only] [--jobs=N] [--keep=DIR]");
+    console.error("usage: node tools/fuzz-isa.mjs [count] [length] [seed] [--traps] [--paging=sv39|sv48] [--priv=S|U] [--qemu-only] [--jobs=N] [--keep=DIR]");
     return 2;
   }
   if (!hasQemu()) { console.error("fuzz-isa: qemu-system-riscv64 is not installed (apt-get install qemu-system-misc)"); return 2; }
@@ -69,7 +75,7 @@ async function main(argv) {
   const worker = async () => {
     while (next < seed0 + count) {
       const seed = next++;
-      const r = await fuzzOne(seed, length, mode, work, 20000, traps);
+      const r = await fuzzOne(seed, length, mode, work, 20000, genOptions);
       done++;
       if (!r.ok) {
         bad++;
@@ -77,14 +83,14 @@ async function main(argv) {
         writeFileSync(join(keep, `seed-${seed}.elf`), r.prog.elf);
         writeFileSync(join(keep, `seed-${seed}.lst`), r.prog.listing.join("\n") + "\n");
         r.outputs.forEach((o, i) => writeFileSync(join(keep, `seed-${seed}.${i === 0 ? "qemu" : mode === "qemu" ? "qemu2" : "wasmvirt"}.out`), o.stdout + o.stderr));
-        console.log(`MISMATCH seed=${seed} length=${length}${traps ? " traps" : ""}: ${r.message}  (reproduce: node tools/fuzz-isa.mjs 1 ${length} ${seed}${traps ? " --traps" : ""}; files in ${keep})`);
+        console.log(`MISMATCH seed=${seed} length=${length}${flags}: ${r.message}  (reproduce: node tools/fuzz-isa.mjs 1 ${length} ${seed}${flags}; files in ${keep})`);
       }
       if (done % 50 === 0) console.log(`... ${done}/${count} programs, ${bad} mismatches`);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));
   rmSync(work, { recursive: true, force: true });
-  const what = (mode === "qemu" ? (traps ? "QEMU determinism check" : "QEMU determinism/trap-free check") : "wasmvirt vs QEMU") + (traps ? " (trap mode)" : "");
+  const what = (mode === "qemu" ? (traps ? "QEMU determinism check" : "QEMU determinism/trap-free check") : "wasmvirt vs QEMU") + (flags ? ` (${flags.trim()})` : "");
   console.log(`${what}: ${count} programs x ${length} instruction groups from seed ${seed0}: ${bad} mismatches (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   return bad ? 1 : 0;
 }

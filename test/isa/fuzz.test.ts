@@ -19,15 +19,19 @@ const SEED0 = Number(process.env.ISA_FUZZ_SEED ?? 1);
 const PROGRAMS = 20;
 const LENGTH = 200;
 
-async function runSeeds(mode: "qemu" | "diff", seeds: number[], traps = false): Promise<string[]> {
+interface GenOptions { traps?: boolean; paging?: "sv39" | "sv48" | null; priv?: "S" | "U" }
+const flagsOf = (o: GenOptions) =>
+  `${o.traps ? " --traps" : ""}${o.paging ? ` --paging=${o.paging}` : ""}${o.priv ? ` --priv=${o.priv}` : ""}`;
+
+async function runSeeds(mode: "qemu" | "diff", seeds: number[], gen: GenOptions = {}): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), "isa-fuzz-"));
   const failures: string[] = [];
   try {
     const queue = [...seeds];
     await Promise.all([0, 1].map(async () => {
       for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
-        const r = await fuzzOne(s, LENGTH, mode, dir, 20_000, traps);
-        if (!r.ok) failures.push(`seed ${s}: ${r.message} (reproduce: node tools/fuzz-isa.mjs 1 ${LENGTH} ${s}${traps ? " --traps" : ""})`);
+        const r = await fuzzOne(s, LENGTH, mode, dir, 20_000, gen);
+        if (!r.ok) failures.push(`seed ${s}: ${r.message} (reproduce: node tools/fuzz-isa.mjs 1 ${LENGTH} ${s}${flagsOf(gen)})`);
       }
     }));
   } finally {
@@ -62,8 +66,13 @@ describe("random-instruction generator", () => {
     expect(failures).toEqual([]);
   }, 60_000);
 
+  it.skipIf(!hasQemu)("with paging, runs the body in S/U mode and reports the page-table hash on QEMU", async () => {
+    expect(await runSeeds("qemu", [SEED0, SEED0 + 1], { paging: "sv39", priv: "U" })).toEqual([]);
+    expect(await runSeeds("qemu", [SEED0 + 2], { paging: "sv48", priv: "S", traps: true })).toEqual([]);
+  }, 60_000);
+
   it.skipIf(!hasQemu)("in trap mode, produces programs whose traps are deterministic on QEMU", async () => {
-    const failures = await runSeeds("qemu", [SEED0, SEED0 + 1, SEED0 + 2], true);
+    const failures = await runSeeds("qemu", [SEED0, SEED0 + 1, SEED0 + 2], { traps: true });
     expect(failures).toEqual([]);
     const p = generateProgram(SEED0, LENGTH, { traps: true });
     expect(p.listing.some((l: string) => /\.word|\.hword|ecall|ebreak/.test(l))).toBe(true);
@@ -79,7 +88,15 @@ describe("wasmvirt vs QEMU on random RV64IMAC programs", () => {
 
   it.skipIf(!hasQemu || !hasWasmvirt)(`5 programs x ${LENGTH} with trapping instructions give the same dump and trap hash`, async () => {
     const seeds = Array.from({ length: 5 }, (_, i) => SEED0 + 1000 + i);
-    const failures = await runSeeds("diff", seeds, true);
+    const failures = await runSeeds("diff", seeds, { traps: true });
+    expect(failures).toEqual([]);
+  }, 120_000);
+
+  it.skipIf(!hasQemu || !hasWasmvirt)(`programs running under Sv39 (S-mode) and Sv48 (U-mode) give the same dump and A/D bits`, async () => {
+    const failures = [
+      ...await runSeeds("diff", [SEED0 + 2000, SEED0 + 2001, SEED0 + 2002], { paging: "sv39", priv: "S" }),
+      ...await runSeeds("diff", [SEED0 + 3000, SEED0 + 3001, SEED0 + 3002], { paging: "sv48", priv: "U" }),
+    ];
     expect(failures).toEqual([]);
   }, 120_000);
 });

@@ -16,7 +16,7 @@ const addi = (rd, rs1, imm) => E.ri("addi", rd, rs1, imm);
 export const BASE = 0x80000000n;
 const SCRATCH = 2048;           // bytes of scratch buffer; x2 = x8 = its middle
 const HALF = SCRATCH / 2;
-const SLOTS = 37;               // regsave: x0..x31, mscratch, sscratch, memory hash, trap count, trap hash
+const SLOTS = 38;               // regsave: x0..x31, mscratch, sscratch, memory hash, trap count, trap hash, PTE hash
 const UART = 0x10000000, TESTDEV = 0x100000;
 const MSCRATCH = 0x340, SSCRATCH = 0x140;
 const RESERVED = new Set([2, 8]);  // never written by the body
@@ -24,7 +24,7 @@ const WRITABLE = Array.from({ length: 32 }, (_, i) => i).filter((r) => !RESERVED
 const WRITABLE_NZ = WRITABLE.filter((r) => r !== 0);
 const C_WRITABLE = [9, 10, 11, 12, 13, 14, 15];    // x8..x15 minus x8
 const C_ANY = [8, 9, 10, 11, 12, 13, 14, 15];
-export const DUMP_NAMES = [...Array.from({ length: 31 }, (_, i) => `x${String(i + 1).padStart(2, "0")}`), "msc", "ssc", "mem", "trp", "trh"];
+export const DUMP_NAMES = [...Array.from({ length: 31 }, (_, i) => `x${String(i + 1).padStart(2, "0")}`), "msc", "ssc", "mem", "trp", "trh", "pte"];
 
 const INTERESTING = [0n, 1n, 2n, 0xffffffffffffffffn, 0x7fffffffffffffffn, 0x8000000000000000n, 0x7fffffffn,
   0x80000000n, 0xffffffffn, 0xffffffff80000000n, 0x100000000n, 0xfffffffffffffffen, 31n, 32n, 63n, 64n];
@@ -58,7 +58,7 @@ class Asm {
 
 
 /** Generate the random body as groups: { size, build(skipBytes) -> insn[] , skip } */
-function genBody(rng, count, traps) {
+function genBody(rng, count, traps, csrs) {
   const groups = [];
   const one = (insn) => groups.push({ size: insn.size, build: () => [insn] });
   const reg = () => rng.int(32);
@@ -98,8 +98,8 @@ function genBody(rng, count, traps) {
     [4, () => { const op = rng.pick(E.BRANCH_OPS); const a = reg(), b = reg(); skipGroup(4, (s) => [E.branch(op, a, b, 4 + s)]); }],
     [1, () => { const rd = wr(); skipGroup(4, (s) => [E.jal(rd, 4 + s)]); }],
     [1, () => { const rt = rng.pick(WRITABLE_NZ), rd = wr(); skipGroup(8, (s) => [E.auipc(rt, 0), E.jalr(rd, rt, 8 + s)]); }],
-    [2, () => { // csr ops on the scratch registers
-      const op = rng.pick(E.CSR_OPS); const c = traps ? SSCRATCH : rng.pick([MSCRATCH, SSCRATCH]);
+    [csrs.length ? 2 : 0, () => { // csr ops on the scratch registers
+      const op = rng.pick(E.CSR_OPS); const c = rng.pick(csrs);
       one(E.csr(op, wr(), c, op.endsWith("i") ? rng.int(32) : reg()));
     }],
     [1, () => one(rng.chance(0.5) ? E.fence() : E.fenceI())],
@@ -239,18 +239,36 @@ function trapKinds(rng, groups, wr, reg) {
  * @param {number} length number of body instruction groups
  * @returns {{ elf: Uint8Array, listing: string[], seed: number, length: number }}
  */
-export function generateProgram(seed, length, { traps = false } = {}) {
+export function generateProgram(seed, length, { traps = false, paging = null, priv = "S" } = {}) {
+  if (paging !== null && paging !== "sv39" && paging !== "sv48") throw new Error(`paging: sv39 or sv48, not ${paging}`);
+  if (priv !== "S" && priv !== "U") throw new Error(`priv: S or U, not ${priv}`);
   const rng = new Prng(seed);
-  const body = genBody(rng, length, traps);
+  // the trap handler keeps its context behind mscratch whenever it has to resume (traps, or the
+  // ecall that ends a paged body): then the body only touches sscratch (and no CSR at all in U)
+  const useCtx = traps || paging !== null;
+  const csrs = !useCtx ? [MSCRATCH, SSCRATCH] : paging && priv === "U" ? [] : [SSCRATCH];
+  const body = genBody(rng, length, traps, csrs);
   const a = new Asm();
   // ---- prologue ----
   a.la(5, "trap").emit(E.csr("csrrw", 0, 0x305, 5));             // mtvec
-  a.la(5, "trapctx").emit(E.csr("csrrw", 0, MSCRATCH, traps ? 5 : 0)).emit(E.csr("csrrw", 0, SSCRATCH, 0));
+  a.la(5, "trapctx").emit(E.csr("csrrw", 0, MSCRATCH, useCtx ? 5 : 0)).emit(E.csr("csrrw", 0, SSCRATCH, 0));
+  if (paging) {
+    // one allow-all PMP entry (QEMU 7.2 refuses mret to S/U without any), satp, then mret to S/U
+    a.emit(addi(5, 0, -1)).emit(E.sh("srli", 5, 5, 10)).emit(E.csr("csrrw", 0, 0x3b0, 5));
+    a.emit(addi(5, 0, 0x1f)).emit(E.csr("csrrw", 0, 0x3a0, 5));
+    a.la(5, "pt_root").emit(E.sh("srli", 5, 5, 12)).emit(addi(6, 0, paging === "sv39" ? 8 : 9)).emit(E.sh("slli", 6, 6, 60))
+      .emit(E.rr("or", 5, 5, 6)).emit(E.csr("csrrw", 0, 0x180, 5)).emit({ bits: 0x12000073, size: 4, text: "sfence.vma" });
+    a.li32(5, 0x1800).emit(E.csr("csrrc", 0, 0x300, 5));
+    if (priv === "S") a.li32(5, 0x800).emit(E.csr("csrrs", 0, 0x300, 5));
+    a.la(5, "body").emit(E.csr("csrrw", 0, 0x341, 5));
+  }
   a.la(8, "regtable");
   for (let r = 1; r < 32; r++) if (!RESERVED.has(r)) a.emit(E.load("ld", r, 8, r * 8));
   a.la(2, "scratch", HALF).la(8, "scratch", HALF);
+  if (paging) a.emit(E.mret());
   a.label("body");
   for (const insn of body.insns) a.emit(insn);
+  if (paging) a.label("body_end").emit(E.ecall()).label("epilogue");   // back to M for the dump
   // ---- epilogue: save everything through x8 (= scratch + HALF; regsave follows the buffer) ----
   const save = (slot) => HALF + slot * 8;
   for (let r = 1; r < 32; r++) a.emit(E.store("sd", r, 8, save(r)));
@@ -263,6 +281,14 @@ export function generateProgram(seed, length, { traps = false } = {}) {
   a.emit(E.store("sd", 12, 8, save(34)));
   a.la(5, "trapctx").emit(E.load("ld", 6, 5, 32)).emit(E.store("sd", 6, 8, save(35)))
     .emit(E.load("ld", 6, 5, 16)).emit(E.store("sd", 6, 8, save(36)));
+  a.emit(E.store("sd", 0, 8, save(37)));
+  if (paging) {
+    // hash of the leaf page table: the A/D bits the hardware set
+    a.la(10, "pt_l0").li32(11, 512).emit(E.ri("addi", 12, 0, 0)).la(13, "hashk").emit(E.load("ld", 13, 13, 0));
+    a.label("pthash").emit(E.load("ld", 14, 10, 0)).emit(E.rr("xor", 12, 12, 14)).emit(E.rr("mul", 12, 12, 13))
+      .emit(E.ri("addi", 10, 10, 8)).emit(E.ri("addi", 11, 11, -1)).b("bne", 11, 0, "pthash");
+    a.emit(E.store("sd", 12, 8, save(37)));
+  }
   // print "NNN=<16 hex>\n" for each slot 1..34
   a.la(20, "names").emit(E.ri("addi", 21, 8, save(1))).li32(22, SLOTS - 1);
   a.label("line");
@@ -283,10 +309,20 @@ export function generateProgram(seed, length, { traps = false } = {}) {
   a.label("putc").li32(5, UART);
   a.label("putc_wait").emit(E.load("lbu", 6, 5, 5)).emit(E.ri("andi", 6, 6, 0x20)).b("beq", 6, 0, "putc_wait")
     .emit(E.store("sb", 10, 5, 0)).emit(E.jalr(0, 1, 0));
-  if (traps) {
-    // trap (trap mode): hash mcause, mtval, mepc into trapctx, count, resume after the instruction.
+  if (useCtx) {
     // x31 is swapped with mscratch (= trapctx); x29/x30 are saved in trapctx.
     a.align4().label("trap").emit(E.csr("csrrw", 31, MSCRATCH, 31)).emit(E.store("sd", 30, 31, 0)).emit(E.store("sd", 29, 31, 8));
+    if (paging) {
+      // the ecall that ends the body: continue with the epilogue in M-mode
+      a.emit(E.csr("csrrs", 30, 0x341, 0)).emit(E.load("ld", 29, 31, 40)).b("bne", 29, 30, "trap_other");
+      a.emit(E.load("ld", 29, 31, 48)).emit(E.csr("csrrw", 0, 0x341, 29)).li32(30, 0x1800).emit(E.csr("csrrs", 0, 0x300, 30));
+      a.emit(E.load("ld", 30, 31, 0)).emit(E.load("ld", 29, 31, 8)).emit(E.csr("csrrw", 31, MSCRATCH, 31)).emit(E.mret());
+      a.label("trap_other");
+    }
+    if (!traps) a.jal(0, "trap_report");
+  }
+  if (traps) {
+    // trap mode: hash mcause, mtval, mepc into trapctx, count, resume after the instruction.
     a.emit(E.load("ld", 29, 31, 16));
     for (const csrno of [0x342, 0x343, 0x341]) {
       a.emit(E.csr("csrrs", 30, csrno, 0)).emit(E.rr("xor", 29, 29, 30)).emit(E.load("ld", 30, 31, 24)).emit(E.rr("mul", 29, 29, 30));
@@ -301,7 +337,7 @@ export function generateProgram(seed, length, { traps = false } = {}) {
     a.emit(E.load("ld", 30, 31, 0)).emit(E.load("ld", 29, 31, 8)).emit(E.csr("csrrw", 31, MSCRATCH, 31)).emit(E.mret());
   }
   // trap report: "TRAP" + mcause, mepc, mtval as hex, exit status 3
-  a.align4().label(traps ? "trap_report" : "trap");
+  a.align4().label(useCtx ? "trap_report" : "trap");
   for (const c of "TRAP") a.li32(10, c.charCodeAt(0)).jal(1, "putc");
   for (const csrno of [0x342, 0x341, 0x343]) {
     a.li32(10, 32).jal(1, "putc").emit(E.csr("csrrs", 23, csrno, 0)).li32(24, 60);
@@ -320,10 +356,13 @@ export function generateProgram(seed, length, { traps = false } = {}) {
   const regtable = align(codeSize, 64);
   const hashk = regtable + 32 * 8;
   const trapctx = hashk + 8;
-  const names = trapctx + 40;
+  const names = trapctx + 56;
   const scratch = align(names + SLOTS * 4, 64);
-  const total = scratch + SCRATCH + SLOTS * 8;
+  const mapped = align(scratch + SCRATCH + SLOTS * 8, 4096);   // pages the body may touch
+  const tables = paging === "sv48" ? ["pt_root", "pt_l2", "pt_l1", "pt_l0"] : ["pt_root", "pt_l1", "pt_l0"];
+  const total = paging ? mapped + tables.length * 4096 : scratch + SCRATCH + SLOTS * 8;
   const labelAt = { regtable, hashk, names, scratch, trapctx };
+  if (paging) tables.forEach((t, i) => { labelAt[t] = mapped + i * 4096; });
   const L = (name) => {
     if (a.labels.has(name)) return a.labels.get(name);
     if (name in labelAt) return labelAt[name];
@@ -342,6 +381,20 @@ export function generateProgram(seed, length, { traps = false } = {}) {
   for (let r = 0; r < 32; r++) dv.setBigUint64(regtable + r * 8, init.chance(0.3) ? init.pick(INTERESTING) : init.u64(), true);
   dv.setBigUint64(hashk, 0x9e3779b97f4a7c15n, true);
   dv.setBigUint64(trapctx + 24, 0x9e3779b97f4a7c15n, true);
+  if (paging) {
+    dv.setBigUint64(trapctx + 40, BASE + BigInt(L("body_end")), true);
+    dv.setBigUint64(trapctx + 48, BASE + BigInt(L("epilogue")), true);
+    // identity map: devices through a 1G leaf, this image through 4K leaves with A = D = 0
+    const U = priv === "U" ? 0x10n : 0n;
+    const pte = (pa, flags) => ((pa >> 12n) << 10n) | flags;
+    const setPte = (table, idx, v) => dv.setBigUint64(labelAt[table] + idx * 8, v, true);
+    const root39 = paging === "sv48" ? "pt_l2" : "pt_root";
+    if (paging === "sv48") setPte("pt_root", 0, pte(BASE + BigInt(labelAt.pt_l2), 1n));
+    setPte(root39, 0, pte(0n, 0xc7n | U));                          // V R W A D
+    setPte(root39, Number(BASE >> 30n), pte(BASE + BigInt(labelAt.pt_l1), 1n));
+    setPte("pt_l1", 0, pte(BASE + BigInt(labelAt.pt_l0), 1n));
+    for (let i = 0; i < mapped / 4096; i++) setPte("pt_l0", i, pte(BASE + BigInt(i * 4096), 0x0fn | U)); // V R W X
+  }
   DUMP_NAMES.forEach((n, i) => { for (let k = 0; k < 3; k++) image[names + i * 4 + k] = n.charCodeAt(k); image[names + i * 4 + 3] = 61; });
   for (let i = 0; i < SCRATCH; i++) image[scratch + i] = init.int(256);
   return { elf: writeElf(image, BASE), listing, seed, length };
