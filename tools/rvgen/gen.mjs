@@ -7,6 +7,9 @@
 // right before), and an epilogue that saves x1..x31, mscratch, sscratch and a hash of the buffer,
 // prints them as hex over the 16550 UART and powers off through sifive_test (0x5555).
 // Any trap prints "TRAP mcause mepc mtval" and exits with status 3.
+// Options: { traps } mixes in instructions that must trap (hashed and skipped by the handler);
+// { paging: "sv39" | "sv48", priv: "S" | "U" } runs the body in S/U-mode under an identity map
+// whose leaf PTEs start with A = D = 0 (an ecall at the end returns to M for the dump).
 import * as E from "./encode.mjs";
 import { Prng } from "./prng.mjs";
 import { writeElf } from "./elf.mjs";
