@@ -99,6 +99,56 @@ test_main:
     CHECK_TVAL 0x88000000
     CHECK a0, 1
 
+    /* 21..: misaligned accesses to holes. QEMU 7.2 reports a misaligned *load* with tval =
+       the address rounded down to the access size (it reads the unassigned region aligned), a
+       misaligned *store* with the exact address, and an access running off the end of RAM with
+       the first address past RAM. */
+    TEST 21
+    li s1, 0x33f
+    EXPECT_TRAP 2f
+    lhu a0, 0(s1)
+    j fail
+2:  CHECK_CAUSE CAUSE_LOAD_ACCESS
+    CHECK_TVAL 0x33e
+    TEST 22
+    li s1, 0x103
+    EXPECT_TRAP 2f
+    lw a0, 0(s1)
+    j fail
+2:  CHECK_CAUSE CAUSE_LOAD_ACCESS
+    CHECK_TVAL 0x100
+    li s1, 0x90000005
+    EXPECT_TRAP 2f
+    ld a0, 0(s1)
+    j fail
+2:  CHECK_CAUSE CAUSE_LOAD_ACCESS
+    CHECK_TVAL 0x90000000
+    TEST 23
+    li s1, 0x203
+    EXPECT_TRAP 2f
+    sw a0, 0(s1)
+    j fail
+2:  CHECK_CAUSE CAUSE_STORE_ACCESS
+    CHECK_TVAL 0x203
+    li s1, 0x2010007
+    EXPECT_TRAP 2f
+    sd a0, 0(s1)
+    j fail
+2:  CHECK_CAUSE CAUSE_STORE_ACCESS
+    CHECK_TVAL 0x2010007
+    TEST 24
+    li s1, 0x88000000 - 2
+    EXPECT_TRAP 2f
+    lw a0, 0(s1)
+    j fail
+2:  CHECK_CAUSE CAUSE_LOAD_ACCESS
+    CHECK_TVAL 0x88000000
+    EXPECT_TRAP 2f
+    sw a0, 0(s1)
+    j fail
+2:  CHECK_CAUSE CAUSE_STORE_ACCESS
+    CHECK_TVAL 0x88000000
+
     /* 16..: a fault to a hole leaves nothing behind: the next accesses to RAM work */
     TEST 16
     la s2, acc_buf
