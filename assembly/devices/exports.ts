@@ -3,7 +3,7 @@
 // (The bus calls the register functions — plicRead, uartRead, virtioRead... — directly.)
 import { plicInit, plicReset } from "./plic";
 import { uartReset, uartPoll, uartTxKick } from "./uart16550";
-import { rtcReset, rtcPoll } from "./goldfish_rtc";
+import { rtcReset, rtcPoll, rtcAlarmDelayNs } from "./goldfish_rtc";
 import { virtioReset, virtioPoll, virtioAttach as attach, virtioSlotDevice as slotDevice } from "./virtio/mmio";
 import { inputQueueEvent, inputDeliver, inputPendingEvents, EV_KEY, EV_SYN, SYN_REPORT, KEY_POWER, INPUT_EVENT_RING } from "./virtio/input";
 import { deviceId, VIRTIO_ID_INPUT } from "./virtio/slot";
@@ -31,6 +31,12 @@ export function devicesPoll(): void {
   rtcPoll();
   virtioPoll();
 }
+
+/**
+ * For a host that sleeps while every hart waits in WFI: nanoseconds until the RTC alarm
+ * is due (poll then, so PLIC source 11 rises on time), or -1 when none is armed.
+ */
+export function devicesNextDeadlineNs(): f64 { return rtcAlarmDelayNs(); }
 
 // ---- console (UART ↔ host) ----
 

@@ -107,3 +107,10 @@ export function rtcWrite(offset: u32, size: i32, value: u64): void {
 export function rtcPoll(): void {
   checkAlarm();
 }
+
+/** Nanoseconds until the armed alarm is due (0 if due now), or -1 when no alarm is armed. */
+export function rtcAlarmDelayNs(): f64 {
+  if (load<u32>(ALARM_RUNNING) == 0) return -1;
+  const now_ = now(), at = load<u64>(ALARM_NEXT);
+  return at <= now_ ? 0 : <f64>(at - now_);
+}

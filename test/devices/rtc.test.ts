@@ -39,12 +39,16 @@ describe("goldfish RTC", () => {
     wr(ALARM_LOW, at);
     expect(rd(ALARM_STATUS)).toBe(1n);
     expect((rd(ALARM_HIGH) << 32n) | rd(ALARM_LOW)).toBe(at);
+    const wait = m.core.devicesNextDeadlineNs();      // a sleeping host knows when to poll
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(30_000_000);
     m.core.rtcPoll();
     expect(irq()).toBe(false);
     await new Promise((r) => setTimeout(r, 60));
     m.core.rtcPoll();
     expect(irq()).toBe(true);
     expect(rd(ALARM_STATUS)).toBe(0n);
+    expect(m.core.devicesNextDeadlineNs()).toBe(-1);
     wr(CLEAR_INTERRUPT, 1n);
     expect(irq()).toBe(false);
   });
