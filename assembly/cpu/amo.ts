@@ -6,21 +6,29 @@ import { XREGS } from "../layout";
 import * as S from "./state";
 import * as E from "./exception";
 import * as MMU from "./mmu";
-import { hostPtrWrite, mmioRead, mmioWrite, busFault } from "../bus";
+import { hostPtrWrite, mmioRead, mmioWrite } from "../bus";
+import * as BUS from "../bus";
+
+// Set by readPhys/writePhys when the address decodes to nothing.
+let fault = false;
 
 @inline function rx(r: u32): u64 { return load<u64>(XREGS + (r << 3)); }
 @inline function wx(r: u32, v: u64): void { if (r != 0) store<u64>(XREGS + (r << 3), v); }
 
 function readPhys(pa: u64, size: i32): u64 {
+  fault = false;
   const hp = hostPtrWrite(pa);
   if (hp != 0) return size == 4 ? <u64><i64>load<i32>(hp) : load<u64>(hp);
   const v = mmioRead(pa, size);
+  fault = BUS.busFault;
   return size == 4 ? <u64><i64><i32>v : v;
 }
 function writePhys(pa: u64, size: i32, v: u64): void {
+  fault = false;
   const hp = hostPtrWrite(pa);
   if (hp != 0) { if (size == 4) store<u32>(hp, <u32>v); else store<u64>(hp, v); return; }
   mmioWrite(pa, size, v);
+  fault = BUS.busFault;
 }
 
 /** Returns 1 for an illegal encoding, 0 otherwise (exceptions are raised through E). */
@@ -37,7 +45,7 @@ export function execAmo(inst: u32): i32 {
     const pa = MMU.translateAndFill(va, MMU.ACC_LOAD, <u64>size);
     if (pa == MMU.INVALID_TAG) return 0;
     const v = readPhys(pa, size);
-    if (busFault) { E.raise(E.CAUSE_LOAD_ACCESS, va); return 0; }
+    if (fault) { E.raise(E.CAUSE_LOAD_ACCESS, va); return 0; }
     S.resAddr = va;
     S.resValue = v;
     wx(rd, v);
@@ -61,7 +69,7 @@ export function execAmo(inst: u32): i32 {
   const pa = MMU.storeProbe(va, size);
   if (pa == MMU.INVALID_TAG) return 0;
   const old = readPhys(pa, size);
-  if (busFault) { E.raise(E.CAUSE_STORE_ACCESS, va); return 0; }
+  if (fault) { E.raise(E.CAUSE_LOAD_ACCESS, va); return 0; }   // QEMU 7.2 reports the read half
   const b = rx(rs2);
   let nv: u64;
   const sa = size == 4 ? <i64><i32>old : <i64>old;
@@ -80,7 +88,7 @@ export function execAmo(inst: u32): i32 {
     default: nv = ua > ub ? old : b; break;
   }
   writePhys(pa, size, nv);
-  if (busFault) { E.raise(E.CAUSE_STORE_ACCESS, va); return 0; }
+  if (fault) { E.raise(E.CAUSE_STORE_ACCESS, va); return 0; }
   wx(rd, old);
   return 0;
 }

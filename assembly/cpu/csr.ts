@@ -93,9 +93,13 @@ export function csrRead(addr: u32, forWrite: bool): u64 {
     case 0xb02: return S.instret + <u64>S.instretOffset;
     default:
       if (addr >= 0x3b0 && addr < 0x3c0) return pmpAddr(<i32>(addr - 0x3b0));
-      // hpmcounter3..31 (read-only shadows), mhpmcounter3..31, mhpmevent3..31: implemented as zero.
-      if (addr >= 0xc03 && addr <= 0xc1f) { if (!counterAllowed(<i32>(addr - 0xc00))) break; return 0; }
-      if ((addr >= 0xb03 && addr <= 0xb1f) || (addr >= 0x323 && addr <= 0x33f)) return 0;
+      // hpmcounter3..18 (user views) and mhpmcounter3..18 hold values; 19..31 do not exist, as on QEMU 7.2.
+      if (addr >= 0xc03 && addr < 0xc03 + <u32>S.HPM_COUNTERS) {
+        if (!counterAllowed(<i32>(addr - 0xc00))) break;
+        return load<u64>(S.MHPMCOUNTER + ((addr - 0xc03) << 3));
+      }
+      if (addr >= 0xb03 && addr < 0xb03 + <u32>S.HPM_COUNTERS) return load<u64>(S.MHPMCOUNTER + ((addr - 0xb03) << 3));
+      if (addr >= 0x323 && addr <= 0x33f) return load<u64>(S.MHPMEVENT + ((addr - 0x323) << 3));
       break;
   }
   csrIllegal = true;
@@ -162,7 +166,9 @@ export function csrWrite(addr: u32, v: u64): void {
     case 0xb02: S.instretOffset = <i64>(v - S.instret); return;
     default:
       if (addr >= 0x3b0 && addr < 0x3c0) { writePmpaddr(<i32>(addr - 0x3b0), v); tlbFlush(); return; }
-      return;  // hpm counters/events: WARL zero
+      if (addr >= 0xb03 && addr < 0xb03 + <u32>S.HPM_COUNTERS) { store<u64>(S.MHPMCOUNTER + ((addr - 0xb03) << 3), v); return; }
+      if (addr >= 0x323 && addr <= 0x33f) { store<u64>(S.MHPMEVENT + ((addr - 0x323) << 3), v); return; }
+      return;
   }
 }
 

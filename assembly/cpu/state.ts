@@ -46,6 +46,12 @@ export let pmpcfg2: u64 = 0;
 export const PMP_ENTRIES: i32 = 16;
 // pmpaddr[0..15] live in the context memory (below), the active copy here:
 export const PMPADDR: u32 = XREGS + 0x300;   // 16 * 8 bytes, after FCSR
+// Performance-monitor CSRs as QEMU 7.2's virt CPU has them: mhpmcounter3..18 hold what is
+// written (16 counters, nothing counts), mhpmevent3..31 likewise.
+export const HPM_COUNTERS: i32 = 16;
+export const MHPMCOUNTER: u32 = XREGS + 0x400;  // 16 * 8
+export const MHPMEVENT: u32 = XREGS + 0x480;    // 29 * 8
+const HPM_BYTES: u32 = 0x80 + 29 * 8;
 
 // Tag bits that make TLB entries specific to a privilege / SUM / MXR combination,
 // so that traps and SUM toggles need no TLB flush.
@@ -93,6 +99,7 @@ const CTX_F: u32 = 0x100;
 const CTX_FCSR: u32 = 0x200;
 const CTX_PMP: u32 = 0x300;
 const CTX_CSR: u32 = 0x400;
+const CTX_HPM: u32 = 0x600;
 
 @inline function ctx(h: i32): u32 { return HART_CTX + <u32>h * HART_CTX_SIZE; }
 
@@ -103,6 +110,7 @@ export function saveHart(): void {
   memory.copy(c + CTX_F, FREGS, 0x100);
   store<u32>(c + CTX_FCSR, load<u32>(FCSR));
   memory.copy(c + CTX_PMP, PMPADDR, 0x80);
+  memory.copy(c + CTX_HPM, MHPMCOUNTER, HPM_BYTES);
   const p = c + CTX_CSR;
   store<u64>(p, pc, 0); store<u64>(p, <u64>priv, 8); store<u64>(p, mstatus, 16);
   store<u64>(p, medeleg, 24); store<u64>(p, mideleg, 32); store<u64>(p, mie, 40);
@@ -124,6 +132,7 @@ export function loadHart(h: i32): void {
   memory.copy(FREGS, c + CTX_F, 0x100);
   store<u32>(FCSR, load<u32>(c + CTX_FCSR));
   memory.copy(PMPADDR, c + CTX_PMP, 0x80);
+  memory.copy(MHPMCOUNTER, c + CTX_HPM, HPM_BYTES);
   const p = c + CTX_CSR;
   pc = load<u64>(p, 0); priv = <i32>load<u64>(p, 8); mstatus = load<u64>(p, 16);
   medeleg = load<u64>(p, 24); mideleg = load<u64>(p, 32); mie = load<u64>(p, 40);
