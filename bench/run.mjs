@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { machineInfo, loadAverage, qemuVersion } from "./lib/machine.mjs";
 import { PARTS } from "./lib/parts.mjs";
 import { killAll, haveGnuTime } from "./lib/proc.mjs";
+import { snapshotBuild } from "./lib/snapshot.mjs";
 import { formatTable, summarizeRows } from "./lib/table.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -91,6 +92,9 @@ async function main() {
   }
 
   const info = machineInfo(root);
+  const snapshot = snapshotBuild(root);
+  info.coreWasmSha256 = snapshot.coreSha256;
+  process.on("exit", snapshot.remove);
   const qemuInstalled = info.qemu !== null;
   const useQemu = opts.qemu && qemuInstalled;
   const qemuNote = !opts.qemu ? "not run (--no-qemu)" : !qemuInstalled ? "not installed" : undefined;
@@ -101,12 +105,13 @@ async function main() {
   console.log(`wasmvirt benchmark, ${started.toISOString()}, ${opts.runs} run(s) per part and emulator, interleaved`);
   console.log(`  ${info.nproc} cores (${info.cpuModel}), ${info.kernel}, node ${info.node}`);
   console.log(`  QEMU: ${info.qemu ?? "qemu-system-riscv64 not found: QEMU columns skipped"}${opts.qemu ? "" : " (not run: --no-qemu)"}`);
-  console.log(`  wasmvirt: git ${info.gitCommit?.slice(0, 12) ?? "?"}${info.gitDirty ? " + uncommitted changes in assembly/ src/ bin/" : ""}`);
+  console.log(`  wasmvirt: git ${info.gitCommit?.slice(0, 12) ?? "?"}${info.gitDirty ? " + uncommitted changes in assembly/ src/ bin/" : ""}` +
+    `, core.wasm sha256 ${snapshot.coreSha256.slice(0, 12)} (a copy of the build, taken at start, is what runs)`);
   console.log(`  load average at start: ${fmtLoad(loadStart)}${loadStart.one > info.nproc ? `  ** LOADED: above ${info.nproc} cores **` : ""}`);
   if (!haveGnuTime) console.log("  (no /usr/bin/time: CPU-time rows left out)");
 
   const ctx = {
-    root, runs: opts.runs, qemu: useQemu, log, notes: [], startupS: {},
+    root, runs: opts.runs, qemu: useQemu, log, notes: [], startupS: {}, wasmvirtCli: snapshot.cli,
     images: undefined, index: undefined, markers: undefined,
   };
   if (parts.some((p) => p.linux)) {
@@ -137,7 +142,7 @@ async function main() {
   for (const p of done.filter((d) => d.info?.instret)) {
     console.log(`${p.part}: instret ${p.info.instret} (wasmvirt's minstret; the same program on both), result ${p.info.result}`);
   }
-  if (ctx.startupS.wasmvirt !== undefined) {
+  if (done.some((d) => d.info?.instret)) {
     console.log(`"net of start-up" subtracts the median start-up + exit time of the same emulator (startup part).`);
   }
   console.log(`load average: ${fmtLoad(loadStart)} at start, ${fmtLoad(loadEnd)} at end; ${elapsedS.toFixed(0)} s in all`);
@@ -160,7 +165,7 @@ async function main() {
     notes: ctx.notes,
   };
   mkdirSync(dirname(opts.json), { recursive: true });
-  writeFileSync(opts.json, `${JSON.stringify(json, null, 1)}\n`);
+  writeFileSync(opts.json, `${JSON.stringify(json, null, 2)}\n`);
   console.log(`results: ${relative(process.cwd(), opts.json) || opts.json}`);
   const failed = ctx.notes.some((n) => / failed: |MISMATCH/.test(n));
   return failed ? 1 : 0;

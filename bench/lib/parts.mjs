@@ -11,7 +11,7 @@ import { writeNullElf } from "./nullelf.mjs";
 /** The two emulators, started the same way: the same machine words, the same files. */
 function emulator(ctx, which) {
   return which === "wasmvirt"
-    ? { cmd: process.execPath, pre: [join(ctx.root, "bin", "wasmvirt.js")] }
+    ? { cmd: process.execPath, pre: [ctx.wasmvirtCli] }
     : { cmd: QEMU, pre: [] };
 }
 
@@ -177,7 +177,7 @@ async function guestbench(ctx) {
   };
 }
 
-// ---- 4. QMP latency (bench/qmp-latency.mjs, run as it is) ----------------------------------------------------------
+// ---- 4. QMP latency (bench/qmp-latency.mjs, run as it is: it starts the working tree's build, not the snapshot) -----
 
 /** Parses the console.table that qmp-latency.mjs prints into objects keyed by its header row. */
 export function parseConsoleTable(text) {
