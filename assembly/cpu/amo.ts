@@ -66,6 +66,9 @@ export function execAmo(inst: u32): i32 {
     default: return 1;
   }
   if ((va & <u64>(size - 1)) != 0) { E.raise(E.CAUSE_MISALIGNED_LOAD, va); return 0; }
+  // QEMU 7.2 translates the read half first: an unmapped page is a load page fault,
+  // a read-only page a store page fault.
+  if (MMU.translateAndFill(va, MMU.ACC_LOAD, <u64>size) == MMU.INVALID_TAG) return 0;
   const pa = MMU.storeProbe(va, size);
   if (pa == MMU.INVALID_TAG) return 0;
   const old = readPhys(pa, size);

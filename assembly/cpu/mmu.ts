@@ -159,9 +159,14 @@ export function loadSlow(va: u64, size: i32): u64 {
   const pa = translateAndFill(va, ACC_LOAD, <u64>size);
   if (pa == INVALID_TAG) return 0;
   if ((pa & (<u64>size - 1)) != 0 && hostPtrRead(pa) == 0) {
-    // Misaligned MMIO: split into bytes.
+    // Misaligned MMIO: split into bytes. A fault reports the address rounded down to the
+    // access size, as QEMU 7.2 does (it reads the unassigned region aligned).
     let v: u64 = 0;
-    for (let i = 0; i < size; i++) v |= physRead(pa + <u64>i, 1, ACC_LOAD, va) << (<u64>i << 3);
+    const tval = va & ~(<u64>size - 1);
+    for (let i = 0; i < size; i++) {
+      v |= physRead(pa + <u64>i, 1, ACC_LOAD, tval) << (<u64>i << 3);
+      if (excCause >= 0) return 0;
+    }
     return v;
   }
   return physRead(pa, size, ACC_LOAD, va);
