@@ -78,24 +78,28 @@ export function execute(budget: i32): i32 {
   let n = budget;
   stopReason = STOP_BUDGET;
   E.clearException();
+  // The current fetch page in locals; re-read after anything that may move it (fv = 1 forces that).
+  let fv = MMU.fetchVBase;
+  let fh = MMU.fetchHost;
   while (n > 0) {
     n--;
     store<u64>(XREGS, 0);
     // ---- fetch ----
-    let off = pc - MMU.fetchVBase;
+    let off = pc - fv;
     let inst: u32;
     if (off <= 0xffc) {
-      inst = load<u32>(MMU.fetchHost + <u32>off);
+      inst = load<u32>(fh + <u32>off);
     } else {
       S.pc = pc;
-      if (!MMU.fetchPage(pc)) { takeTrap(<u64>E.excCause, false, E.excTval); E.clearException(); pc = S.pc; continue; }
-      off = pc - MMU.fetchVBase;
-      if (off <= 0xffc) inst = load<u32>(MMU.fetchHost + <u32>off);
+      if (!MMU.fetchPage(pc)) { takeTrap(<u64>E.excCause, false, E.excTval); E.clearException(); pc = S.pc; fv = 1; continue; }
+      fv = MMU.fetchVBase; fh = MMU.fetchHost;
+      off = pc - fv;
+      if (off <= 0xffc) inst = load<u32>(fh + <u32>off);
       else {
-        inst = <u32>load<u16>(MMU.fetchHost + <u32>off);
+        inst = <u32>load<u16>(fh + <u32>off);
         if ((inst & 3) == 3) {
           const hi = MMU.fetchHighHalf(pc);
-          if (E.excCause >= 0) { takeTrap(<u64>E.excCause, false, E.excTval); E.clearException(); pc = S.pc; continue; }
+          if (E.excCause >= 0) { takeTrap(<u64>E.excCause, false, E.excTval); E.clearException(); pc = S.pc; fv = 1; continue; }
           inst |= hi << 16;
         }
       }
@@ -343,6 +347,7 @@ export function execute(budget: i32): i32 {
           if ((inst & 0xfe007fff) == 0x12000073) {                                        // SFENCE.VMA
             if (S.priv == S.PRV_U || (S.priv == S.PRV_S && (S.mstatus & S.MSTATUS_TVM) != 0)) { illegal = true; break; }
             MMU.tlbFlush();
+            fv = 1;
             break;
           }
           illegal = true;
@@ -367,6 +372,7 @@ export function execute(budget: i32): i32 {
           S.instret -= <u64>(budget - n);
           wx(rd, old);
           if (csrSideEffect) { pc = npc; S.pc = pc; stopReason = STOP_EVENT; return budget - n; }
+          fv = 1;   // a PMP write flushes the TLBs
         } else {
           wx(rd, old);
         }
@@ -381,6 +387,7 @@ export function execute(budget: i32): i32 {
       takeTrap(<u64>E.excCause, false, E.excTval);
       E.clearException();
       pc = S.pc;
+      fv = 1;
       continue;
     }
     pc = npc;
