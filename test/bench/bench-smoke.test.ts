@@ -3,15 +3,18 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+
+const runScript = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "run.mjs");
 
 describe("npm run bench (smoke)", () => {
   it("runs intloop on wasmvirt and prints a table with MIPS > 0", () => {
     const dir = mkdtempSync(join(tmpdir(), "wasmvirt-bench-test-"));
     try {
       const json = join(dir, "out.json");
-      const r = spawnSync(process.execPath, ["bench/run.mjs", "--quick", "--only", "intloop", "--no-qemu", "--json", json],
+      const r = spawnSync(process.execPath, [runScript, "--quick", "--only", "intloop", "--no-qemu", "--json", json],
         { encoding: "utf8", timeout: 90_000 });
       expect(r.status, r.stderr + r.stdout).toBe(0);
       const header = r.stdout.split("\n").find((l) => l.startsWith("| part"));
