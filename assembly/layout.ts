@@ -20,7 +20,7 @@ export const HART_CTX_SIZE: u32 = 0x1000;
 
 // Soft TLBs of the active hart: three arrays (fetch, load, store) of TLB_ENTRIES
 // entries of 16 bytes: tag (u64: virtual page | 0 or ~0 for invalid), addend (u64: host - virtual).
-export const TLB_BITS: i32 = 8;
+export const TLB_BITS: i32 = 10;
 export const TLB_ENTRIES: i32 = 1 << TLB_BITS;
 export const TLB_FETCH: u32 = STATE_BASE + 0x10000;
 export const TLB_LOAD: u32 = TLB_FETCH + (TLB_ENTRIES << 4);

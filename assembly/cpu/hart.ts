@@ -346,7 +346,8 @@ export function execute(budget: i32): i32 {
           }
           if ((inst & 0xfe007fff) == 0x12000073) {                                        // SFENCE.VMA
             if (S.priv == S.PRV_U || (S.priv == S.PRV_S && (S.mstatus & S.MSTATUS_TVM) != 0)) { illegal = true; break; }
-            MMU.tlbFlush();
+            // sfence.vma rs1: only that page's entries; rs1 = x0: everything.
+            if (rs1 != 0) MMU.tlbFlushPage(rx(rs1)); else MMU.tlbFlush();
             fv = 1;
             break;
           }

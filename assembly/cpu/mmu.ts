@@ -27,6 +27,17 @@ export function tlbFlush(): void {
   invalidateFetchPage();
 }
 
+/** Drops the entries that map virtual page `va` (every privilege tag) from all three TLBs. */
+export function tlbFlushPage(va: u64): void {
+  const idx = ((<u32>(va >> 12)) & TLB_MASK) << 4;
+  const vpage = va & ~<u64>0xfff;
+  for (let t: u32 = 0; t < 3; t++) {
+    const e = TLB_FETCH + t * (<u32>TLB_ENTRIES << 4) + idx;
+    if ((load<u64>(e) & ~<u64>0xfff) == vpage) store<u64>(e, INVALID_TAG);
+  }
+  invalidateFetchPage();
+}
+
 // The execute loop keeps the current fetch page in these globals.
 export let fetchVBase: u64 = 1;      // odd: never matches an aligned page
 export let fetchHost: u32 = 0;       // host address of the page minus nothing: host = fetchHost + (pc - fetchVBase)

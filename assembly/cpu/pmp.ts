@@ -12,6 +12,8 @@ const PMP_L: u32 = 0x80;
 const pmpStart = memory.data(16 * 8);
 const pmpEnd = memory.data(16 * 8);
 const pmpCfg = memory.data(16);
+// Indices of the entries with A != OFF, in priority order, so checks visit only those.
+const pmpList = memory.data(16);
 export let pmpActive: i32 = 0;
 
 @inline export function cfgByte(i: i32): u32 {
@@ -41,7 +43,7 @@ export function pmpDecode(): void {
         e = s + ((<u64>1 << (t + 3)) - 1);
       }
     }
-    if (a != 0) pmpActive++;
+    if (a != 0) { store<u8>(pmpList + pmpActive, <u8>i); pmpActive++; }
     store<u64>(pmpStart + (<u32>i << 3), s);
     store<u64>(pmpEnd + (<u32>i << 3), e);
   }
@@ -51,9 +53,9 @@ export function pmpDecode(): void {
 export function pmpAllows(pa: u64, size: u64, perm: u32, mode: i32): bool {
   if (pmpActive == 0) return mode == S.PRV_M;
   const last = pa + size - 1;
-  for (let i = 0; i < 16; i++) {
+  for (let k = 0; k < pmpActive; k++) {
+    const i = <i32>load<u8>(pmpList + k);
     const cfg = <u32>load<u8>(pmpCfg + i);
-    if (((cfg >> 3) & 3) == 0) continue;
     const s = load<u64>(pmpStart + (<u32>i << 3));
     const e = load<u64>(pmpEnd + (<u32>i << 3));
     const sIn = pa >= s && pa <= e;
@@ -71,9 +73,8 @@ export function pmpAllows(pa: u64, size: u64, perm: u32, mode: i32): bool {
 export function pmpPageUniform(page: u64): bool {
   if (pmpActive == 0) return true;
   const last = page + 0xfff;
-  for (let i = 0; i < 16; i++) {
-    const cfg = <u32>load<u8>(pmpCfg + i);
-    if (((cfg >> 3) & 3) == 0) continue;
+  for (let k = 0; k < pmpActive; k++) {
+    const i = <i32>load<u8>(pmpList + k);
     const s = load<u64>(pmpStart + (<u32>i << 3));
     const e = load<u64>(pmpEnd + (<u32>i << 3));
     if (e < page || s > last) continue;       // disjoint: look further
