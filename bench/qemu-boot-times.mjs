@@ -5,6 +5,7 @@
 //
 //   node bench/qemu-boot-times.mjs [--runs 10] [--smp 1] [--bench]
 //     --bench  boot in benchmark mode instead and report the guest's own per-part timings as well
+//     --extra "quiet"  words appended to the kernel command line (e.g. to see what the boot log costs)
 //
 // Uses the committed images (images/index.json), decompressed into build/images/ as src/machine/images.ts does.
 import { spawn } from "node:child_process";
@@ -85,7 +86,8 @@ const median = (xs) => {
 };
 
 const { index, paths } = ensureImages();
-const append = benchMode ? index.benchCmdline : index.kernelCmdline;
+const extra = opt("--extra", "");
+const append = (benchMode ? index.benchCmdline : index.kernelCmdline) + (extra ? ` ${extra}` : "");
 const all = [];
 for (let i = 0; i < runs; i++) {
   const r = await bootOnce(paths, append);

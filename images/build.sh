@@ -245,5 +245,9 @@ done
   echo "}"
 } > "$out/index.json"
 
+# the fully resolved configurations, for review and diffing (they are as reproducible as the images)
+cp kernel.config.full "$out/kernel.config.resolved"
+cp busybox.config.full "$out/busybox.config.resolved"
+
 printf '\n==> done in %ds; outputs in %s\n' $(( $(date +%s) - t_start )) "$out"
 (cd "$out" && for f in fw_dynamic.bin.gz Image.gz initramfs.cpio.gz disk.ext2.gz; do printf '    %-20s %9d bytes  sha256 %s\n' "$f" "$(wc -c < "$f")" "$(sha256sum < "$f" | cut -d' ' -f1)"; done)
