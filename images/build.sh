@@ -70,7 +70,7 @@ run_logged() { # log-file command...
 
 step "build dependencies"
 build_deps=(linux-source-6.1 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross opensbi make gcc libc6-dev bc bison flex
-  libssl-dev libelf-dev xz-utils gzip e2fsprogs dpkg-dev)
+  libssl-dev libelf-dev xz-utils bzip2 gzip e2fsprogs dpkg-dev)
 if [ "$deps" = 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   # busybox is built from its Debian source package: make sure apt knows deb-src for the configured suites.
