@@ -53,3 +53,10 @@ describe("ensureImages", () => {
     expect(sha256(readFileSync(images.disk))).toBe(index.artifacts.find((a) => a.role === "disk")!.sha256);
   });
 });
+
+describe("images/PROVENANCE.md", () => {
+  it("names the sha256 of every artifact that index.json lists (the note is kept in step with the build)", () => {
+    const note = readFileSync(join(imagesDir, "PROVENANCE.md"), "utf8");
+    for (const a of readImagesIndex().artifacts) expect(note, a.name).toContain(a.sha256);
+  });
+});
