@@ -17,15 +17,21 @@ fi
 obj=$(mktemp -d)
 trap 'rm -rf "$obj"' EXIT
 for name in "$@"; do
+  # The F/D programs (fp*) need the FP instructions: same flags with rv64imafdc instead of rv64imac
+  # (the ABI stays lp64, so nothing else changes; every other program is built as RV64IMAC).
+  case $name in
+    fp*) flags=$(echo "$CFLAGS" | sed 's/-march=rv64imac_/-march=rv64imafdc_/') ;;
+    *) flags=$CFLAGS ;;
+  esac
   objs=""
   for src in src/runtime.S src/$name.S src/$name.c; do
     [ -e "$src" ] || continue
     o="$obj/$(basename "$src").o"
-    $CC $CFLAGS -c -o "$o" "$src"
+    $CC $flags -c -o "$o" "$src"
     objs="$objs $o"
   done
   [ "$objs" != " $obj/runtime.S.o" ] || { echo "no source for $name" >&2; exit 1; }
-  (cd "$obj" && $CC $CFLAGS -T "$here/link.ld" -o "$OUT/$name.elf" $(for o in $objs; do basename "$o"; done))
+  (cd "$obj" && $CC $flags -T "$here/link.ld" -o "$OUT/$name.elf" $(for o in $objs; do basename "$o"; done))
   rm -f "$obj"/*.o
   echo "built $name.elf"
 done
