@@ -72,6 +72,12 @@ function mulhsu(a: u64, b: u64): u64 {
   return r;
 }
 
+@inline function writesIntReg(inst: u32): bool {
+  if ((inst & 0x7f) != 0x53) return false;     // fused multiply-add forms write f[rd]
+  const f7 = inst >> 25;
+  return f7 == 0x70 || f7 == 0x71 || f7 == 0x50 || f7 == 0x51 || f7 == 0x60 || f7 == 0x61;
+}
+
 /** Executes up to `budget` instructions of the active hart. Returns the number executed. */
 export function execute(budget: i32): i32 {
   let pc = S.pc;
@@ -321,7 +327,9 @@ export function execute(budget: i32): i32 {
       case 16: case 17: case 18: case 19: case 20: {                             // FP compute
         if ((S.mstatus & S.MSTATUS_FS) == 0) { illegal = true; break; }
         if (execFp(inst) != 0) { illegal = true; break; }
-        markFpDirty();
+        // As QEMU 7.2: only instructions that write an FP register make FS dirty (compares,
+        // fclass, fmv.x.* and conversions to integer write an x register).
+        if (!writesIntReg(inst)) markFpDirty();
         break;
       }
       case 28: {                                                                        // SYSTEM
@@ -366,7 +374,10 @@ export function execute(budget: i32): i32 {
         S.instret -= <u64>(budget - n);
         if (csrIllegal) { illegal = true; break; }
         if (writes) {
-          const nv = op == 1 ? src : op == 2 ? (old | src) : (old & ~src);
+          // mip/sip read as software bits OR device lines; a csrrs/csrrc changes only the
+          // software bits it names (QEMU's write mask), so a pending external line is not latched.
+          const base = (op != 1 && (addr == 0x344 || addr == 0x144)) ? S.mip : old;
+          const nv = op == 1 ? src : op == 2 ? (base | src) : (base & ~src);
           CSR.csrSideEffect = false;
           S.instret += <u64>(budget - n);
           csrWrite(addr, nv);
