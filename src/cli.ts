@@ -252,7 +252,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`wasmvirt: ${(e as Error).message}\n`);
     return 1;
   }
-  if (cfg.dumpDtbOnly) { await machine.quit("host-qmp-quit"); return 0; }
+  if (cfg.dumpDtbOnly) return 0;
   logger.info({ harts: cfg.machine.harts, ram: Number(cfg.machine.ramSize), kernel: cfg.machine.kernel, bios: cfg.machine.bios }, "machine started");
 
   let console: StdioConsole | undefined;

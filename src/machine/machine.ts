@@ -185,7 +185,11 @@ export class Machine extends EventEmitter implements MachineControl {
       if (layout.initrd) { dtb = buildDtb(layout.initrd); layout = layoutFor(dtb.length); }
     } catch (e) { throw new MachineError((e as Error).message); }
     this.dtb = dtb;
-    if (o.dumpDtb) { writeFileSync(o.dumpDtb, dtb); }
+    // -machine dumpdtb=FILE: write the tree and stop there, as QEMU does (nothing runs).
+    if (o.dumpDtb) {
+      try { writeFileSync(o.dumpDtb, dtb); } catch (e) { throw new MachineError(`could not write device tree '${o.dumpDtb}': ${(e as Error).message}`); }
+      return;
+    }
 
     const blobs: WorkerConfig["blobs"] = [];
     if (firmware && layout.firmware) segmentsToBlobs(firmware, layout.firmware.segments, blobs);
