@@ -9,7 +9,8 @@
 //   0x02100     0x100    goldfish RTC
 //   0x10000     0x8000   virtio-mmio slots 0..7, 0x1000 each
 //   0x18000     0x4000   virtio descriptor-chain scratch (segments of the chain being served)
-//   0x1c000 ... free
+//   0x1c000     0x10000  zeros, never written: the source of virtio-blk WRITE_ZEROES
+//   0x2c000 ... free
 import { DEVICE_STATE } from "../layout";
 
 export const PLIC_STATE: u32 = DEVICE_STATE + 0x1000;
@@ -28,4 +29,7 @@ export const VIRTIO_SLOTS: i32 = 8;
 export const VIRTIO_CHAIN: u32 = DEVICE_STATE + 0x18000;
 export const VIRTIO_CHAIN_SIZE: u32 = 0x4000;
 
-export const DEVICE_STATE_USED_END: u32 = DEVICE_STATE + 0x1c000;
+export const ZERO_PAGE: u32 = DEVICE_STATE + 0x1c000;
+export const ZERO_PAGE_SIZE: u32 = 0x10000;
+
+export const DEVICE_STATE_USED_END: u32 = DEVICE_STATE + 0x2c000;

@@ -17,7 +17,7 @@ const DIFFERENT: Record<string, string> = {
   "plic.pending.idle":
     "QEMU 7.2's PLIC only ever sets pending when a line rises (a dropped line stays pending until claimed, " +
     "fixed in later QEMU); ours follows the line, as a level-triggered gateway does",
-  "info.blk.features0": "QEMU also offers GEOMETRY, TOPOLOGY, CONFIG_WCE, DISCARD, WRITE_ZEROES, which we do not implement",
+  "info.blk.features0": "QEMU also offers GEOMETRY and TOPOLOGY (descriptive only), which we do not",
   "info.blk.features1": "informational (VERSION_1 and transport bits)",
 };
 

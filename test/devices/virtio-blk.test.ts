@@ -8,7 +8,7 @@ import { Machine, RAM_BASE } from "./core.js";
 import { VirtioDriver, REG, STATUS, F, type Queue } from "./virtio-driver.js";
 import { FileBlockBackend } from "../../src/block/file.js";
 
-const T_IN = 0, T_OUT = 1, T_FLUSH = 4;
+const T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_DISCARD = 11, T_WRITE_ZEROES = 13;
 const SLOT = 7;                                         // where QEMU puts the first -device
 const QBASE = RAM_BASE + 0x10_0000;
 const HDR = RAM_BASE + 0x20_0000, DATA = RAM_BASE + 0x30_0000, STAT = RAM_BASE + 0x40_0000;
@@ -61,7 +61,8 @@ describe("virtio-blk", () => {
     expect(d.read(REG.DEVICE_ID)).toBe(2);
     expect(d.read(REG.VENDOR_ID)).toBe(0x554d4551);
     const f = d.deviceFeatures();
-    for (const bit of [F.VERSION_1, F.INDIRECT_DESC, F.EVENT_IDX, F.BLK_FLUSH, F.BLK_BLK_SIZE, F.BLK_SEG_MAX]) {
+    for (const bit of [F.VERSION_1, F.INDIRECT_DESC, F.EVENT_IDX, F.BLK_FLUSH, F.BLK_BLK_SIZE, F.BLK_SEG_MAX,
+                     F.BLK_CONFIG_WCE, F.BLK_DISCARD, F.BLK_WRITE_ZEROES]) {
       expect(f & bit).toBe(bit);
     }
     expect(f & F.BLK_RO).toBe(0n);
@@ -69,6 +70,9 @@ describe("virtio-blk", () => {
     expect(d.config(0, 8)).toBe(BigInt(DISK_SIZE / 512));          // capacity in sectors
     expect(Number(d.config(0x14, 4))).toBe(512);                     // blk_size
     expect(Number(d.config(0x0c, 4))).toBeGreaterThan(0);            // seg_max
+    expect(Number(d.config(0x20, 1))).toBe(1);                       // writeback cache
+    expect(Number(d.config(0x28, 4))).toBe(1);                       // max_discard_seg
+    expect(Number(d.config(0x34, 4))).toBe(1);                       // max_write_zeroes_seg
     d.write(REG.QUEUE_SEL, 0);
     expect(d.read(REG.QUEUE_NUM_MAX)).toBe(1024);                    // VIRTQUEUE_MAX_SIZE, as QEMU
     d.write(REG.QUEUE_SEL, 1);
@@ -122,6 +126,40 @@ describe("virtio-blk", () => {
     expect(q.takeUsed()).toHaveLength(1);
     expect(status(2)).toBe(0);
     expect(flush).toHaveBeenCalledTimes(1);
+  });
+
+  it("zeroes sectors with WRITE_ZEROES, treats DISCARD as a hint, flushes every write in write-through mode", async () => {
+    await boot();
+    const q = ready(F.VERSION_1 | F.BLK_FLUSH | F.BLK_CONFIG_WCE | F.BLK_DISCARD | F.BLK_WRITE_ZEROES);
+    const flush = vi.spyOn(disk, "flush");
+    const seg = (n: number, sector: number, count: number, flags = 0) => {
+      const a = HDR + 0x1000 + 16 * n, p = m.lin(a), dv = m.dv;
+      dv.setBigUint64(p, BigInt(sector), true); dv.setUint32(p + 8, count, true); dv.setUint32(p + 12, flags, true);
+      return a;
+    };
+    const before = fileBytes(0, DISK_SIZE);
+    q.add([{ addr: header(0, T_WRITE_ZEROES, 0), len: 16 }, { addr: seg(0, 20, 3), len: 16 }, { addr: STAT, len: 1, write: true }]);
+    q.add([{ addr: header(1, T_DISCARD, 0), len: 16 }, { addr: seg(1, 40, 8), len: 16 }, { addr: STAT + 1, len: 1, write: true }]);
+    q.add([{ addr: header(2, T_WRITE_ZEROES, 0), len: 16 }, { addr: seg(2, DISK_SIZE / 512 - 1, 2), len: 16 },
+           { addr: STAT + 2, len: 1, write: true }]);
+    m.ram(STAT, 3).fill(0xff);
+    q.kick();
+    expect(q.takeUsed()).toHaveLength(3);
+    expect([status(0), status(1), status(2)]).toEqual([0, 0, 1]);  // the last one runs past the end
+    const after = fileBytes(0, DISK_SIZE);
+    expect(after.subarray(20 * 512, 23 * 512).every((x) => x === 0)).toBe(true);
+    expect(after.subarray(19 * 512, 20 * 512)).toEqual(before.subarray(19 * 512, 20 * 512));
+    expect(Buffer.from(after.subarray(23 * 512)).equals(before.subarray(23 * 512))).toBe(true);  // discard kept the bytes
+    expect(flush).not.toHaveBeenCalled();                                       // write-back: flush on FLUSH only
+
+    d.write(REG.CONFIG + 0x20, 0, 1);                                          // the guest picks write-through
+    expect(Number(d.config(0x20, 1))).toBe(0);
+    m.ram(DATA, 512).fill(0x42);
+    q.add([{ addr: header(3, T_OUT, 7), len: 16 }, { addr: DATA, len: 512 }, { addr: STAT + 3, len: 1, write: true }]);
+    q.kick();
+    expect(status(3)).toBe(0);
+    expect(flush).toHaveBeenCalledTimes(1);
+    expect(fileBytes(7 * 512, 8 * 512).every((x) => x === 0x42)).toBe(true);
   });
 
   it("serves a request described by an indirect descriptor table", async () => {

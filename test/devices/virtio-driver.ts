@@ -16,6 +16,7 @@ export const STATUS = { ACK: 1, DRIVER: 2, DRIVER_OK: 4, FEATURES_OK: 8, NEEDS_R
 export const F = {
   INDIRECT_DESC: 1n << 28n, EVENT_IDX: 1n << 29n, VERSION_1: 1n << 32n,
   BLK_SIZE_MAX: 1n << 1n, BLK_SEG_MAX: 1n << 2n, BLK_RO: 1n << 5n, BLK_BLK_SIZE: 1n << 6n, BLK_FLUSH: 1n << 9n,
+  BLK_CONFIG_WCE: 1n << 11n, BLK_DISCARD: 1n << 13n, BLK_WRITE_ZEROES: 1n << 14n,
 } as const;
 
 const DESC_NEXT = 1, DESC_WRITE = 2, DESC_INDIRECT = 4;

@@ -5,13 +5,13 @@
 import { ramPtr } from "../../ram";
 import {
   slotBase, S_BACKEND, S_FLAGS, S_CAPACITY, S_CONFIG, S_CONFIG_LEN, S_DEV_FEATURES, S_NUM_QUEUES,
-  F_VERSION_1, F_RING_INDIRECT_DESC, F_RING_EVENT_IDX, queueBase, Q_MAX,
+  F_VERSION_1, F_RING_INDIRECT_DESC, F_RING_EVENT_IDX, queueBase, Q_MAX, negotiated,
 } from "./slot";
 import {
   popChain, pushUsed, notifyUsed, queueUsable, chainRead, segCount, segAddr, segLen, segWritable,
   chainReadable, chainWritable, CHAIN_NONE, CHAIN_ERROR,
 } from "./queue";
-import { VIRTIO_CHAIN, VIRTIO_CHAIN_SIZE } from "../state-map";
+import { VIRTIO_CHAIN, VIRTIO_CHAIN_SIZE, ZERO_PAGE, ZERO_PAGE_SIZE } from "../state-map";
 import { needsReset } from "./slot";
 
 /** Read len bytes at byte offset of disk dev into linear memory ptr; 0 = ok, negative = I/O error. */
@@ -26,16 +26,22 @@ export const BLK_F_SEG_MAX: u64 = <u64>1 << 2;
 export const BLK_F_RO: u64 = <u64>1 << 5;
 export const BLK_F_BLK_SIZE: u64 = <u64>1 << 6;
 export const BLK_F_FLUSH: u64 = <u64>1 << 9;
+export const BLK_F_CONFIG_WCE: u64 = <u64>1 << 11;
+export const BLK_F_DISCARD: u64 = <u64>1 << 13;
+export const BLK_F_WRITE_ZEROES: u64 = <u64>1 << 14;
 
-const T_IN: u32 = 0, T_OUT: u32 = 1, T_FLUSH: u32 = 4, T_GET_ID: u32 = 8;
+const T_IN: u32 = 0, T_OUT: u32 = 1, T_FLUSH: u32 = 4, T_GET_ID: u32 = 8, T_DISCARD: u32 = 11, T_WRITE_ZEROES: u32 = 13;
 const S_OK: u32 = 0, S_IOERR: u32 = 1, S_UNSUPP: u32 = 2;
 
 export const BLK_QUEUE_SIZE: u32 = 256;
 const SECTOR: u64 = 512;
 const SIZE_MAX: u32 = 0x10_0000;           // per segment, bytes
 const SEG_MAX: u32 = BLK_QUEUE_SIZE - 2;    // as QEMU
+const MAX_DISCARD_SECTORS: u32 = 0x3f_ffff; // per request, as QEMU's default (BDRV_REQUEST_MAX_SECTORS)
+const WRITEBACK: u32 = 0x20;                // config byte: 1 = write-back cache, 0 = write-through
 
-// The 16-byte request header is copied here (end of the chain scratch area, past any segment).
+// The 16-byte request header and a discard/write-zeroes segment are copied here (the end of
+// the chain scratch area, past any segment: queue.ts leaves the last 32 bytes to us).
 const HDR: u32 = VIRTIO_CHAIN + VIRTIO_CHAIN_SIZE - 16;
 
 export function blkSetup(slot: i32, backend: u32, capacityBytes: u64, readOnly: bool): void {
@@ -45,9 +51,10 @@ export function blkSetup(slot: i32, backend: u32, capacityBytes: u64, readOnly: 
   store<u64>(b + S_CAPACITY, capacityBytes);
   store<u32>(b + S_NUM_QUEUES, 1);
   store<u32>(queueBase(slot, 0) + Q_MAX, BLK_QUEUE_SIZE);
-  // QEMU 7.2 offers SEG_MAX, BLK_SIZE, FLUSH (and RO) but not SIZE_MAX; so do we. (It also
-  // offers GEOMETRY, TOPOLOGY, CONFIG_WCE, DISCARD, WRITE_ZEROES, which we do not implement.)
-  let f = F_VERSION_1 | F_RING_INDIRECT_DESC | F_RING_EVENT_IDX | BLK_F_SEG_MAX | BLK_F_BLK_SIZE | BLK_F_FLUSH;
+  // QEMU 7.2 offers SEG_MAX, BLK_SIZE, FLUSH, CONFIG_WCE, DISCARD, WRITE_ZEROES (and RO) but not
+  // SIZE_MAX; so do we. (It also offers GEOMETRY and TOPOLOGY, which only describe the disk.)
+  let f = F_VERSION_1 | F_RING_INDIRECT_DESC | F_RING_EVENT_IDX | BLK_F_SEG_MAX | BLK_F_BLK_SIZE | BLK_F_FLUSH |
+          BLK_F_CONFIG_WCE | BLK_F_DISCARD | BLK_F_WRITE_ZEROES;
   if (readOnly) f |= BLK_F_RO;
   store<u64>(b + S_DEV_FEATURES, f);
   // struct virtio_blk_config: capacity, size_max, seg_max, geometry, blk_size, topology, writeback...
@@ -57,6 +64,13 @@ export function blkSetup(slot: i32, backend: u32, capacityBytes: u64, readOnly: 
   store<u32>(c, SIZE_MAX, 0x08);
   store<u32>(c, SEG_MAX, 0x0c);
   store<u32>(c, 512, 0x14);
+  store<u8>(c, 1, WRITEBACK);
+  store<u32>(c, MAX_DISCARD_SECTORS, 0x24);   // max_discard_sectors
+  store<u32>(c, 1, 0x28);                     // max_discard_seg
+  store<u32>(c, 1, 0x2c);                     // discard_sector_alignment (in 512-byte sectors)
+  store<u32>(c, MAX_DISCARD_SECTORS, 0x30);   // max_write_zeroes_sectors
+  store<u32>(c, 1, 0x34);                     // max_write_zeroes_seg
+  store<u8>(c, 0, 0x38);                      // write_zeroes_may_unmap
   store<u32>(b + S_CONFIG_LEN, 0x3c);
 }
 
@@ -88,6 +102,48 @@ function transfer(slot: i32, write: bool, sector: u64, dataLen: u32): u32 {
   return left == 0 ? S_OK : S_IOERR;
 }
 
+/** Write-through mode (the driver cleared the writeback byte): every write is flushed at once. */
+function writeThrough(slot: i32): bool {
+  return negotiated(slot, BLK_F_CONFIG_WCE) && load<u8>(slotBase(slot) + S_CONFIG + WRITEBACK) == 0;
+}
+
+/**
+ * DISCARD and WRITE_ZEROES: one 16-byte segment {sector, num_sectors, flags} after the header.
+ * Discard is a hint: a raw image keeps its bytes (QEMU without discard=unmap does the same).
+ * Write-zeroes writes zeros from ZERO_PAGE in 64 KiB pieces.
+ */
+function discardOrZero(slot: i32, zero: bool): u32 {
+  const b = slotBase(slot);
+  const data = chainReadable() - 16;
+  if (data == 0 || (data & 15) != 0 || data > 16) return S_UNSUPP;   // max_*_seg = 1
+  const SEG = HDR - 16;
+  chainRead(16, SEG, 16);
+  const sector = load<u64>(SEG), count = <u64>load<u32>(SEG, 8), flags = load<u32>(SEG, 12);
+  if ((flags & ~<u32>1) != 0 || (!zero && flags != 0)) return S_UNSUPP;   // only WRITE_ZEROES may ask to unmap
+  if (count > <u64>MAX_DISCARD_SECTORS) return S_IOERR;
+  const cap = load<u64>(b + S_CAPACITY);
+  if (sector > cap / SECTOR || (sector + count) * SECTOR > cap) return S_IOERR;
+  if (load<u32>(b + S_FLAGS) & 1) return S_IOERR;
+  if (!zero) return S_OK;
+  const dev = <i32>load<u32>(b + S_BACKEND);
+  let pos = sector * SECTOR;
+  let left = count * SECTOR;
+  while (left > 0) {
+    const n = left > <u64>ZERO_PAGE_SIZE ? ZERO_PAGE_SIZE : <u32>left;
+    if (blkWrite(dev, <f64>pos, ZERO_PAGE, n) < 0) return S_IOERR;
+    pos += <u64>n;
+    left -= <u64>n;
+  }
+  return S_OK;
+}
+
+/** The driver writes the config: only the writeback byte is writable (with CONFIG_WCE). */
+export function blkConfigWrite(slot: i32, off: u32, v: u32): void {
+  if (off == WRITEBACK && negotiated(slot, BLK_F_CONFIG_WCE)) {
+    store<u8>(slotBase(slot) + S_CONFIG + WRITEBACK, v != 0 ? 1 : 0);
+  }
+}
+
 /** Write the status byte: the last byte of the chain's device-writable part. */
 function putStatus(status: u32): void {
   let last: u32 = 0xffff_ffff;
@@ -95,6 +151,10 @@ function putStatus(status: u32): void {
   for (let i: u32 = 0; i < n; i++) if (segWritable(i) && segLen(i) > 0) last = i;
   if (last == 0xffff_ffff) return;
   store<u8>(ramPtr(segAddr(last) + <u64>(segLen(last) - 1)), <u8>status);
+}
+
+function flush(slot: i32): u32 {
+  return blkFlush(<i32>load<u32>(slotBase(slot) + S_BACKEND)) < 0 ? S_IOERR : S_OK;
 }
 
 function handleRequest(slot: i32, head: u32): void {
@@ -108,8 +168,14 @@ function handleRequest(slot: i32, head: u32): void {
     status = transfer(slot, false, sector, writable - 1);
   } else if (type == T_OUT) {
     status = transfer(slot, true, sector, readable - 16);
+    if (status == S_OK && writeThrough(slot)) status = flush(slot);
+  } else if (type == T_DISCARD && negotiated(slot, BLK_F_DISCARD)) {
+    status = discardOrZero(slot, false);
+  } else if (type == T_WRITE_ZEROES && negotiated(slot, BLK_F_WRITE_ZEROES)) {
+    status = discardOrZero(slot, true);
+    if (status == S_OK && writeThrough(slot)) status = flush(slot);
   } else if (type == T_FLUSH) {
-    status = blkFlush(<i32>load<u32>(slotBase(slot) + S_BACKEND)) < 0 ? S_IOERR : S_OK;
+    status = flush(slot);
   } else if (type == T_GET_ID) {
     // No serial configured (QEMU's default): an empty, NUL-terminated id.
     const n = segCount();

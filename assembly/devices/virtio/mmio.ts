@@ -14,7 +14,7 @@ import {
   Q_NUM, Q_READY, Q_DESC, Q_AVAIL, Q_USED,
 } from "./slot";
 import { queueReset } from "./queue";
-import { blkSetup, blkNotify } from "./blk";
+import { blkSetup, blkNotify, blkConfigWrite } from "./blk";
 import { rngSetup, rngNotify } from "./rng";
 import { inputSetup, inputDeviceReset, inputNotify, inputConfigRead, inputConfigWrite, inputDeliver } from "./input";
 import { plicSetIrq } from "../plic";
@@ -150,12 +150,11 @@ export function virtioWrite(slot: i32, offset: u32, size: i32, value: u64): void
   if (id == VIRTIO_ID_NONE) return;
   const b = slotBase(slot);
   if (offset >= CONFIG) {
-    // Only the input device has writable config (select/subsel); blk has no writeback byte
-    // (CONFIG_WCE is not offered), rng none.
-    if (id == VIRTIO_ID_INPUT) {
-      for (let i: i32 = 0; i < size; i++) {
-        inputConfigWrite(slot, offset - CONFIG + <u32>i, <u32>(value >> (<u64>i << 3)) & 0xff);
-      }
+    // Writable config: input's select/subsel, blk's writeback byte; rng has none.
+    for (let i: i32 = 0; i < size; i++) {
+      const off = offset - CONFIG + <u32>i, v = <u32>(value >> (<u64>i << 3)) & 0xff;
+      if (id == VIRTIO_ID_INPUT) inputConfigWrite(slot, off, v);
+      else if (id == VIRTIO_ID_BLOCK) blkConfigWrite(slot, off, v);
     }
     return;
   }

@@ -25,8 +25,9 @@ const CH_COUNT: u32 = VIRTIO_CHAIN + 0;
 const CH_READABLE: u32 = VIRTIO_CHAIN + 4;
 const CH_WRITABLE: u32 = VIRTIO_CHAIN + 8;
 const CH_SEGS: u32 = VIRTIO_CHAIN + 16;
-// (the last 16 bytes of the scratch area are left to the device models, e.g. blk's request header)
-export const MAX_SEGMENTS: u32 = (VIRTIO_CHAIN_SIZE - 32) >> 4;
+// (the last 32 bytes of the scratch area are left to the device models: blk's request header
+// and discard/write-zeroes segment)
+export const MAX_SEGMENTS: u32 = (VIRTIO_CHAIN_SIZE - 48) >> 4;
 const MAX_BYTES: u64 = 0x4000_0000;      // 1 GiB per direction and chain: more is a broken driver
 
 @inline export function segCount(): u32 { return load<u32>(CH_COUNT); }
