@@ -17,8 +17,7 @@ const DIFFERENT: Record<string, string> = {
   "plic.pending.idle":
     "QEMU 7.2's PLIC only ever sets pending when a line rises (a dropped line stays pending until claimed, " +
     "fixed in later QEMU); ours follows the line, as a level-triggered gateway does",
-  "info.blk.features0": "QEMU also offers GEOMETRY and TOPOLOGY (descriptive only), which we do not",
-  "info.blk.features1": "informational (VERSION_1 and transport bits)",
+  "info.blk.features1": "QEMU 7.2 also offers VIRTIO_F_RING_RESET (bit 40), which Linux 6.1's virtio-mmio does not use",
 };
 
 function parse(out: string): Map<string, string> {

@@ -62,7 +62,7 @@ describe("virtio-blk", () => {
     expect(d.read(REG.VENDOR_ID)).toBe(0x554d4551);
     const f = d.deviceFeatures();
     for (const bit of [F.VERSION_1, F.INDIRECT_DESC, F.EVENT_IDX, F.BLK_FLUSH, F.BLK_BLK_SIZE, F.BLK_SEG_MAX,
-                     F.BLK_CONFIG_WCE, F.BLK_DISCARD, F.BLK_WRITE_ZEROES]) {
+                     F.BLK_CONFIG_WCE, F.BLK_DISCARD, F.BLK_WRITE_ZEROES, 1n << 4n /* GEOMETRY */, 1n << 10n /* TOPOLOGY */]) {
       expect(f & bit).toBe(bit);
     }
     expect(f & F.BLK_RO).toBe(0n);
@@ -71,6 +71,7 @@ describe("virtio-blk", () => {
     expect(Number(d.config(0x14, 4))).toBe(512);                     // blk_size
     expect(Number(d.config(0x0c, 4))).toBeGreaterThan(0);            // seg_max
     expect(Number(d.config(0x20, 1))).toBe(1);                       // writeback cache
+    expect(Number(d.config(0x10, 2))).toBe(2);                       // cylinders: 1 MiB / (16 heads x 63 sectors), at least 2
     expect(Number(d.config(0x28, 4))).toBe(1);                       // max_discard_seg
     expect(Number(d.config(0x34, 4))).toBe(1);                       // max_write_zeroes_seg
     d.write(REG.QUEUE_SEL, 0);

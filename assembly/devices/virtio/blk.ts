@@ -25,7 +25,9 @@ export const BLK_F_SIZE_MAX: u64 = <u64>1 << 1;
 export const BLK_F_SEG_MAX: u64 = <u64>1 << 2;
 export const BLK_F_RO: u64 = <u64>1 << 5;
 export const BLK_F_BLK_SIZE: u64 = <u64>1 << 6;
+export const BLK_F_GEOMETRY: u64 = <u64>1 << 4;
 export const BLK_F_FLUSH: u64 = <u64>1 << 9;
+export const BLK_F_TOPOLOGY: u64 = <u64>1 << 10;
 export const BLK_F_CONFIG_WCE: u64 = <u64>1 << 11;
 export const BLK_F_DISCARD: u64 = <u64>1 << 13;
 export const BLK_F_WRITE_ZEROES: u64 = <u64>1 << 14;
@@ -35,7 +37,6 @@ const S_OK: u32 = 0, S_IOERR: u32 = 1, S_UNSUPP: u32 = 2;
 
 export const BLK_QUEUE_SIZE: u32 = 256;
 const SECTOR: u64 = 512;
-const SIZE_MAX: u32 = 0x10_0000;           // per segment, bytes
 const SEG_MAX: u32 = BLK_QUEUE_SIZE - 2;    // as QEMU
 const MAX_DISCARD_SECTORS: u32 = 0x3f_ffff; // per request, as QEMU's default (BDRV_REQUEST_MAX_SECTORS)
 const WRITEBACK: u32 = 0x20;                // config byte: 1 = write-back cache, 0 = write-through
@@ -51,27 +52,36 @@ export function blkSetup(slot: i32, backend: u32, capacityBytes: u64, readOnly: 
   store<u64>(b + S_CAPACITY, capacityBytes);
   store<u32>(b + S_NUM_QUEUES, 1);
   store<u32>(queueBase(slot, 0) + Q_MAX, BLK_QUEUE_SIZE);
-  // QEMU 7.2 offers SEG_MAX, BLK_SIZE, FLUSH, CONFIG_WCE, DISCARD, WRITE_ZEROES (and RO) but not
-  // SIZE_MAX; so do we. (It also offers GEOMETRY and TOPOLOGY, which only describe the disk.)
-  let f = F_VERSION_1 | F_RING_INDIRECT_DESC | F_RING_EVENT_IDX | BLK_F_SEG_MAX | BLK_F_BLK_SIZE | BLK_F_FLUSH |
-          BLK_F_CONFIG_WCE | BLK_F_DISCARD | BLK_F_WRITE_ZEROES;
+  // The features QEMU 7.2 offers for a raw image (SEG_MAX, GEOMETRY, BLK_SIZE, FLUSH, TOPOLOGY,
+  // CONFIG_WCE, DISCARD, WRITE_ZEROES, and RO when read-only; not SIZE_MAX), and the same config.
+  let f = F_VERSION_1 | F_RING_INDIRECT_DESC | F_RING_EVENT_IDX | BLK_F_SEG_MAX | BLK_F_GEOMETRY | BLK_F_BLK_SIZE |
+          BLK_F_FLUSH | BLK_F_TOPOLOGY | BLK_F_CONFIG_WCE | BLK_F_DISCARD | BLK_F_WRITE_ZEROES;
   if (readOnly) f |= BLK_F_RO;
   store<u64>(b + S_DEV_FEATURES, f);
   // struct virtio_blk_config: capacity, size_max, seg_max, geometry, blk_size, topology, writeback...
   const c = b + S_CONFIG;
   memory.fill(c, 0, 0x100);
-  store<u64>(c, capacityBytes / SECTOR, 0x00);
-  store<u32>(c, SIZE_MAX, 0x08);
+  const sectors = capacityBytes / SECTOR;
+  store<u64>(c, sectors, 0x00);
   store<u32>(c, SEG_MAX, 0x0c);
+  // Geometry as QEMU guesses it for a disk without a partition table: 16 heads, 63 sectors.
+  let cyls = sectors / (16 * 63);
+  if (cyls > 16383) cyls = 16383;
+  if (cyls < 2) cyls = 2;
+  store<u16>(c, <u16>cyls, 0x10);
+  store<u8>(c, 16, 0x12);
+  store<u8>(c, 63, 0x13);
   store<u32>(c, 512, 0x14);
+  // Topology (0x18..0x1f): all zero, as QEMU for a plain file.
   store<u8>(c, 1, WRITEBACK);
+  store<u16>(c, 1, 0x22);                     // num_queues
   store<u32>(c, MAX_DISCARD_SECTORS, 0x24);   // max_discard_sectors
   store<u32>(c, 1, 0x28);                     // max_discard_seg
   store<u32>(c, 1, 0x2c);                     // discard_sector_alignment (in 512-byte sectors)
   store<u32>(c, MAX_DISCARD_SECTORS, 0x30);   // max_write_zeroes_sectors
   store<u32>(c, 1, 0x34);                     // max_write_zeroes_seg
-  store<u8>(c, 0, 0x38);                      // write_zeroes_may_unmap
-  store<u32>(b + S_CONFIG_LEN, 0x3c);
+  store<u8>(c, 1, 0x38);                      // write_zeroes_may_unmap (we always write zeros: allowed)
+  store<u32>(b + S_CONFIG_LEN, 0x39);         // QEMU's config size: up to write_zeroes_may_unmap
 }
 
 /** Move the data part of an IN/OUT request; returns a virtio-blk status. */

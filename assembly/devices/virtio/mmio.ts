@@ -45,7 +45,6 @@ function selectedQueue(slot: i32): i32 {
 
 function configByte(slot: i32, off: u32): u32 {
   const b = slotBase(slot);
-  if (off >= load<u32>(b + S_CONFIG_LEN)) return 0xff;         // past the config: all ones, as QEMU
   if (deviceId(slot) == VIRTIO_ID_INPUT) return inputConfigRead(slot, off);
   return <u32>load<u8>(b + S_CONFIG + off);
 }
@@ -97,6 +96,8 @@ export function virtioRead(slot: i32, offset: u32, size: i32): u64 {
   if (offset >= CONFIG) {
     if (id == VIRTIO_ID_NONE) return 0;
     const off = offset - CONFIG;
+    // An access that does not fit entirely in the config space reads all ones (QEMU).
+    if (off + <u32>size > load<u32>(b + S_CONFIG_LEN)) return size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (<u64>size << 3)) - 1;
     let v: u64 = 0;
     for (let i: i32 = 0; i < size; i++) v |= <u64>configByte(slot, off + <u32>i) << (<u64>i << 3);
     return v;

@@ -126,6 +126,11 @@ static void virtio_probe(void) {
   rec("virtio.blk.capacity.lo", rl(b + 0x100)); rec("virtio.blk.capacity.hi", rl(b + 0x104));
   rec("virtio.blk.blk_size", rl(b + 0x114));
   rec("virtio.blk.capacity.byte0", rb(b + 0x100)); rec("virtio.blk.capacity.byte1", rb(b + 0x101));
+  {
+    static const char *cfg[] = { "virtio.blk.config00", "virtio.blk.config08", "virtio.blk.config10", "virtio.blk.config18",
+      "virtio.blk.config20", "virtio.blk.config28", "virtio.blk.config30", "virtio.blk.config38" };
+    for (int i = 0; i < 8; i++) rec(cfg[i], rl(b + 0x100 + 8 * i) | ((uint64_t)rl(b + 0x104 + 8 * i) << 32));
+  }
   wl(b + 0x30, 0); rec("virtio.blk.qmax", rl(b + 0x34));
 }
 
