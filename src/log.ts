@@ -1,13 +1,27 @@
 // The logger: pino, written to the file given with `-D FILE` / `--log FILE`, and never to stdout
 // (stdout is the guest's console). Without a file, logging is silent.
-import { pino, type Logger as PinoLogger } from "pino";
+import type { Logger as PinoLogger, LevelWithSilent } from "pino";
+import { createRequire } from "node:module";
 
 export type Logger = PinoLogger;
+
+// pino is loaded only when a log file is asked for: it costs ~40 ms of start-up otherwise.
+const require = createRequire(import.meta.url);
+const loadPino = (): typeof import("pino").pino => (require("pino") as typeof import("pino")).pino;
+
+/** A logger that drops everything without loading pino (the default: no -D/--log). */
+function droppingLogger(): Logger {
+  const noop = () => {};
+  const l: Record<string, unknown> = { level: "silent", isLevelEnabled: () => false, flush: noop };
+  for (const k of ["fatal", "error", "warn", "info", "debug", "trace", "silent"]) l[k] = noop;
+  l.child = () => l;
+  return l as unknown as Logger;
+}
 
 export interface LogOptions {
   /** Log file path (`-D FILE` or `--log FILE`); undefined = no logging. */
   file?: string;
-  level?: pino.LevelWithSilent;
+  level?: LevelWithSilent;
   name?: string;
 }
 
@@ -17,9 +31,10 @@ export interface LogOptions {
  */
 export function createLogger(opts: LogOptions = {}): Logger {
   const name = opts.name ?? "wasmvirt";
-  if (!opts.file) return pino({ name, level: "silent" });
+  if (!opts.file) return droppingLogger();
+  const pino = loadPino();
   const dest = pino.destination({ dest: opts.file, sync: true, mkdir: true });
-  return pino({ name, level: opts.level ?? (process.env.WASMVIRT_LOG_LEVEL as pino.LevelWithSilent) ?? "info" }, dest);
+  return pino({ name, level: opts.level ?? (process.env.WASMVIRT_LOG_LEVEL as LevelWithSilent) ?? "info" }, dest);
 }
 
 /** Pull `-D FILE` / `--log FILE` / `--log=FILE` out of an argument list; returns the file and the rest. */
@@ -36,4 +51,4 @@ export function extractLogOption(argv: string[]): { file?: string; rest: string[
 }
 
 /** A logger that drops everything (tests, library use). */
-export const silentLogger = (): Logger => pino({ level: "silent" });
+export const silentLogger = (): Logger => droppingLogger();
