@@ -78,6 +78,39 @@ function mulhsu(a: u64, b: u64): u64 {
   return f7 == 0x70 || f7 == 0x71 || f7 == 0x50 || f7 == 0x51 || f7 == 0x60 || f7 == 0x61;
 }
 
+const CSR_OK: i32 = 0;
+const CSR_ILLEGAL: i32 = 1;
+const CSR_STOP: i32 = 2;
+
+/** Zicsr instructions, out of the hot loop. `retired` = instructions already retired in this slice. */
+function execCsr(inst: u32, retired: i32): i32 {
+  const f3 = (inst >> 12) & 7;
+  const rd = (inst >> 7) & 31, rs1 = (inst >> 15) & 31;
+  const addr = inst >> 20;
+  const src: u64 = (f3 & 4) != 0 ? <u64>rs1 : rx(rs1);
+  const op = f3 & 3;
+  // QEMU 7.2: csrrs/csrrc write (and check writability) only when the mask value is non-zero.
+  const writes = op == 1 || src != 0;
+  S.instret += <u64>retired;   // counters see the instructions retired so far
+  const old = csrRead(addr, writes);
+  let result = CSR_OK;
+  if (csrIllegal) result = CSR_ILLEGAL;
+  else if (writes) {
+    // mip/sip read as software bits OR device lines; a csrrs/csrrc changes only the
+    // software bits it names (QEMU's write mask), so a pending external line is not latched.
+    const base = (op != 1 && (addr == 0x344 || addr == 0x144)) ? S.mip : old;
+    const nv = op == 1 ? src : op == 2 ? (base | src) : (base & ~src);
+    CSR.csrSideEffect = false;
+    csrWrite(addr, nv);
+    wx(rd, old);
+    if (csrSideEffect) result = CSR_STOP;
+  } else {
+    wx(rd, old);
+  }
+  S.instret -= <u64>retired;
+  return result;
+}
+
 /** Executes up to `budget` instructions of the active hart. Returns the number executed. */
 export function execute(budget: i32): i32 {
   let pc = S.pc;
@@ -363,31 +396,11 @@ export function execute(budget: i32): i32 {
           break;
         }
         if (f3 == 4) { illegal = true; break; }
-        const addr = inst >> 20;
-        const src: u64 = (f3 & 4) != 0 ? <u64>rs1 : rx(rs1);
-        const op = f3 & 3;
-        // QEMU 7.2: csrrs/csrrc write (and check writability) only when the mask value is non-zero.
-        const writes = op == 1 || src != 0;
-        S.instret += <u64>(budget - n);   // counters see the instructions retired so far
         S.pc = pc;
-        const old = csrRead(addr, writes);
-        S.instret -= <u64>(budget - n);
-        if (csrIllegal) { illegal = true; break; }
-        if (writes) {
-          // mip/sip read as software bits OR device lines; a csrrs/csrrc changes only the
-          // software bits it names (QEMU's write mask), so a pending external line is not latched.
-          const base = (op != 1 && (addr == 0x344 || addr == 0x144)) ? S.mip : old;
-          const nv = op == 1 ? src : op == 2 ? (base | src) : (base & ~src);
-          CSR.csrSideEffect = false;
-          S.instret += <u64>(budget - n);
-          csrWrite(addr, nv);
-          S.instret -= <u64>(budget - n);
-          wx(rd, old);
-          if (csrSideEffect) { pc = npc; S.pc = pc; stopReason = STOP_EVENT; return budget - n; }
-          fv = 1;   // a PMP write flushes the TLBs
-        } else {
-          wx(rd, old);
-        }
+        const r = execCsr(inst, budget - n);
+        if (r == CSR_ILLEGAL) { illegal = true; break; }
+        if (r == CSR_STOP) { pc = npc; S.pc = pc; stopReason = STOP_EVENT; return budget - n; }
+        fv = 1;   // a PMP write may have flushed the TLBs
         break;
       }
       default:
