@@ -42,9 +42,9 @@ describe.skipIf(!haveTools)("device registers: wasmvirt vs QEMU 7.2 (bare-metal 
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("reads the same values from UART, PLIC, virtio-mmio and RTC", () => {
-    // The first -device lands in slot 7, the next in slot 6 (QEMU's order; the probe relies on it).
+    // The first -device lands in slot 7, the next in slot 6, ... (QEMU's order; the probe relies on it).
     const devices = ["-device", "virtio-rng-device", "-drive", `file=${disk},format=raw,if=none,id=d0`,
-      "-device", "virtio-blk-device,drive=d0"];
+      "-device", "virtio-blk-device,drive=d0", "-device", "virtio-keyboard-device"];
     const common = ["-M", "virt", "-m", "128M", "-bios", "none", "-kernel", elf, "-nographic", ...devices];
     const qemu = spawnSync("qemu-system-riscv64", [...common, "-global", "virtio-mmio.force-legacy=false"],
       { encoding: "utf8", timeout: 30_000, input: "" });

@@ -1,6 +1,5 @@
-// virtio-input keyboard (virtio 1.1 §5.8), configured like QEMU's "QEMU Virtio Keyboard":
-// id name/devids, EV_KEY bits for key codes 1..255 (so KEY_POWER = 116 is there: our power
-// button), EV_REP, EV_LED, EV_SYN. Events the host sends wait in a small ring in the slot
+// virtio-input keyboard (virtio 1.1 §5.8), configured exactly like QEMU's "QEMU Virtio Keyboard":
+// id name/devids, EV_KEY bits (KEY_POWER = 116 among them: our power button), EV_REP, EV_LED. Events the host sends wait in a small ring in the slot
 // state until the driver has posted buffers on the event queue.
 import {
   slotBase, S_NUM_QUEUES, S_DEV_FEATURES, S_CONFIG_LEN, S_DEVICE, F_VERSION_1, F_RING_INDIRECT_DESC,
@@ -30,6 +29,14 @@ const NAME: usize = memory.data<u8>([
 ]);
 const NAME_LEN: u32 = 21;
 
+// EV_KEY bitmap exactly as QEMU 7.2's virtio keyboard reports it (the keys its qcode map can
+// produce, KEY_POWER = 116 among them), measured with a bare-metal probe on qemu-system-riscv64.
+const KEY_BITS: usize = memory.data<u8>([
+  0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xcf, 0x7b, 0xff, 0xff, 0xbe, 0xfe,
+  0xff, 0xdf, 0x00, 0xf8, 0x78, 0x30, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04,
+]);
+const KEY_BITS_LEN: u32 = 29;
+
 // Device-private state inside the slot.
 const D_SELECT: u32 = S_DEVICE + 0x00;     // u8
 const D_SUBSEL: u32 = S_DEVICE + 0x01;     // u8
@@ -45,7 +52,8 @@ export function inputSetup(slot: i32): void {
   store<u32>(queueBase(slot, 0) + Q_MAX, INPUT_QUEUE_SIZE);
   store<u32>(queueBase(slot, 1) + Q_MAX, INPUT_QUEUE_SIZE);
   store<u64>(b + S_DEV_FEATURES, F_VERSION_1 | F_RING_INDIRECT_DESC | F_RING_EVENT_IDX);
-  store<u32>(b + S_CONFIG_LEN, 0x88);        // struct virtio_input_config
+  // Config size as QEMU computes it: the header (8) plus the largest entry (the key bitmap).
+  store<u32>(b + S_CONFIG_LEN, 8 + KEY_BITS_LEN);
   inputDeviceReset(slot);
 }
 
@@ -62,8 +70,9 @@ function cfgSize(select: u32, subsel: u32): u32 {
   if (select == CFG_ID_NAME) return NAME_LEN;
   if (select == CFG_ID_DEVIDS) return 8;
   if (select == CFG_EV_BITS) {
-    if (subsel == EV_SYN || subsel == EV_LED || subsel == EV_REP) return 1;
-    if (subsel == EV_KEY) return 32;
+    // EV_SYN is not listed (as QEMU): Linux's input core always sets it.
+    if (subsel == EV_LED || subsel == EV_REP) return 1;
+    if (subsel == EV_KEY) return KEY_BITS_LEN;
   }
   return 0;
 }
@@ -76,16 +85,24 @@ function cfgData(select: u32, subsel: u32, i: u32): u32 {
     return 0;
   }
   if (select == CFG_EV_BITS) {
-    if (subsel == EV_SYN) return 1 << SYN_REPORT;
     if (subsel == EV_LED) return 0x07;                  // NUML, CAPSL, SCROLLL
-    if (subsel == EV_KEY) return i == 0 ? 0xfe : 0xff;  // keys 1..255
+    if (subsel == EV_KEY) return <u32>load<u8>(KEY_BITS + i);
   }
   return 0;
 }
 
 export function inputConfigRead(slot: i32, off: u32): u32 {
   const b = slotBase(slot);
-  const select = <u32>load<u8>(b + D_SELECT), subsel = <u32>load<u8>(b + D_SUBSEL);
+  let select = <u32>load<u8>(b + D_SELECT), subsel = <u32>load<u8>(b + D_SUBSEL);
+  // QEMU refreshes its config buffer on every read: for a select/subsel pair it has no entry
+  // for, the whole buffer reads zero, select and subsel included, and a later write of one
+  // byte keeps the other at zero. Linux writes select, then subsel, then reads, so it never
+  // notices; we keep the same register contract anyway.
+  if (cfgSize(select, subsel) == 0) {
+    select = 0; subsel = 0;
+    store<u8>(b + D_SELECT, 0);
+    store<u8>(b + D_SUBSEL, 0);
+  }
   if (off == 0) return select;
   if (off == 1) return subsel;
   const size = cfgSize(select, subsel);

@@ -134,6 +134,23 @@ static void virtio_probe(void) {
   wl(b + 0x30, 0); rec("virtio.blk.qmax", rl(b + 0x34));
 }
 
+static void input_probe(void) {
+  static const char *kb[] = { "virtio.kbd.evkey.w0", "virtio.kbd.evkey.w1", "virtio.kbd.evkey.w2", "virtio.kbd.evkey.w3",
+    "virtio.kbd.evkey.w4", "virtio.kbd.evkey.w5", "virtio.kbd.evkey.w6", "virtio.kbd.evkey.w7" };
+  uintptr_t k = VIRTIO(5);
+  rec("virtio.kbd.devid", rl(k + 8));
+  wb(k + 0x100, 0x01); wb(k + 0x101, 0); rec("virtio.kbd.name.size", rb(k + 0x102)); rec("virtio.kbd.name.w0", rl(k + 0x108));
+  wb(k + 0x100, 0x03); rec("virtio.kbd.devids.lo", rl(k + 0x108)); rec("virtio.kbd.devids.hi", rl(k + 0x10c));
+  wb(k + 0x100, 0x11); wb(k + 0x101, 0x00); rec("virtio.kbd.evsyn.size", rb(k + 0x102));
+  wb(k + 0x101, 0x01); rec("virtio.kbd.evkey.size", rb(k + 0x102));
+  for (int i = 0; i < 8; i++) rec(kb[i], rl(k + 0x108 + 4 * i));
+  wb(k + 0x101, 0x02); rec("virtio.kbd.evrel.size", rb(k + 0x102));
+  wb(k + 0x101, 0x11); rec("virtio.kbd.evled.size", rb(k + 0x102)); rec("virtio.kbd.evled", rb(k + 0x108));
+  wb(k + 0x101, 0x14); rec("virtio.kbd.evrep.size", rb(k + 0x102));
+  wb(k + 0x100, 0x12); wb(k + 0x101, 0x00); rec("virtio.kbd.absinfo.size", rb(k + 0x102));
+  wl(k + 0x30, 1); rec("virtio.kbd.q1max", rl(k + 0x34)); wl(k + 0x30, 2); rec("virtio.kbd.q2max", rl(k + 0x34));
+}
+
 static void rtc_probe(void) {
   uint32_t lo1 = rl(RTC), hi1 = rl(RTC + 4);
   for (volatile int i = 0; i < 100000; i++) {}
@@ -148,6 +165,7 @@ void main_(void) {
   uart_probe();
   plic_probe();
   virtio_probe();
+  input_probe();
   rtc_probe();
   puts_("\nPROBE-BEGIN\n");
   for (int i = 0; i < nv; i++) { puts_(names[i]); putc_('='); hex(vals[i]); putc_('\n'); }
