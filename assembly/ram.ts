@@ -8,7 +8,10 @@ export function setRamSize(size: u64): void { ramSize = size; }
 
 /** True when [paddr, paddr+len) lies inside RAM. */
 @inline export function inRam(paddr: u64, len: u64): bool {
-  return paddr >= RAM_BASE && paddr - RAM_BASE + len <= ramSize;
+  // Written so that no guest-chosen address or length can wrap around 2^64.
+  if (paddr < RAM_BASE) return false;
+  const off = paddr - RAM_BASE;
+  return off <= ramSize && len <= ramSize - off;
 }
 
 /** Host (linear-memory) address of a guest physical RAM address; caller checked inRam. */
