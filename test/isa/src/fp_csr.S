@@ -619,7 +619,7 @@ test_main:
     FCHECK fa3, D_ONE
 
     /* 140..144: rm = 5 and rm = 6 are reserved in every instruction with an rm field; so is
-       DYN while frm holds 5, 6 or 7. The destination and fflags stay unchanged. */
+       DYN while frm holds 5, 6 or 7. The destination, fflags and FS (Clean) stay unchanged. */
 #define OPFP 0x53
 .macro RM_ILLEGAL n, rm
     TEST \n
@@ -645,6 +645,7 @@ test_main:
     ILLEGAL_SUB .insn r OPFP, \rm, 0x20, f13, f10, f1     /* fcvt.s.d */
     ILLEGAL_SUB .insn r OPFP, \rm, 0x21, f13, f10, f0     /* fcvt.d.s (exact) */
     ILLEGAL_SUB .insn r OPFP, \rm, 0x69, f13, x11, x0     /* fcvt.d.w (exact) */
+    CHECK_FS FS_CLEAN         /* an illegal instruction does not make FS dirty */
 .endm
     FLI fa0, D_ONE
     FLI fa1, D_THREE
@@ -652,13 +653,17 @@ test_main:
     li a1, 3
     FLI fa3, 0x5555aaaa5555aaaa
     csrw fcsr, zero
+    SET_FS FS_CLEAN
     RM_ILLEGAL 140, 5
     RM_ILLEGAL 141, 6
     csrwi frm, 5
+    SET_FS FS_CLEAN
     RM_ILLEGAL 142, 7
     csrwi frm, 6
+    SET_FS FS_CLEAN
     RM_ILLEGAL 143, 7
     csrwi frm, 7
+    SET_FS FS_CLEAN
     RM_ILLEGAL 144, 7
     TEST 145
     FCHECK fa3, 0x5555aaaa5555aaaa
