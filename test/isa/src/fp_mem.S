@@ -363,6 +363,37 @@ test_main:
     ld a0, 0(s1)
     CHECK a0, 0xffeeddccbba1a2a3
 
+    /* 24..26: FP accesses and LR/SC. QEMU 7.2 keeps the reservation as (address, value loaded):
+       an FP store that changes the word makes SC fail, FP loads do not disturb it, and an FP
+       store of the same value does not either (that is QEMU's value-based SC) */
+    TEST 24
+    la s0, buf
+    sd zero, 0(s0)
+    FLI fa1, 0x0000000100000002
+    lr.d a0, (s0)
+    fsd fa1, 0(s0)
+    li a1, 9
+    sc.d a2, a1, (s0)
+    CHECK a2, 1
+    ld a0, 0(s0)
+    CHECK a0, 0x0000000100000002
+    TEST 25                   /* storing the value it already holds (and to the other word) does not */
+    lr.w a0, (s0)
+    fsw fa1, 0(s0)
+    fsw fa1, 4(s0)
+    sc.w a2, a1, (s0)
+    CHECK a2, 0
+    ld a0, 0(s0)
+    CHECK a0, 0x0000000200000009
+    TEST 26
+    lr.d a0, (s0)
+    fld fa2, 0(s0)
+    flw fa2, 4(s0)
+    sc.d a2, a1, (s0)
+    CHECK a2, 0
+    ld a0, 0(s0)
+    CHECK a0, 9
+
     /* 30..: FP loads/stores to MMIO (CLINT mtimecmp): full width, both halves */
     TEST 30
     li s0, CLINT_BASE + CLINT_MTIMECMP
