@@ -2,7 +2,8 @@
  * F/D memory access: flw/fld/fsw/fsd (offsets, every f register, raw bits incl. signalling NaNs,
  * NaN-boxing by flw and fmv.w.x, fsw/fmv.x.w taking the raw low half of an unboxed register),
  * the compressed c.fld/c.fsd/c.fldsp/c.fsdsp (every offset bit, register fields), misaligned FP
- * accesses (QEMU 7.2 performs them, also across pages), FP accesses to MMIO, and faults: access
+ * accesses (QEMU 7.2 performs them, also across pages; a misaligned MMIO store faults), FP
+ * accesses to MMIO, FP stores between LR and SC, and faults: access
  * faults on unbacked addresses and PMP, page faults (unmapped, read-only, execute-only, MXR,
  * the second page of a misaligned access) with their cause and tval, A/D updates, and that a
  * faulting FP load changes neither its register nor mstatus.FS. Expected values from QEMU 7.2.
@@ -691,6 +692,36 @@ test_main:
     FCHECK fa1, 0x99aabbccddeeff00
     csrw satp, zero
     sfence.vma
+
+    /* 96, 97: misaligned FP accesses to MMIO (CLINT mtimecmp). QEMU 7.2 performs a misaligned
+       MMIO load (as smaller accesses; bytes past mtimecmp read 0), but a misaligned MMIO store
+       raises a store access fault with tval = the address and writes nothing */
+    TEST 96
+    li s0, CLINT_BASE + CLINT_MTIMECMP
+    li t0, 0x1122334455667788
+    sd t0, 0(s0)
+    fld fa0, 4(s0)
+    FCHECK fa0, 0x0000000011223344
+    flw fa0, 2(s0)
+    FCHECK fa0, 0xffffffff33445566
+    TEST 97
+    FLI fa0, 0xaabbccddeeff0011
+    addi s1, s0, 4
+    EXPECT_TRAP 2f
+    fsd fa0, 0(s1)
+    j fail
+2:  CHECK_CAUSE CAUSE_STORE_ACCESS
+    CHECK_TVALR s1
+    addi s1, s0, 2
+    EXPECT_TRAP 2f
+    fsw fa0, 0(s1)
+    j fail
+2:  CHECK_CAUSE CAUSE_STORE_ACCESS
+    CHECK_TVALR s1
+    ld a0, 0(s0)
+    CHECK a0, 0x1122334455667788
+    li t0, -1
+    sd t0, 0(s0)
 
     ld ra, 0(sp)
     addi sp, sp, 16
