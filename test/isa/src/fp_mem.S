@@ -3,7 +3,8 @@
  * NaN-boxing by flw and fmv.w.x, fsw/fmv.x.w taking the raw low half of an unboxed register),
  * the compressed c.fld/c.fsd/c.fldsp/c.fsdsp (every offset bit, register fields), misaligned FP
  * accesses (QEMU 7.2 performs them, also across pages; a misaligned MMIO store faults), FP
- * accesses to MMIO, FP stores between LR and SC, and faults: access
+ * accesses to MMIO (8-byte ones to 4-byte registers fault), FP stores between LR and SC, and
+ * faults: access
  * faults on unbacked addresses and PMP, page faults (unmapped, read-only, execute-only, MXR,
  * the second page of a misaligned access) with their cause and tval, A/D updates, and that a
  * faulting FP load changes neither its register nor mstatus.FS. Expected values from QEMU 7.2.
@@ -722,6 +723,45 @@ test_main:
     CHECK a0, 0x1122334455667788
     li t0, -1
     sd t0, 0(s0)
+
+    /* 98, 99: 8-byte FP accesses to MMIO registers that only take 4-byte accesses (CLINT msip,
+       PLIC priority): QEMU 7.2 rejects them with an access fault, tval = the address */
+    TEST 98
+    FLI fa1, 0x5a5a5a5a5a5a5a5a
+    li s1, CLINT_BASE + CLINT_MSIP
+    EXPECT_TRAP 2f
+    fld fa1, 0(s1)
+    j fail
+2:  CHECK_CAUSE CAUSE_LOAD_ACCESS
+    CHECK_TVALR s1
+    FCHECK fa1, 0x5a5a5a5a5a5a5a5a
+    EXPECT_TRAP 2f
+    fsd fa0, 0(s1)
+    j fail
+2:  CHECK_CAUSE CAUSE_STORE_ACCESS
+    CHECK_TVALR s1
+    lw a0, 0(s1)
+    CHECK a0, 0
+    TEST 99
+    li s1, 0x0c000008         /* PLIC priority of source 2 */
+    EXPECT_TRAP 2f
+    fld fa1, 0(s1)
+    j fail
+2:  CHECK_CAUSE CAUSE_LOAD_ACCESS
+    CHECK_TVALR s1
+    EXPECT_TRAP 2f
+    fsd fa0, 0(s1)
+    j fail
+2:  CHECK_CAUSE CAUSE_STORE_ACCESS
+    CHECK_TVALR s1
+    lw a0, 0(s1)
+    CHECK a0, 0
+    li t0, 0x00000000ffffffff
+    fmv.d.x fa1, t0
+    fsw fa1, 0(s1)            /* a 4-byte FP store works: priority is 3 bits wide */
+    flw fa2, 0(s1)
+    FCHECK fa2, 0xffffffff00000007
+    sw zero, 0(s1)
 
     ld ra, 0(sp)
     addi sp, sp, 16
