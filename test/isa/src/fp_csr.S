@@ -296,6 +296,43 @@ test_main:
     FCHECK fa3, 0x3fd5555555555555
     CHECK_FS FS_DIRTY
 
+    /* 48, 49: delegated to S-mode (medeleg bit 2): scause 2, stval = the instruction bits */
+    la t0, s_trap_entry
+    csrw stvec, t0
+    la t0, s_trap_stack_top
+    csrw sscratch, t0
+    li t0, 1 << CAUSE_ILLEGAL
+    csrw medeleg, t0
+    TEST 48
+    SET_FS FS_OFF
+    EXPECT_TRAP 4f
+    ENTER_MODE PRV_S, 1f
+1:  S_EXPECT_TRAP 3f
+2:  fmadd.s fa3, fa0, fa1, fa2, rup
+    j fail
+3:  ecall
+4:  CHECK_CAUSE CAUSE_ECALL_S
+    S_CHECK_CAUSE CAUSE_ILLEGAL
+    la t0, 2b
+    lwu t0, 0(t0)
+    S_CHECK_TVALR t0
+    TEST 49
+    EXPECT_TRAP 4f
+    ENTER_MODE PRV_S, 1f
+1:  S_EXPECT_TRAP 3f
+    .option push
+    .option rvc
+2:  c.fsdsp fa0, 16(sp)
+    .option pop
+    j fail
+3:  ecall
+4:  CHECK_CAUSE CAUSE_ECALL_S
+    S_CHECK_CAUSE CAUSE_ILLEGAL
+    la t0, 2b
+    lhu t0, 0(t0)
+    S_CHECK_TVALR t0
+    csrw medeleg, zero
+
     /* 50..: which instructions make FS Dirty (QEMU 7.2): loads, anything that writes an f register,
        writes to the FP CSRs. Stores, compares, fclass, fmv.x.*, fcvt to integer and reads of
        the FP CSRs leave it as it was. Operands: */
