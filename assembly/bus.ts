@@ -35,9 +35,35 @@ function sizeMask(size: i32): u64 {
   return size == 8 ? 0xffff_ffff_ffff_ffff : ((<u64>1 << (<u64>size << 3)) - 1);
 }
 
+/**
+ * Access sizes each device accepts, as QEMU 7.2 declares them (MemoryRegionOps.valid): an
+ * access of another size is an access fault. The UART decodes only its 8 registers.
+ */
+function sizeValid(pa: u64, size: i32): bool {
+  if (pa >= M.UART0_BASE && pa < M.UART0_BASE + M.UART0_SIZE) return pa - M.UART0_BASE < 8;
+  if (pa >= M.CLINT_BASE && pa < M.CLINT_BASE + M.CLINT_SIZE) {
+    return pa - M.CLINT_BASE < 0x4000 ? size == 4 : (size == 4 || size == 8);
+  }
+  if (pa >= M.PLIC_BASE && pa < M.PLIC_BASE + M.PLIC_SIZE) return size == 4;
+  if (pa >= M.RTC_BASE && pa < M.RTC_BASE + M.RTC_SIZE) return size == 4;
+  if (pa >= M.TEST_BASE && pa < M.TEST_BASE + M.TEST_SIZE) return size == 2 || size == 4;
+  return true;
+}
+
 /** MMIO read of 1/2/4/8 bytes at an aligned device address. */
 export function mmioRead(pa: u64, size: i32): u64 {
   busFault = false;
+  if (!sizeValid(pa, size)) { busFault = true; return 0; }
+  return dispatchRead(pa, size);
+}
+
+/** One byte of a misaligned device load, which QEMU 7.2 splits below the devices' size rules. */
+export function mmioReadByteUnchecked(pa: u64): u64 {
+  busFault = false;
+  return dispatchRead(pa, 1);
+}
+
+function dispatchRead(pa: u64, size: i32): u64 {
   if (pa >= M.UART0_BASE && pa < M.UART0_BASE + M.UART0_SIZE) return uartRead(<u32>(pa - M.UART0_BASE), size) & sizeMask(size);
   if (pa >= M.VIRTIO_MMIO_BASE && pa < M.VIRTIO_MMIO_BASE + (<u64>M.VIRTIO_MMIO_COUNT * M.VIRTIO_MMIO_SIZE)) {
     const rel = pa - M.VIRTIO_MMIO_BASE;
@@ -54,6 +80,7 @@ export function mmioRead(pa: u64, size: i32): u64 {
 export function mmioWrite(pa: u64, size: i32, value: u64): void {
   busFault = false;
   mmioTouched = true;
+  if (!sizeValid(pa, size)) { busFault = true; return; }
   const v = value & sizeMask(size);
   if (pa >= M.UART0_BASE && pa < M.UART0_BASE + M.UART0_SIZE) { uartWrite(<u32>(pa - M.UART0_BASE), size, v); return; }
   if (pa >= M.VIRTIO_MMIO_BASE && pa < M.VIRTIO_MMIO_BASE + (<u64>M.VIRTIO_MMIO_COUNT * M.VIRTIO_MMIO_SIZE)) {
