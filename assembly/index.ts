@@ -1,20 +1,19 @@
 // The core's exports: what the host (src/machine/worker.ts) may call. The host never
 // touches hart state on the hot path; it asks through these functions between slices.
 import { RAM, ROM, ROM_SIZE, XREGS, FREGS, FCSR, MAX_HARTS, HOST_SCRATCH, HOST_SCRATCH_SIZE,
-  CONSOLE_OUT, CONSOLE_IN } from "./layout";
+  CONSOLE_OUT, CONSOLE_IN, C_EXPAND } from "./layout";
 import { RAM_BASE, ramSize, setRamSize } from "./ram";
 import * as S from "./cpu/state";
 import { execute, stopReason, STOP_WFI } from "./cpu/hart";
 import { checkInterrupts, pendingEnabled, effectiveMip } from "./cpu/trap";
-import { tlbFlush, translate, ACC_LOAD, INVALID_TAG } from "./cpu/mmu";
+import { tlbFlush, translate, ACC_LOAD } from "./cpu/mmu";
 import { pmpDecode } from "./cpu/pmp";
-import { clearException, excCause } from "./cpu/exception";
+import { clearException } from "./cpu/exception";
 import { clintReset, clintUpdateTimers, clintNextDeadline, mtimeNow } from "./devices/clint";
 import { exitRequest, exitCode, clearExitRequest, EXIT_NONE } from "./devices/sifive_test";
 import { devicesInit, devicesReset, devicesPoll } from "./devices/exports";
 import { hostPtrRead } from "./bus";
 import { expandCompressed } from "./cpu/compressed";
-import { C_EXPAND } from "./layout";
 
 export * from "./devices/exports";
 
