@@ -77,10 +77,16 @@ function drainConsole() {
   post({ type: "console", bytes: all }, [all.buffer as ArrayBuffer]);
 }
 
-let pendingInput: number[] = [];
+// Host keyboard input waiting for room in the core's input ring (a paste can be large).
+const pendingInput: Uint8Array[] = [];
+let pendingOffset = 0;
 function feedInput() {
-  while (pendingInput.length > 0 && core.consoleInFree() > 0) {
-    core.consoleInPush(pendingInput.shift()!);
+  while (pendingInput.length > 0) {
+    const chunk = pendingInput[0];
+    while (pendingOffset < chunk.length && core.consoleInFree() > 0) core.consoleInPush(chunk[pendingOffset++]);
+    if (pendingOffset < chunk.length) return;
+    pendingInput.shift();
+    pendingOffset = 0;
   }
 }
 
@@ -138,7 +144,7 @@ port.on("message", (m: ToWorker) => {
     case "pause": setRunning(false); drainConsole(); post({ type: "paused" }); break;
     case "resume": setRunning(true); post({ type: "resumed" }); break;
     case "reset": machineReset(); post({ type: "reset-done", guest: false }); break;
-    case "input": pendingInput.push(...m.bytes); feedInput(); break;
+    case "input": pendingInput.push(Uint8Array.from(m.bytes)); feedInput(); break;
     case "key": post({ type: "key-done", id: m.id, ok: core.inputSendKey(m.code, m.down ? 1 : 0) === 1 }); break;
     case "powerbutton": post({ type: "key-done", id: m.id, ok: core.inputPowerButton() === 1 }); break;
     case "regs": post({ type: "regs", id: m.id, regs: readRegisters() }); break;
