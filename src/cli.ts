@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { Machine, MachineError, DEVICE_TYPES, type MachineOptions, type DriveOption } from "./machine/machine.js";
 import { StdioConsole } from "./chardev/stdio.js";
-import { collectMonitorSpecs, startMonitors, DEFAULT_VERSION, MonitorOptionError, type MonitorSpec } from "./qmp/index.js";
+// The monitor server is loaded only when a -qmp/-mon asks for it (start-up time of plain runs).
+import { collectMonitorSpecs, MonitorOptionError, type MonitorSpec } from "./qmp/options.js";
 import { createLogger, type Logger } from "./log.js";
 
 export class UsageError extends Error {}
@@ -271,7 +272,10 @@ export async function main(argv: string[]): Promise<number> {
 
   let monitors: { close(): Promise<void> } | undefined;
   try {
-    monitors = await startMonitors(cfg.monitors, machine, { version: DEFAULT_VERSION, logger });
+    if (cfg.monitors.length > 0) {
+      const { startMonitors, DEFAULT_VERSION } = await import("./qmp/server.js");
+      monitors = await startMonitors(cfg.monitors, machine, { version: DEFAULT_VERSION, logger });
+    }
   } catch (e) {
     console?.stop();
     process.stderr.write(`wasmvirt: ${(e as Error).message}\n`);
