@@ -176,5 +176,7 @@ export function writeMstatus(ms: u64): void {
   const old = S.mstatus;
   S.mstatus = ms;
   if (((old ^ ms) & (S.MSTATUS_MPRV | S.MSTATUS_MPP | S.MSTATUS_SUM | S.MSTATUS_MXR)) != 0) S.recomputeTags();
-  csrSideEffect = true;
+  // Only an interrupt enable going 0 -> 1 can make a pending interrupt takeable now; SUM
+  // toggles (every copy_to/from_user) and FS updates need not leave the execute loop.
+  if ((~old & ms & (S.MSTATUS_MIE | S.MSTATUS_SIE)) != 0) csrSideEffect = true;
 }
