@@ -1,5 +1,5 @@
 // wasmvirt's command line: QEMU's words for the virt machine.
-import { readFileSync } from "node:fs";
+import { readFileSync, openSync, writeSync, closeSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { Machine, MachineError, DEVICE_TYPES, type MachineOptions, type DriveOption } from "./machine/machine.js";
@@ -33,7 +33,7 @@ A RISC-V (RV64GC) virt machine in WebAssembly, with QEMU's command line.
   -dtb FILE                use this device tree instead of the generated one
   -S                       do not start the CPU (use 'cont' on the monitor)
   -nographic               console on the terminal (the only display; implied)
-  -serial stdio|null       where the UART goes (default stdio)
+  -serial stdio|null|file:PATH  where the UART goes (default stdio)
   -drive file=F,format=raw,if=virtio[,readonly=on][,id=ID]
   -device virtio-blk-device,drive=ID | virtio-rng-device | virtio-keyboard-device
   -qmp unix:PATH,server=on,wait=off | tcp:HOST:PORT,server=on,wait=off | stdio
@@ -48,7 +48,7 @@ Console escapes (Ctrl-A then): x quit, h help, p power button, a send Ctrl-A.`;
 export interface CliConfig {
   machine: MachineOptions;
   monitors: MonitorSpec[];
-  serial: "stdio" | "null";
+  serial: "stdio" | "null" | { file: string };
   noReboot: boolean;
   logFile?: string;
   dumpDtbOnly: boolean;
@@ -161,7 +161,8 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
       case "-serial":
         if (value === "stdio" || value === "mon:stdio") serial = "stdio";
         else if (value === "null" || value === "none") serial = "null";
-        else throw new UsageError(`-serial ${value}: unsupported (supported: stdio, mon:stdio, null, none)`);
+        else if (value.startsWith("file:") && value.length > 5) serial = { file: value.slice(5) };
+        else throw new UsageError(`-serial ${value}: unsupported (supported: stdio, mon:stdio, file:PATH, null, none)`);
         break;
       case "-monitor":
         if (value !== "none") throw new UsageError(`-monitor ${value}: the human monitor is only reachable through QMP (human-monitor-command); use -qmp`);
@@ -247,6 +248,18 @@ export async function main(argv: string[]): Promise<number> {
 
   const logger: Logger = createLogger({ file: cfg.logFile });
   const machine = new Machine(cfg.machine);
+  // Where guest output goes is settled before the CPU starts, so no byte goes elsewhere.
+  if (cfg.serial === "null") machine.onConsole = () => {};
+  else if (typeof cfg.serial === "object") {
+    // -serial file:PATH: the file is truncated (as QEMU does) and receives the output as it comes.
+    let fd: number;
+    try { fd = openSync(cfg.serial.file, "w"); } catch (e) {
+      process.stderr.write(`wasmvirt: -serial file:${cfg.serial.file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "No such file or directory" : (e as Error).message}\n`);
+      return 1;
+    }
+    machine.onConsole = (b) => { try { writeSync(fd, b); } catch { /* disk full: the guest keeps running */ } };
+    machine.on("exit", () => { try { closeSync(fd); } catch { /* already closed */ } });
+  }
   try {
     await machine.start();
   } catch (e) {
@@ -266,8 +279,6 @@ export async function main(argv: string[]): Promise<number> {
     });
     machine.onConsole = (b) => console!.write(b);
     console.start();
-  } else {
-    machine.onConsole = () => {};
   }
 
   let monitors: { close(): Promise<void> } | undefined;

@@ -21,6 +21,23 @@ describe.skipIf(!wasmvirtBuilt)("wasmvirt command line", () => {
     expect(r.status).toBe(0);
   });
 
+  it("sends the console to a file with -serial file:PATH, and nowhere with -serial null", () => {
+    const dir = mkdtempSync(join(tmpdir(), "wasmvirt-cli-"));
+    try {
+      const out = join(dir, "serial.txt");
+      writeFileSync(out, "old contents\n");
+      const r = run(["-M", "virt", "-bios", "none", "-kernel", elf("rv64ui"), "-serial", `file:${out}`]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe("");
+      expect(readFileSync(out, "utf8")).toBe("rv64ui: PASS\n");
+      const n = run(["-M", "virt", "-bios", "none", "-kernel", elf("rv64ui"), "-serial", "null"]);
+      expect(n.status).toBe(0);
+      expect(n.stdout).toBe("");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("names the problem for bad input and exits 1", () => {
     const dir = mkdtempSync(join(tmpdir(), "wasmvirt-cli-"));
     try {
@@ -39,6 +56,8 @@ describe.skipIf(!wasmvirtBuilt)("wasmvirt command line", () => {
         [["-drive", `file=${join(dir, "nodisk.img")},format=raw,if=virtio`, "-bios", "none", "-kernel", elf("rv64ui")], /could not open disk image/],
         [["-drive", "file=x.img,format=qcow2"], /format 'qcow2' is not supported/],
         [["-kernel"], /-kernel needs an argument/],
+        [["-serial", "pty"], /-serial pty: unsupported/],
+        [["-serial", `file:${join(dir, "no", "such", "dir")}`, "-bios", "none", "-kernel", elf("rv64ui")], /No such file or directory/],
       ];
       for (const [args, message] of cases) {
         const r = run(args);
