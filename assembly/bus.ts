@@ -57,17 +57,15 @@ export function mmioRead(pa: u64, size: i32): u64 {
   return dispatchRead(pa, size);
 }
 
-/** One byte of a misaligned device load, which QEMU 7.2 splits below the devices' size rules. */
-export function mmioReadByteUnchecked(pa: u64): u64 {
-  busFault = false;
-  return dispatchRead(pa, 1);
-}
-
 function dispatchRead(pa: u64, size: i32): u64 {
   if (pa >= M.UART0_BASE && pa < M.UART0_BASE + M.UART0_SIZE) return uartRead(<u32>(pa - M.UART0_BASE), size) & sizeMask(size);
   if (pa >= M.VIRTIO_MMIO_BASE && pa < M.VIRTIO_MMIO_BASE + (<u64>M.VIRTIO_MMIO_COUNT * M.VIRTIO_MMIO_SIZE)) {
     const rel = pa - M.VIRTIO_MMIO_BASE;
-    return virtioRead(<i32>(rel >> 12), <u32>(rel & 0xfff), size) & sizeMask(size);
+    const slot = <i32>(rel >> 12), off = <u32>(rel & 0xfff);
+    // QEMU 7.2 implements virtio-mmio registers with accesses of at most 4 bytes: a 64-bit
+    // access is two 32-bit ones.
+    if (size == 8) return <u64>(<u32>virtioRead(slot, off, 4)) | (<u64>(<u32>virtioRead(slot, off + 4, 4)) << 32);
+    return virtioRead(slot, off, size) & sizeMask(size);
   }
   if (pa >= M.CLINT_BASE && pa < M.CLINT_BASE + M.CLINT_SIZE) return clintRead(<u32>(pa - M.CLINT_BASE), size) & sizeMask(size);
   if (pa >= M.PLIC_BASE && pa < M.PLIC_BASE + M.PLIC_SIZE) return plicRead(<u32>(pa - M.PLIC_BASE), size) & sizeMask(size);
@@ -85,7 +83,9 @@ export function mmioWrite(pa: u64, size: i32, value: u64): void {
   if (pa >= M.UART0_BASE && pa < M.UART0_BASE + M.UART0_SIZE) { uartWrite(<u32>(pa - M.UART0_BASE), size, v); return; }
   if (pa >= M.VIRTIO_MMIO_BASE && pa < M.VIRTIO_MMIO_BASE + (<u64>M.VIRTIO_MMIO_COUNT * M.VIRTIO_MMIO_SIZE)) {
     const rel = pa - M.VIRTIO_MMIO_BASE;
-    virtioWrite(<i32>(rel >> 12), <u32>(rel & 0xfff), size, v);
+    const slot = <i32>(rel >> 12), off = <u32>(rel & 0xfff);
+    if (size == 8) { virtioWrite(slot, off, 4, v & 0xffff_ffff); virtioWrite(slot, off + 4, 4, v >> 32); return; }
+    virtioWrite(slot, off, size, v);
     return;
   }
   if (pa >= M.CLINT_BASE && pa < M.CLINT_BASE + M.CLINT_SIZE) { clintWrite(<u32>(pa - M.CLINT_BASE), size, v); return; }

@@ -174,6 +174,31 @@ function parseImageHeader(bytes: Uint8Array): ImageHeader | undefined {
   return { textOffset: view.getBigUint64(8, true), imageSize: view.getBigUint64(16, true) };
 }
 
+/**
+ * Segments that stick out of RAM only partly (typically the ELF headers that a linker puts in
+ * the page before a text segment linked at the RAM base) are cut to RAM, as QEMU 7.2 effectively
+ * does: its loader drops what lands on no memory, and its start address is then the RAM part.
+ * A segment wholly outside RAM stays an error (checked by the caller).
+ */
+function clipToRam(elf: ElfImage, ramBase: bigint, ramEnd: bigint): ElfImage {
+  const segments: LoadSegment[] = [];
+  for (const seg of elf.segments) {
+    const end = seg.addr + seg.memSize;
+    if (end <= ramBase || seg.addr >= ramEnd || (seg.addr >= ramBase && end <= ramEnd)) { segments.push(seg); continue; }
+    const start = seg.addr < ramBase ? ramBase : seg.addr;
+    const stop = end > ramEnd ? ramEnd : end;
+    const skip = start - seg.addr;
+    const fileSize = BigInt(seg.fileSize) > skip ? Number(BigInt(seg.fileSize) - skip) : 0;
+    segments.push({ addr: start, fileOffset: seg.fileOffset + Number(skip), fileSize: Math.min(fileSize, Number(stop - start)), memSize: stop - start });
+  }
+  let low = segments[0].addr, high = 0n;
+  for (const seg of segments) {
+    if (seg.addr < low) low = seg.addr;
+    if (seg.addr + seg.memSize > high) high = seg.addr + seg.memSize;
+  }
+  return { ...elf, low, high, segments };
+}
+
 export function computeBootLayout(input: BootLayoutInput): BootLayout {
   const { ramBase, ramSize } = input;
   if (ramSize <= 0n) throw new BootLayoutError(`RAM size must be positive (got ${ramSize})`);
@@ -205,7 +230,7 @@ export function computeBootLayout(input: BootLayoutInput): BootLayout {
   if (input.firmware) {
     const fw = input.firmware;
     if ("bytes" in fw && isElf(fw.bytes)) {
-      const elf = parseElf(fw.bytes, "firmware");
+      const elf = clipToRam(parseElf(fw.bytes, "firmware"), ramBase, ramEnd);
       firmware = { format: "elf", addr: elf.low, end: elf.high, segments: elf.segments };
       for (const s of elf.segments) checkInRam("the firmware", s.addr, s.addr + s.memSize);
     } else {
@@ -230,7 +255,7 @@ export function computeBootLayout(input: BootLayoutInput): BootLayout {
       throw new BootLayoutError("the kernel is a U-Boot uImage, which is not supported: use the raw Image or the ELF vmlinux");
     }
     if (isElf(bytes)) {
-      const elf = parseElf(bytes, "kernel");
+      const elf = clipToRam(parseElf(bytes, "kernel"), ramBase, ramEnd);
       kernel = { format: "elf", addr: elf.low, end: elf.high, entry: elf.low, elfEntry: elf.entry, segments: elf.segments };
       for (const s of elf.segments) checkInRam("the kernel", s.addr, s.addr + s.memSize);
     } else {

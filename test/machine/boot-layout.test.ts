@@ -29,6 +29,13 @@ function makeImage(length: number, textOffset: bigint, imageSize: bigint): Uint8
   return b;
 }
 
+/** File offset of the first PT_LOAD's data in an ELF from makeElf. */
+function segmentFileOffset(elf: Uint8Array): number {
+  const v = new DataView(elf.buffer, elf.byteOffset);
+  const phoff = Number(v.getBigUint64(32, true));
+  return Number(v.getBigUint64(phoff + 8, true));
+}
+
 interface Segment { paddr: bigint; vaddr?: bigint; filesz: number; memsz: bigint; flags: number }
 
 /** A minimal little-endian ELF64 for RISC-V with the given PT_LOAD segments. */
@@ -167,6 +174,12 @@ describe("boot layout (QEMU 7.2's placement)", () => {
     it("a kernel whose image_size does not fit in RAM", () => {
       expect(fail({ ...base, ramSize: 16n * MiB, kernel: { bytes: makeImage(0x2000, 0x20_0000n, 20n * MiB) } }))
         .toMatch(/kernel Image \(image_size 20 MiB\) does not fit in RAM: it needs 0x80200000\.\.0x815fffff \(20 MiB\) but RAM is 0x80000000\.\.0x80ffffff \(16 MiB\); give the machine more memory with -m/);
+    });
+    it("an ELF segment that starts below RAM (headers before a text linked at the RAM base) is cut to RAM, as QEMU runs it", () => {
+      const elf = makeElf(0x8000_0000n, [{ paddr: 0x7fff_f000n, filesz: 0x1100, memsz: 0x1100n, flags: 5 }]);
+      const layout = computeBootLayout({ ...base, firmware: undefined, ramSize: 256n * MiB, kernel: { bytes: elf } });
+      expect(layout.startAddr).toBe(0x8000_0000n);
+      expect(layout.kernel!.segments).toEqual([{ addr: 0x8000_0000n, fileOffset: 0x1000 + segmentFileOffset(elf), fileSize: 0x100, memSize: 0x100n }]);
     });
     it("an ELF kernel linked outside RAM", () => {
       const elf = makeElf(0xffff_ffff_8000_0000n, [{ paddr: 0xffff_ffff_8000_0000n, filesz: 0x10, memsz: 0x10n, flags: 5 }]);

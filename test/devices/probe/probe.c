@@ -106,6 +106,10 @@ static void plic_probe(void) {
 
 static void virtio_probe(void) {
   uintptr_t e = VIRTIO(0), r = VIRTIO(7), b = VIRTIO(6);
+  /* access widths: a 64-bit access is two 32-bit ones; a misaligned load is two aligned ones */
+  rec("virtio.rng.ld.version_devid", (uint32_t)*(volatile uint64_t *)(r + 4));
+  rec("virtio.rng.ld.version_devid.hi", (uint32_t)(*(volatile uint64_t *)(r + 4) >> 32));
+  rec("virtio.rng.lw.misaligned", *(volatile uint32_t *)(r + 2));
   rec("virtio.empty.magic", rl(e)); rec("virtio.empty.version", rl(e + 4));
   rec("virtio.empty.devid", rl(e + 8)); rec("virtio.empty.vendor", rl(e + 0xc));
   rec("virtio.empty.status", rl(e + 0x70)); rec("virtio.empty.qmax", rl(e + 0x34));
