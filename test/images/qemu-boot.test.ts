@@ -13,6 +13,9 @@ const qemu = haveQemu();
 const BOOT_MS = 60_000;
 const sha256 = (s: string | Uint8Array) => createHash("sha256").update(s).digest("hex");
 
+/** Shell line that returns once some process holds an input event device open (the power-button listener). */
+const LISTENER_READY = "for i in $(seq 300); do ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q /dev/input/event && break; sleep 0.1; done; echo listener-ready";
+
 describe.skipIf(!qemu)("guest images on qemu-system-riscv64 -M virt", () => {
   let images: GuestImages;
   const { kernelCmdline, benchCmdline } = readImagesIndex();
@@ -97,6 +100,10 @@ describe.skipIf(!qemu)("guest images on qemu-system-riscv64 -M virt", () => {
     await g.waitFor(GUEST_MARKERS.prompt, BOOT_MS);
     const at = g.type("grep -c ^processor /proc/cpuinfo");
     await g.waitFor(/^2\r?$/m, 10_000, at);
+    // The listener starts in the background just before the shell: press only once it has the
+    // event device open (an event device keeps no events for readers that are not there yet).
+    const ready = g.type(LISTENER_READY);
+    await g.waitFor(/^listener-ready\r?$/m, 30_000, ready);
     // the power key as QEMU's input layer sends it: press and release through the virtio keyboard
     const reply = await g.qmp("send-key", { keys: [{ type: "qcode", data: "power" }] });
     expect(reply).toEqual({ return: {} });

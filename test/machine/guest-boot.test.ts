@@ -20,6 +20,11 @@ function boot(extra: string[] = [], append?: string): GuestProcess {
   return g;
 }
 
+/** Returns once the guest's power-button listener holds the keyboard's event device open. */
+async function powerButtonReady(g: GuestProcess): Promise<void> {
+  await g.run("for i in $(seq 300); do ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q /dev/input/event && break; sleep 0.1; done");
+}
+
 async function toShell(g: GuestProcess): Promise<void> {
   await g.waitFor(GUEST_MARKERS.up, 120_000);
   await g.waitFor(PROMPT, 60_000);
@@ -112,6 +117,7 @@ describe.skipIf(!wasmvirtBuilt)("bundled guest on wasmvirt", () => {
     try {
       const g = boot(["-qmp", `unix:${sock},server=on,wait=off`]);
       await toShell(g);
+      await powerButtonReady(g);
       const qmp = await RawClient.open(sock);
       qmp.send({ execute: "system_powerdown" });
       const seen: string[] = [];
@@ -134,6 +140,7 @@ describe.skipIf(!wasmvirtBuilt)("bundled guest on wasmvirt", () => {
   it("presses the power button with Ctrl-A p on the console", async () => {
     const g = boot();
     await toShell(g);
+    await powerButtonReady(g);
     g.type("\x01p");
     await g.waitFor("wasmvirt-guest: poweroff");
     expect(await g.exit()).toBe(0);
