@@ -228,6 +228,7 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
   if (serial === "stdio" && monitors.some((s) => s.transport.kind === "stdio")) {
     throw new UsageError("-qmp stdio: stdio is already the serial console (add -serial null)");
   }
+  m.serialFilename = serial === "stdio" ? "stdio" : serial === "null" ? "null" : `file:${serial.file}`;
   return { machine: m, monitors, serial, noReboot: flags.has("-no-reboot"), logFile, dumpDtbOnly };
 }
 

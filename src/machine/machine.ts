@@ -45,6 +45,8 @@ export interface MachineOptions {
   /** Add a virtio keyboard (the power button) when the command line has none. */
   defaultKeyboard: boolean;
   startPaused: boolean;
+  /** What query-chardev reports for the UART's backend, in QEMU's words ("stdio", "null", "file"). */
+  serialFilename?: string;
   name?: string;
   uuid?: string;
 }
@@ -96,7 +98,7 @@ export class Machine extends EventEmitter implements MachineControl {
   readonly ramSize: bigint;
   readonly memoryMap: MemoryRegionInfo[];
   readonly blockDevices: BlockDeviceInfo[] = [];
-  readonly chardevs: ChardevInfo[] = [{ label: "serial0", filename: "stdio", frontendOpen: true }];
+  readonly chardevs: ChardevInfo[];
   /** Bytes the guest wrote to its console. */
   onConsole: (bytes: Uint8Array) => void = (b) => { process.stdout.write(b); };
   dtb!: Uint8Array;
@@ -108,6 +110,8 @@ export class Machine extends EventEmitter implements MachineControl {
     this.hartCount = opts.harts;
     this.ramSize = opts.ramSize;
     this._state = opts.startPaused ? "prelaunch" : "running";
+    this.chardevs = opts.serialFilename === "none" ? [] :
+      [{ label: "serial0", filename: opts.serialFilename ?? "stdio", frontendOpen: true }];
     this.memoryMap = memmap.regions.flatMap((r): MemoryRegionInfo[] => {
       const count = "count" in r && r.count ? r.count : 1;
       const size = r.kind === "ram" ? opts.ramSize : BigInt(r.size as string);
