@@ -249,6 +249,8 @@ export async function main(argv: string[]): Promise<number> {
 
   const logger: Logger = createLogger({ file: cfg.logFile });
   const machine = new Machine(cfg.machine);
+  // Listen for the end before anything runs: a short guest can power off before the monitors are up.
+  const exited = new Promise<number>((resolve) => machine.once("exit", resolve));
   // Where guest output goes is settled before the CPU starts, so no byte goes elsewhere.
   if (cfg.serial === "null") machine.onConsole = () => {};
   else if (typeof cfg.serial === "object") {
@@ -296,7 +298,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.on(sig, () => { logger.info({ signal: sig }, "signal"); void machine.quit("host-signal"); });
+    process.on(sig, () => {
+      logger.info({ signal: sig }, "signal");
+      // A second signal while shutting down ends the process at once (disks were flushed by the first).
+      if (machine.state === "shutdown") process.exit(1);
+      void machine.quit("host-signal");
+    });
   }
   machine.on("error-message", (msg: string) => {
     logger.error({ msg }, "machine error");
@@ -308,12 +315,9 @@ export async function main(argv: string[]): Promise<number> {
   if (cfg.noReboot) {
     machine.on("reset", (d: { guest: boolean }) => { if (d.guest) void machine.quit("guest-reset"); });
   }
-  return await new Promise<number>((resolve) => {
-    machine.on("exit", async (code: number) => {
-      logger.info({ code }, "exit");
-      await monitors?.close();
-      console?.stop();
-      resolve(code);
-    });
-  });
+  const code = await exited;
+  logger.info({ code }, "exit");
+  await monitors?.close();
+  console?.stop();
+  return code;
 }
