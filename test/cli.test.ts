@@ -70,6 +70,20 @@ describe.skipIf(!wasmvirtBuilt)("wasmvirt command line", () => {
     }
   });
 
+  it("exits with the guest's status even when the guest powers off before the monitor is up", () => {
+    const dir = mkdtempSync(join(tmpdir(), "wasmvirt-cli-"));
+    try {
+      const sock = join(dir, "qmp.sock");
+      writeFileSync(sock, "a stale regular file where the socket goes\n");   // QEMU replaces it; so do we
+      const r = run(["-M", "virt", "-bios", "none", "-kernel", elf("rv64ui"), "-nographic", "-qmp", `unix:${sock},server=on,wait=off`]);
+      expect(r.stdout).toContain("rv64ui: PASS");
+      expect(r.status).toBe(0);
+      expect(existsSync(sock)).toBe(false);    // the socket is removed on exit
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("prints help and version", () => {
     const h = run(["-h"]);
     expect(h.status).toBe(0);
