@@ -106,6 +106,15 @@ export function csrRead(addr: u32, forWrite: bool): u64 {
   return 0;
 }
 
+/**
+ * The value a csrrs/csrrc sets or clears bits in. mip/sip read as software bits OR device
+ * lines; the instruction changes only the software bits it names (QEMU's write mask), so a
+ * pending external line is never latched as a software bit.
+ */
+export function rmwBase(addr: u32, readValue: u64): u64 {
+  return addr == 0x344 || addr == 0x144 ? S.mip : readValue;
+}
+
 /** Writes CSR `addr` (access already checked by csrRead(addr, true)). */
 export function csrWrite(addr: u32, v: u64): void {
   switch (addr) {

@@ -95,9 +95,7 @@ function execCsr(inst: u32, retired: i32): i32 {
   let result = CSR_OK;
   if (csrIllegal) result = CSR_ILLEGAL;
   else if (writes) {
-    // mip/sip read as software bits OR device lines; a csrrs/csrrc changes only the
-    // software bits it names (QEMU's write mask), so a pending external line is not latched.
-    const base = (op != 1 && (addr == 0x344 || addr == 0x144)) ? S.mip : old;
+    const base = op == 1 ? old : CSR.rmwBase(addr, old);
     const nv = op == 1 ? src : op == 2 ? (base | src) : (base & ~src);
     CSR.csrSideEffect = false;
     csrWrite(addr, nv);
