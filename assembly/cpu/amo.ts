@@ -2,8 +2,8 @@
 // loaded; SC succeeds only if its address matches and memory still holds that value, so a
 // store (by any hart) that changed the word breaks the reservation, and a second SC fails.
 // Misaligned LR and AMOs raise load-address-misaligned, as QEMU does.
-import { XREGS } from "../layout";
 import * as S from "./state";
+import { getX as rx, setX as wx } from "./state";
 import * as E from "./exception";
 import * as MMU from "./mmu";
 import { hostPtrWrite, mmioRead, mmioWrite } from "../bus";
@@ -12,8 +12,7 @@ import * as BUS from "../bus";
 // Set by readPhys/writePhys when the address decodes to nothing.
 let fault = false;
 
-@inline function rx(r: u32): u64 { return load<u64>(XREGS + (r << 3)); }
-@inline function wx(r: u32, v: u64): void { if (r != 0) store<u64>(XREGS + (r << 3), v); }
+
 
 function readPhys(pa: u64, size: i32): u64 {
   fault = false;

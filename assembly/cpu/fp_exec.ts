@@ -3,7 +3,8 @@
 //
 // Singles live NaN-boxed in the 64-bit f registers: a single read from a register whose upper 32 bits
 // are not all ones is the canonical NaN; a single written is boxed.
-import { XREGS, FREGS, FCSR } from "../layout";
+import { FREGS, FCSR } from "../layout";
+import { getX, setX } from "./state";
 import {
   fflags, clearFlags,
   f64Add, f64Sub, f64Mul, f64Div, f64Sqrt, f64MulAdd,
@@ -31,14 +32,6 @@ const ILLEGAL: i32 = 1;
 // @ts-ignore: decorator
 @inline function setF32(r: u32, v: u32): void {
   store<u64>(FREGS + (r << 3), 0xffffffff00000000 | <u64>v);
-}
-// @ts-ignore: decorator
-@inline function getX(r: u32): u64 {
-  return load<u64>(XREGS + (r << 3));
-}
-// @ts-ignore: decorator
-@inline function setX(r: u32, v: u64): void {
-  if (r != 0) store<u64>(XREGS + (r << 3), v);
 }
 
 // The rounding mode an instruction uses: its rm field, or frm when rm is DYN (7). -1 when reserved.
