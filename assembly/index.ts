@@ -2,7 +2,7 @@
 // touches hart state on the hot path; it asks through these functions between slices.
 import { RAM, ROM, ROM_SIZE, XREGS, FREGS, FCSR, MAX_HARTS, HOST_SCRATCH, HOST_SCRATCH_SIZE,
   CONSOLE_OUT, CONSOLE_IN, C_EXPAND } from "./layout";
-import { RAM_BASE, ramSize, setRamSize } from "./ram";
+import { RAM_BASE, ramSize, setRamSize, ramWritten } from "./ram";
 import * as S from "./cpu/state";
 import { execute, stopReason, STOP_WFI } from "./cpu/hart";
 import { checkInterrupts, pendingEnabled, effectiveMip } from "./cpu/trap";
@@ -158,3 +158,6 @@ export function ramBytes(): u64 { return ramSize; }
 export function fregsOffset(): u32 { return FREGS; }
 export function fcsrOffset(): u32 { return FCSR; }
 export function instretOf(h: i32): u64 { S.saveHart(); return load<u64>(S.hartContextPtr(h) + 0x400, 192); }
+
+/** The host wrote [pa, pa+len) of guest RAM directly (loader, block I/O, debugger, restore). */
+export function noteRamWrite(pa: u64, len: u32): void { ramWritten(pa, <u64>len); }

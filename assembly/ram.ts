@@ -18,3 +18,13 @@ export function setRamSize(size: u64): void { ramSize = size; }
 @inline export function ramPtr(paddr: u64): u32 {
   return <u32>(paddr - RAM_BASE) + RAM;
 }
+
+/**
+ * The one seam for writes into guest RAM that do not go through the hart's store path:
+ * device DMA, host-side writes (loader, block reads, a debugger, restored state). Every such
+ * writer calls this after writing [paddr, paddr+len), so per-page bookkeeping (translated
+ * code, dirty pages) sees the change.
+ */
+export function ramWritten(paddr: u64, len: u64): void {
+  // Filled in by the translation tier (code invalidation); a no-op until then.
+}

@@ -20,6 +20,8 @@ export interface CoreExports {
   clearExit(): void;
   nextWakeTicks(): number;
   physToHost(pa: bigint): number;
+  /** Every direct host write into guest RAM must be reported (invalidates translated code, marks pages dirty). */
+  noteRamWrite(pa: bigint, len: number): void;
   virtToPhys(h: number, va: bigint): bigint;
   ramOffset(): number;
   romOffset(): number;

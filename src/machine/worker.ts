@@ -55,6 +55,7 @@ function loadBlobs() {
     const host = core.physToHost(BigInt(b.addr));
     if (host === 0) throw new Error(`blob at ${b.addr} is outside RAM/ROM`);
     mem.set(b.bytes, host);
+    core.noteRamWrite(BigInt(b.addr), b.bytes.length);
   }
 }
 
