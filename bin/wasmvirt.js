@@ -1,5 +1,14 @@
 #!/usr/bin/env node
-import { main } from "../dist/cli.js";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+// A fresh clone has no dist/ or build/ yet: say what to run instead of a module-resolution stack trace.
+const missing = ["../dist/cli.js", "../build/core.wasm"].filter((p) => !existsSync(fileURLToPath(new URL(p, import.meta.url))));
+if (missing.length > 0) {
+  process.stderr.write(`wasmvirt: not built yet (${missing.map((p) => p.slice(3)).join(", ")} missing): run 'npm install && npm run build' in ${fileURLToPath(new URL("..", import.meta.url))}\n`);
+  process.exit(1);
+}
+const { main } = await import("../dist/cli.js");
 main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
   process.stderr.write(`wasmvirt: internal error: ${e && e.stack ? e.stack : e}\n`);
   process.exit(70);

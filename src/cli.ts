@@ -6,7 +6,7 @@ import { Machine, MachineError, DEVICE_TYPES, type MachineOptions, type DriveOpt
 import { StdioConsole } from "./chardev/stdio.js";
 // The monitor server is loaded only when a -qmp/-mon asks for it (start-up time of plain runs).
 import { collectMonitorSpecs, MonitorOptionError, type MonitorSpec } from "./qmp/options.js";
-import { createLogger, type Logger } from "./log.js";
+import { createLogger, openLogFile, LogFileError, type Logger } from "./log.js";
 
 export class UsageError extends Error {}
 
@@ -186,9 +186,14 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
         const iface = p.get("if") ?? "virtio";
         if (iface !== "virtio" && iface !== "none") throw new UsageError(`-drive ${value}: if=${iface} is not supported (virtio or none)`);
         for (const k of p.keys()) {
-          if (!["file", "format", "if", "readonly", "id", "cache", "media"].includes(k)) throw new UsageError(`-drive ${value}: property '${k}' is not supported`);
+          if (!["file", "format", "if", "readonly", "id", "cache", "media", "file.locking"].includes(k)) throw new UsageError(`-drive ${value}: property '${k}' is not supported`);
         }
-        const d: DriveOption = { file, format: "raw", readOnly: onOff(p.get("readonly") ?? "off", "readonly"), id: p.get("id") };
+        const locking = p.get("file.locking") ?? "auto";
+        if (locking !== "auto" && locking !== "on" && locking !== "off") {
+          throw new UsageError(`-drive ${value}: Parameter 'locking' does not accept value '${locking}'`);
+        }
+        const d: DriveOption = { file, format: "raw", readOnly: onOff(p.get("readonly") ?? "off", "readonly"), id: p.get("id"),
+          locking, source: value };
         m.drives.push(d);
         if (d.id) driveIds.set(d.id, m.drives.length - 1);
         if (iface === "none") { (d as DriveOption & { detached?: boolean }).detached = true; }
@@ -247,16 +252,25 @@ export async function main(argv: string[]): Promise<number> {
   if (cfg === "help") { process.stdout.write(USAGE + "\n"); return 0; }
   if (cfg === "version") { process.stdout.write(`wasmvirt ${VERSION} (QEMU 7.2 compatible virt machine)\n`); return 0; }
 
-  const logger: Logger = createLogger({ file: cfg.logFile });
+  let logFd: number | undefined;
+  if (cfg.logFile !== undefined) {
+    try { logFd = openLogFile(cfg.logFile); } catch (e) {
+      if (!(e instanceof LogFileError)) throw e;
+      process.stderr.write(`wasmvirt: ${e.message}\n`);
+      return 1;
+    }
+  }
+  const logger: Logger = createLogger({ fd: logFd });
   const machine = new Machine(cfg.machine);
   // Listen for the end before anything runs: a short guest can power off before the monitors are up.
   const exited = new Promise<number>((resolve) => machine.once("exit", resolve));
+  machine.on("warning", (msg: string) => process.stderr.write(`wasmvirt: ${msg}\n`));
   // Where guest output goes is settled before the CPU starts, so no byte goes elsewhere.
   if (cfg.serial === "null") machine.onConsole = () => {};
   else if (typeof cfg.serial === "object") {
     // -serial file:PATH: the file is truncated (as QEMU does) and receives the output as it comes.
     let fd: number;
-    try { fd = openSync(cfg.serial.file, "w"); } catch (e) {
+    try { fd = openSync(cfg.serial.file, "w", 0o600); } catch (e) {
       process.stderr.write(`wasmvirt: -serial file:${cfg.serial.file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "No such file or directory" : (e as Error).message}\n`);
       return 1;
     }

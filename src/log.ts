@@ -2,6 +2,7 @@
 // (stdout is the guest's console). Without a file, logging is silent.
 import type { Logger as PinoLogger, LevelWithSilent } from "pino";
 import { createRequire } from "node:module";
+import * as fs from "node:fs";
 
 export type Logger = PinoLogger;
 
@@ -21,6 +22,8 @@ function droppingLogger(): Logger {
 export interface LogOptions {
   /** Log file path (`-D FILE` or `--log FILE`); undefined = no logging. */
   file?: string;
+  /** The log file already opened with openLogFile (preferred: errors were reported at start-up). */
+  fd?: number;
   level?: LevelWithSilent;
   name?: string;
 }
@@ -31,10 +34,41 @@ export interface LogOptions {
  */
 export function createLogger(opts: LogOptions = {}): Logger {
   const name = opts.name ?? "wasmvirt";
-  if (!opts.file) return droppingLogger();
+  if (opts.fd === undefined && !opts.file) return droppingLogger();
   const pino = loadPino();
-  const dest = pino.destination({ dest: opts.file, sync: true, mkdir: true });
+  const dest = pino.destination({ fd: opts.fd ?? openLogFile(opts.file!), sync: true });
   return pino({ name, level: opts.level ?? (process.env.WASMVIRT_LOG_LEVEL as LevelWithSilent) ?? "info" }, dest);
+}
+
+export class LogFileError extends Error {}
+
+const STRERROR: Record<string, string> = {
+  ENOENT: "No such file or directory", EACCES: "Permission denied", EPERM: "Operation not permitted",
+  EISDIR: "Is a directory", ENOTDIR: "Not a directory", EROFS: "Read-only file system", ENXIO: "No such device or address",
+  ENOSPC: "No space left on device", ELOOP: "Too many levels of symbolic links",
+};
+
+/**
+ * Open (create 0600, append) the log file, as QEMU's -D does but never creating directories; a
+ * FIFO nobody reads is refused instead of waited on. Throws LogFileError with QEMU's one-line message.
+ */
+export function openLogFile(path: string): number {
+  const fail = (e: unknown): never => {
+    const code = (e as NodeJS.ErrnoException).code ?? "";
+    throw new LogFileError(`Error opening logfile ${path}: ${STRERROR[code] ?? (e as Error).message}`);
+  };
+  const { O_WRONLY, O_APPEND, O_CREAT, O_NONBLOCK } = fs.constants;
+  let isFifo = false;
+  try { isFifo = fs.statSync(path).isFIFO(); } catch { /* created below */ }
+  try {
+    if (isFifo) fs.closeSync(fs.openSync(path, O_WRONLY | O_NONBLOCK));   // ENXIO when nobody reads
+    const fd = fs.openSync(path, O_WRONLY | O_APPEND | O_CREAT, 0o600);
+    if (fs.fstatSync(fd).isDirectory()) { fs.closeSync(fd); fail(Object.assign(new Error(), { code: "EISDIR" })); }
+    return fd;
+  } catch (e) {
+    if (e instanceof LogFileError) throw e;
+    return fail(e);
+  }
 }
 
 /** Pull `-D FILE` / `--log FILE` / `--log=FILE` out of an argument list; returns the file and the rest. */

@@ -53,7 +53,7 @@ describe.skipIf(!wasmvirtBuilt)("wasmvirt command line", () => {
         [["-m", "lots"], /invalid size 'lots'/],
         [["-smp", "9"], /at most 8 harts/],
         [["-device", "e1000"], /unsupported device \(supported: virtio-blk-device/],
-        [["-drive", `file=${join(dir, "nodisk.img")},format=raw,if=virtio`, "-bios", "none", "-kernel", elf("rv64ui")], /could not open disk image/],
+        [["-drive", `file=${join(dir, "nodisk.img")},format=raw,if=virtio`, "-bios", "none", "-kernel", elf("rv64ui")], /-drive file=.*nodisk.img,format=raw,if=virtio: Could not open '.*nodisk.img': No such file or directory/],
         [["-drive", "file=x.img,format=qcow2"], /format 'qcow2' is not supported/],
         [["-kernel"], /-kernel needs an argument/],
         [["-serial", "pty"], /-serial pty: unsupported/],

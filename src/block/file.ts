@@ -4,6 +4,8 @@ import { type BlockBackend, BlockReadOnlyError } from "./backend.js";
 
 export interface FileBlockOptions {
   readOnly?: boolean;
+  /** An already opened (and checked, and locked) descriptor of path: see open.ts. The backend owns it. */
+  fd?: number;
 }
 
 /** Turn an fs error into the message a user needs (as QEMU words it: "Could not open 'x': ..."). */
@@ -33,10 +35,13 @@ export class FileBlockBackend implements BlockBackend {
     this.path = path;
     this.readOnly = options.readOnly ?? false;
     let fd: number;
-    try {
-      fd = fs.openSync(path, this.readOnly ? "r" : "r+");
-    } catch (err) {
-      throw openError(path, err as NodeJS.ErrnoException, this.readOnly);
+    if (options.fd !== undefined) fd = options.fd;
+    else {
+      try {
+        fd = fs.openSync(path, this.readOnly ? "r" : "r+");
+      } catch (err) {
+        throw openError(path, err as NodeJS.ErrnoException, this.readOnly);
+      }
     }
     try {
       const st = fs.fstatSync(fd);

@@ -3,7 +3,7 @@
 // as events once the worker confirms them.
 import { EventEmitter } from "node:events";
 import { Worker } from "node:worker_threads";
-import { readFileSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { statSync, writeFileSync, existsSync, closeSync, openSync, fstatSync, readSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import memmap from "./memmap.json" with { type: "json" };
@@ -16,6 +16,7 @@ import { buildVirtDtb, applyBootChosen } from "./virt-dt.js";
 import { parseDtb } from "./fdt.js";
 import { buildBootRom, BOOT_ROM_BASE } from "./bootrom.js";
 import type { WorkerConfig, ToWorker, FromWorker, WorkerVirtio, RawRegs } from "./messages.js";
+import { openImage, ImageOpenError, type LockingMode } from "../block/open.js";
 
 export const RAM_BASE = 0x8000_0000n;
 /** wasm32 linear memory holds the core's state below 16 MiB and RAM above it. */
@@ -30,7 +31,13 @@ export const DEVICE_TYPES: Record<string, keyof typeof VIRTIO_ID> = {
   "virtio-keyboard-device": "input",
 };
 
-export interface DriveOption { file: string; readOnly: boolean; format: "raw"; id?: string }
+export interface DriveOption {
+  file: string; readOnly: boolean; format: "raw"; id?: string;
+  /** file.locking=auto|on|off (QEMU's spelling); auto by default. */
+  locking?: LockingMode;
+  /** The -drive value as the user wrote it, for messages ("-drive VALUE: ..."). */
+  source?: string;
+}
 export interface MachineOptions {
   ramSize: bigint;
   harts: number;
@@ -53,14 +60,41 @@ export interface MachineOptions {
 
 export class MachineError extends Error {}
 
-function readFile(what: string, path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (e) {
+/**
+ * Read an input file (firmware, kernel, initrd, device tree) after checking what it is: only a regular
+ * file no larger than `limit` is read, so /dev/zero, a FIFO or a huge file fails at once instead of
+ * being read forever.
+ */
+function readFile(what: string, path: string, limit: bigint): Uint8Array {
+  const fail = (why: string): never => { throw new MachineError(`could not load ${what} '${path}': ${why}`); };
+  const errText = (e: unknown) => {
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === "ENOENT" ? "No such file or directory" : err.code === "EACCES" ? "Permission denied" :
-      err.code === "EISDIR" ? "Is a directory" : err.message;
-    throw new MachineError(`could not load ${what} '${path}': ${why}`);
+    return err.code === "ENOENT" ? "No such file or directory" : err.code === "EACCES" ? "Permission denied" :
+      err.code === "EISDIR" ? "Is a directory" : err.code === "ENOTDIR" ? "Not a directory" : err.message;
+  };
+  let st;
+  try { st = statSync(path); } catch (e) { return fail(errText(e)); }
+  if (st.isDirectory()) fail("Is a directory");
+  if (!st.isFile()) fail("not a regular file");
+  if (BigInt(st.size) > limit) fail(`file too large (${st.size} bytes; at most ${limit} fit)`);
+  let fd: number;
+  try { fd = openSync(path, "r"); } catch (e) { return fail(errText(e)); }
+  try {
+    const size = fstatSync(fd).size;          // the file we opened
+    if (BigInt(size) > limit) fail(`file too large (${size} bytes; at most ${limit} fit)`);
+    const buf = new Uint8Array(size);
+    let done = 0;
+    while (done < size) {
+      const n = readSync(fd, buf, done, size - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done === size ? buf : buf.subarray(0, done);
+  } catch (e) {
+    if (e instanceof MachineError) throw e;
+    return fail(errText(e));
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -92,6 +126,10 @@ export class Machine extends EventEmitter implements MachineControl {
   private pending = new Map<number, (m: FromWorker) => void>();
   private waiters: { type: string; resolve: (m: FromWorker) => void }[] = [];
   private quitting = false;
+  /** Descriptors of the opened (and locked) disk images; closed, which drops the locks, at exit. */
+  private diskFds: number[] = [];
+  /** Set while start() waits for the worker: a failure then is a start-up error, not a run state. */
+  private startFailed: ((e: Error) => void) | undefined;
   readonly name: string | undefined;
   readonly uuid: string;
   readonly hartCount: number;
@@ -134,12 +172,24 @@ export class Machine extends EventEmitter implements MachineControl {
     if (o.ramSize > MAX_RAM) throw new MachineError(`-m ${o.ramSize >> 20n}M: wasmvirt supports at most ${MAX_RAM >> 20n} MiB of RAM (WebAssembly 32-bit memory)`);
 
     const firmwarePath = o.bios === "none" ? undefined : o.bios === "default" ? defaultFirmwarePath() : o.bios;
-    const firmware = firmwarePath ? readFile("firmware", firmwarePath) : undefined;
-    const kernel = o.kernel ? readFile("kernel", o.kernel) : undefined;
-    const initrd = o.initrd ? readFile("initrd", o.initrd) : undefined;
-    const userDtb = o.dtb ? readFile("device tree", o.dtb) : undefined;
+    // Nothing larger than RAM can be loaded into it; a device tree is at most 2 MiB in QEMU's layout.
+    const firmware = firmwarePath ? readFile("firmware", firmwarePath, o.ramSize) : undefined;
+    const kernel = o.kernel ? readFile("kernel", o.kernel, o.ramSize) : undefined;
+    const initrd = o.initrd ? readFile("initrd", o.initrd, o.ramSize) : undefined;
+    const userDtb = o.dtb ? readFile("device tree", o.dtb, 2n << 20n) : undefined;
     if (!firmware && !kernel) throw new MachineError("nothing to run: give -kernel FILE (with -bios none) or firmware with -bios");
 
+    try {
+      await this.startWith(firmware, kernel, initrd, userDtb);
+    } catch (e) {
+      this.closeDisks();
+      throw e;
+    }
+  }
+
+  private async startWith(firmware: Uint8Array | undefined, kernel: Uint8Array | undefined, initrd: Uint8Array | undefined,
+    userDtb: Uint8Array | undefined): Promise<void> {
+    const o = this.opts;
     // Virtio slots: QEMU fills them from the top (slot 7 first).
     const virtio: WorkerVirtio[] = [];
     const disks: WorkerConfig["disks"] = [];
@@ -152,9 +202,17 @@ export class Machine extends EventEmitter implements MachineControl {
       const s = take();
       if (d.type === "blk") {
         const drive = o.drives[d.drive!];
-        let size: number;
-        try { size = statSync(drive.file).size; } catch { throw new MachineError(`could not open disk image '${drive.file}': No such file or directory`); }
-        disks.push({ path: drive.file, readOnly: drive.readOnly });
+        let img;
+        try {
+          img = openImage(drive.file, { readOnly: drive.readOnly, locking: drive.locking,
+            onWarning: (msg) => this.emit("warning", msg) });
+        } catch (e) {
+          if (!(e instanceof ImageOpenError)) throw e;
+          throw new MachineError(`-drive ${drive.source ?? `file=${drive.file},format=raw`}: ${e.message}`);
+        }
+        this.diskFds.push(img.fd);
+        const size = img.size;
+        disks.push({ path: drive.file, readOnly: drive.readOnly, fd: img.fd });
         virtio.push({ slot: s, type: VIRTIO_ID.blk, backend: disks.length - 1, flags: drive.readOnly ? 1 : 0, capacity: size });
         this.blockDevices.push({ device: drive.id ?? `virtio${disks.length - 1}`, file: drive.file, readOnly: drive.readOnly, format: "raw", size });
       } else {
@@ -192,6 +250,7 @@ export class Machine extends EventEmitter implements MachineControl {
     // -machine dumpdtb=FILE: write the tree and stop there, as QEMU does (nothing runs).
     if (o.dumpDtb) {
       try { writeFileSync(o.dumpDtb, dtb); } catch (e) { throw new MachineError(`could not write device tree '${o.dumpDtb}': ${(e as Error).message}`); }
+      this.closeDisks();
       return;
     }
 
@@ -211,10 +270,26 @@ export class Machine extends EventEmitter implements MachineControl {
     this.worker.on("message", (m: FromWorker) => this.onWorkerMessage(m));
     this.worker.on("error", (e) => this.fatal(`CPU worker failed: ${e.message}`));
     this.worker.on("exit", (code) => { if (!this.quitting) this.fatal(`CPU worker exited (${code})`); });
-    await this.waitFor("ready");
+    // A worker that fails before it is ready fails start(): the user sees why and the process exits 1.
+    const failed = new Promise<never>((_, reject) => { this.startFailed = reject; });
+    try {
+      await Promise.race([this.waitFor("ready"), failed]);
+    } catch (e) {
+      this.quitting = true;
+      await this.worker.terminate();
+      throw new MachineError((e as Error).message);
+    } finally {
+      this.startFailed = undefined;
+    }
+  }
+
+  private closeDisks() {
+    for (const fd of this.diskFds) { try { closeSync(fd); } catch { /* already closed */ } }
+    this.diskFds = [];
   }
 
   private fatal(message: string) {
+    if (this.startFailed) { this.startFailed(new Error(message)); return; }
     if (this.quitting) return;
     this._state = "internal-error";
     this.emit("error-message", message);
@@ -251,6 +326,7 @@ export class Machine extends EventEmitter implements MachineControl {
     this._state = "shutdown";
     this.emit("shutdown", { guest: true, reason: "guest-shutdown" satisfies ShutdownReason });
     await this.worker.terminate();
+    this.closeDisks();
     this.emit("exit", status);
   }
 
@@ -311,6 +387,7 @@ export class Machine extends EventEmitter implements MachineControl {
     this._state = "shutdown";
     this.emit("shutdown", { guest: false, reason });
     await this.worker.terminate();
+    this.closeDisks();
     this.emit("exit", 0);
   }
 

@@ -9,7 +9,8 @@ export interface WorkerConfig {
   rom: Uint8Array;
   blobs: { addr: string; bytes: Uint8Array }[];
   startPc: string;
-  disks: { path: string; readOnly: boolean }[];
+  /** Images opened (and locked) by the main thread; the worker uses the descriptors. */
+  disks: { path: string; readOnly: boolean; fd: number }[];
   virtio: WorkerVirtio[];
   startPaused: boolean;
 }

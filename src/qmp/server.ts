@@ -2,6 +2,7 @@
 // connection, many connections per listener, machine events broadcast to every operational session.
 import net from "node:net";
 import fs from "node:fs";
+import path from "node:path";
 import type { ChardevInfo, MachineControl } from "../machine/control.js";
 import type { Logger } from "../log.js";
 import type { VersionInfo } from "./commands.js";
@@ -141,6 +142,15 @@ export async function startMonitors(specs: MonitorSpec[], machine: MachineContro
           t.kind === "unix" ? ` to ${t.path}` : ""}: ${strerror(e)}`));
         server.once("error", onError);
         if (t.kind === "unix") {
+          // The directory must exist: bind(2) in a missing one reports EACCES through libuv's rename
+          // dance below, where QEMU names the real problem.
+          try {
+            const dir = fs.statSync(path.dirname(t.path));
+            if (!dir.isDirectory()) throw Object.assign(new Error("ENOTDIR"), { code: "ENOTDIR" });
+          } catch (e) {
+            reject(new MonitorStartError(`${spec.source}: Failed to bind socket to ${t.path}: ${strerror(e)}`));
+            return;
+          }
           // A stale socket file from an earlier run is replaced, as QEMU does.
           try {
             if (fs.lstatSync(t.path).isSocket()) fs.unlinkSync(t.path);
