@@ -238,6 +238,8 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // A reader that goes away (`wasmvirt ... | head`) must not kill the machine: EPIPE drops output.
+  for (const s of [process.stdout, process.stderr]) s.on("error", () => { /* output is lost, the guest runs on */ });
   let cfg: ReturnType<typeof parseArgs>;
   try {
     if (argv.includes("--bundled")) {
@@ -293,6 +295,7 @@ export async function main(argv: string[]): Promise<number> {
       quit: () => { void machine.quit("host-ui"); },
       powerButton: () => { void machine.powerdown(); },
       notice: (t) => process.stdout.write(t),
+      hold: (on) => machine.holdConsole(on),
     });
     machine.onConsole = (b) => console!.write(b);
     console.start();

@@ -7,7 +7,12 @@ export interface ConsoleActions {
   powerButton(): void;
   /** Text for the user (escape help, notices), written to the terminal, not to the guest. */
   notice(text: string): void;
+  /** Flow control: stop (true) / restart (false) the guest's console output (see Machine.holdConsole). */
+  hold?(on: boolean): void;
 }
+
+/** Console bytes queued for a slow stdout (a pipe nobody reads fast) before the guest is made to wait. */
+export const CONSOLE_HIGH_WATER = 256 * 1024;
 
 const CTRL_A = 0x01;
 export const ESCAPE_HELP = [
@@ -50,8 +55,9 @@ export class StdioConsole {
   private decoder: EscapeDecoder;
   private onData = (d: Buffer) => this.decoder.feed(d);
 
-  constructor(actions: ConsoleActions) {
+  constructor(private actions: ConsoleActions) {
     this.decoder = new EscapeDecoder(actions);
+    process.stdout.on("error", () => { this.broken = true; this.release(); });
   }
 
   start(): void {
@@ -65,7 +71,29 @@ export class StdioConsole {
     stdin.resume();
   }
 
-  write(bytes: Uint8Array): void { process.stdout.write(bytes); }
+  private held = false;
+  private broken = false;
+
+  /**
+   * Guest output to stdout. Node queues writes to a pipe in memory without bound; past
+   * CONSOLE_HIGH_WATER queued bytes the guest's UART is held until stdout drains, so a slow reader
+   * slows the guest instead of growing the heap. A closed stdout (EPIPE) drops output; the guest runs on.
+   */
+  write(bytes: Uint8Array): void {
+    if (this.broken) return;
+    process.stdout.write(bytes);
+    if (!this.held && process.stdout.writableLength > CONSOLE_HIGH_WATER) {
+      this.held = true;
+      this.actions.hold?.(true);
+      process.stdout.once("drain", () => this.release());
+    }
+  }
+
+  private release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.actions.hold?.(false);
+  }
 
   stop(): void {
     process.stdin.off("data", this.onData);

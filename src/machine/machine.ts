@@ -330,6 +330,12 @@ export class Machine extends EventEmitter implements MachineControl {
     this.emit("exit", status);
   }
 
+  /**
+   * Flow control for console output: hold(true) while the consumer of onConsole is backed up (the
+   * UART then keeps the bytes and the guest waits), hold(false) once it has drained.
+   */
+  holdConsole(on: boolean) { if (!this.quitting && this.worker) this.send({ type: "console-hold", on }); }
+
   /** Keyboard input for the guest's console (UART). */
   sendConsoleInput(bytes: Uint8Array) { if (!this.quitting) this.send({ type: "input", bytes: Array.from(bytes) }); }
 

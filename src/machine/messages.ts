@@ -18,6 +18,8 @@ export interface WorkerConfig {
 export type ToWorker =
   | { type: "pause" } | { type: "resume" } | { type: "reset" } | { type: "quit" }
   | { type: "input"; bytes: number[] }
+  /** Stop (true) or restart taking console output from the UART: the host's output is backed up. */
+  | { type: "console-hold"; on: boolean }
   | { type: "key"; id: number; code: number; down: boolean }
   | { type: "powerbutton"; id: number }
   | { type: "regs"; id: number }

@@ -64,7 +64,12 @@ function machineReset() {
   core.resetMachine(Number(BigInt(cfg.startPc)));
 }
 
-function drainConsole() {
+// While the host's console output is backed up (a slow pipe), bytes stay in the UART: its ring fills,
+// LSR.THRE stays 0 and the guest waits, as on a real serial line. At exit everything is taken.
+let consoleHeld = false;
+
+function drainConsole(force = false) {
+  if (consoleHeld && !force) return;
   let n = core.consoleOutPending();
   if (n === 0) return;
   const chunks: Uint8Array[] = [];
@@ -145,6 +150,7 @@ port.on("message", (m: ToWorker) => {
     case "pause": setRunning(false); drainConsole(); post({ type: "paused" }); break;
     case "resume": setRunning(true); post({ type: "resumed" }); break;
     case "reset": machineReset(); post({ type: "reset-done", guest: false }); break;
+    case "console-hold": consoleHeld = m.on; if (!m.on) drainConsole(); break;
     case "input": pendingInput.push(Uint8Array.from(m.bytes)); feedInput(); break;
     case "key": post({ type: "key-done", id: m.id, ok: core.inputSendKey(m.code, m.down ? 1 : 0) === 1 }); break;
     case "powerbutton": post({ type: "key-done", id: m.id, ok: core.inputPowerButton() === 1 }); break;
@@ -153,7 +159,7 @@ port.on("message", (m: ToWorker) => {
       try { post({ type: "mem", id: m.id, bytes: readMemory(BigInt(m.addr), m.length, m.hart) }); }
       catch (e) { post({ type: "mem", id: m.id, error: (e as Error).message }); }
       break;
-    case "quit": quitting = true; setRunning(false); drainConsole(); flushDisks(); post({ type: "flushed" }); break;
+    case "quit": quitting = true; setRunning(false); drainConsole(true); flushDisks(); post({ type: "flushed" }); break;
   }
   if (wake) { const w = wake; wake = null; w(); }
 });
@@ -186,6 +192,7 @@ async function loop() {
     drainConsole();
     if (r === RUN_POWEROFF) {
       const status = core.exitStatus();
+      drainConsole(true);
       setRunning(false);
       flushDisks();
       post({ type: "poweroff", status });

@@ -13,6 +13,39 @@ export interface MonitorSpec {
   pretty: boolean;
   /** The option as the user wrote it, for messages. */
   source: string;
+  /** wasmvirt's bounds for a listener (max-sessions=N, max-buffer=SIZE); defaults in server.ts. */
+  limits?: ListenerLimits;
+}
+
+export interface ListenerLimits {
+  /** Sessions one listener serves at once; the next client gets an error line and is closed. */
+  maxSessions?: number;
+  /** Bytes of replies and events a session may leave unread before it is disconnected. */
+  maxBuffer?: number;
+}
+
+function parseCount(source: string, key: string, v: string | undefined, min: number): number {
+  const n = Number(v);
+  if (v === undefined || !/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min) {
+    throw new MonitorOptionError(`${source}: ${key} expects a number of at least ${min}`);
+  }
+  return n;
+}
+
+function parseByteSize(source: string, key: string, v: string | undefined): number {
+  const m = v === undefined ? null : /^(\d+)([kKmMgG]?)$/.exec(v);
+  const shift = m ? ({ "": 0, k: 10, m: 20, g: 30 } as Record<string, number>)[m[2].toLowerCase()] : 0;
+  const n = m ? Number(m[1]) * 2 ** shift : NaN;
+  if (!Number.isSafeInteger(n) || n < 4096) throw new MonitorOptionError(`${source}: ${key} expects a size of at least 4096 bytes (suffixes k, M, G)`);
+  return n;
+}
+
+/** max-sessions= and max-buffer= of a listener, when given. */
+function parseLimits(props: Map<string, string | undefined>, source: string): ListenerLimits | undefined {
+  const limits: ListenerLimits = {};
+  if (props.has("max-sessions")) limits.maxSessions = parseCount(source, "max-sessions", props.get("max-sessions"), 1);
+  if (props.has("max-buffer")) limits.maxBuffer = parseByteSize(source, "max-buffer", props.get("max-buffer"));
+  return Object.keys(limits).length > 0 ? limits : undefined;
 }
 
 export class MonitorOptionError extends Error {}
@@ -62,7 +95,7 @@ export function parseQmpValue(value: string, source: string): MonitorTransport {
   const [head, ...rest] = value.split(",");
   const props = parseProps(rest);
   for (const k of props.keys()) {
-    if (!["server", "wait", "nodelay", "telnet", "reconnect"].includes(k)) {
+    if (!["server", "wait", "nodelay", "telnet", "reconnect", "max-sessions", "max-buffer"].includes(k)) {
       throw new MonitorOptionError(`${source}: unknown option '${k}'`);
     }
   }
@@ -73,7 +106,7 @@ export function parseQmpValue(value: string, source: string): MonitorTransport {
 }
 
 /** One `-chardev` value: `socket,id=ID,path=P|host=H,port=N,server=on,wait=off` or `stdio,id=ID`. */
-export function parseChardev(value: string): { id: string; transport: MonitorTransport } {
+export function parseChardev(value: string): { id: string; transport: MonitorTransport; limits?: ListenerLimits } {
   const [backend, ...rest] = value.split(",");
   const props = parseProps(rest);
   const id = props.get("id");
@@ -81,12 +114,13 @@ export function parseChardev(value: string): { id: string; transport: MonitorTra
   const source = `-chardev ${value}`;
   if (backend === "stdio") return { id, transport: { kind: "stdio" } };
   if (backend !== "socket") throw new MonitorOptionError(`${source}: only socket and stdio chardevs can carry a monitor`);
+  const limits = parseLimits(props, source);
   const path = props.get("path");
-  if (path !== undefined) return { id, transport: socketTransport("unix", path, props, source) };
+  if (path !== undefined) return { id, transport: socketTransport("unix", path, props, source), limits };
   const host = props.get("host") ?? "0.0.0.0";
   const port = props.get("port");
   if (port === undefined) throw new MonitorOptionError(`${source}: chardev: socket: no host or path given`);
-  return { id, transport: socketTransport("tcp", `${host}:${port}`, props, source) };
+  return { id, transport: socketTransport("tcp", `${host}:${port}`, props, source), limits };
 }
 
 /**
@@ -96,10 +130,12 @@ export function parseChardev(value: string): { id: string; transport: MonitorTra
  */
 export function collectMonitorSpecs(pairs: [string, string][]): MonitorSpec[] {
   const chardevs = new Map<string, MonitorTransport>();
+  const chardevLimits = new Map<string, ListenerLimits | undefined>();
   for (const [opt, value] of pairs) {
     if (opt === "-chardev") {
       const c = parseChardev(value);
       chardevs.set(c.id, c.transport);
+      chardevLimits.set(c.id, c.limits);
     }
   }
   const specs: MonitorSpec[] = [];
@@ -107,7 +143,10 @@ export function collectMonitorSpecs(pairs: [string, string][]): MonitorSpec[] {
   for (const [opt, value] of pairs) {
     if (opt === "-qmp" || opt === "-qmp-pretty") {
       const source = `${opt} ${value}`;
-      specs.push({ label: `compat_monitor${compat++}`, transport: parseQmpValue(value, source), pretty: opt === "-qmp-pretty", source });
+      const spec: MonitorSpec = { label: `compat_monitor${compat++}`, transport: parseQmpValue(value, source), pretty: opt === "-qmp-pretty", source };
+      const limits = parseLimits(parseProps(value.split(",").slice(1)), source);
+      if (limits) spec.limits = limits;
+      specs.push(spec);
     } else if (opt === "-mon") {
       const props = parseProps(value.split(","));
       const source = `-mon ${value}`;
@@ -121,7 +160,10 @@ export function collectMonitorSpecs(pairs: [string, string][]): MonitorSpec[] {
           "use human-monitor-command for HMP");
       }
       const pretty = props.has("pretty") ? parseBool("pretty", props.get("pretty")) : false;
-      specs.push({ label: id, transport, pretty, source });
+      const spec: MonitorSpec = { label: id, transport, pretty, source };
+      const limits = chardevLimits.get(id);
+      if (limits) spec.limits = limits;
+      specs.push(spec);
     }
   }
   return specs;

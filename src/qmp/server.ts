@@ -38,6 +38,14 @@ export const DEFAULT_VERSION: VersionInfo = {
 
 export class MonitorStartError extends Error {}
 
+/** Sessions one listener serves at once unless max-sessions= says otherwise (QEMU serves one). */
+export const DEFAULT_MAX_SESSIONS = 256;
+/**
+ * Bytes of output a session may leave unread before it is disconnected unless max-buffer= says
+ * otherwise: thousands of ordinary replies, ~500 query-qmp-schema replies. QEMU buffers without limit.
+ */
+export const DEFAULT_MAX_BUFFER = 8 << 20;
+
 /** Event timestamp as QEMU sends it: wall clock, microseconds. */
 function timestamp(): { seconds: number; microseconds: number } {
   const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
@@ -61,7 +69,8 @@ export async function startMonitors(specs: MonitorSpec[], machine: MachineContro
 
   const openSession = (input: NodeJS.ReadableStream, output: NodeJS.WritableStream, spec: MonitorSpec, peer: string) => {
     const session = new Session(input as any, output as any,
-      { machine, version: opts.version, logger, monitorChardevs, pretty: spec.pretty }, peer);
+      { machine, version: opts.version, logger, monitorChardevs, pretty: spec.pretty,
+        maxBuffer: spec.limits?.maxBuffer ?? DEFAULT_MAX_BUFFER }, peer);
     sessions.add(session);
     session.onClose(() => sessions.delete(session));
     session.start();
@@ -129,12 +138,24 @@ export async function startMonitors(specs: MonitorSpec[], machine: MachineContro
       }
       let firstClient: (() => void) | undefined;
       const firstConnection = new Promise<void>((r) => { firstClient = r; });
+      const maxSessions = spec.limits?.maxSessions ?? DEFAULT_MAX_SESSIONS;
+      let open = 0;
       const server = net.createServer({ allowHalfOpen: true }, (sock) => {
         if (closing) { sock.destroy(); return; }
         sock.setNoDelay(true);
-        firstClient?.();
         const peer = t.kind === "unix" ? `unix:${t.path}` : `${sock.remoteAddress}:${sock.remotePort}`;
-        openSession(sock, sock, spec, peer);
+        if (open >= maxSessions) {
+          // Beyond the bound: one clear line instead of the greeting, then close.
+          logger.warn({ source: spec.source, peer, maxSessions }, "qmp session refused: listener full");
+          sock.on("error", () => { /* the client may already be gone */ });
+          sock.end(toJson({ error: { class: "GenericError",
+            desc: `Too many QMP sessions on ${chardevFilename(t)} (max-sessions=${maxSessions}); try again later` } }) + "\r\n");
+          sock.setTimeout(2000, () => sock.destroy());
+          return;
+        }
+        open++;
+        firstClient?.();
+        openSession(sock, sock, spec, peer).onClose(() => { open--; });
       });
       server.on("error", (e) => logger.error({ err: e.message, source: spec.source }, "qmp listener error"));
       await new Promise<void>((resolve, reject) => {

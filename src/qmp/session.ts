@@ -21,6 +21,8 @@ export interface SessionDeps {
   logger: Logger;
   monitorChardevs(): ChardevInfo[];
   pretty?: boolean;
+  /** Bytes of replies/events left unread by the client before the session is disconnected. */
+  maxBuffer?: number;
 }
 
 type Request = { kind: "parsed"; msg: ParsedMessage };
@@ -95,7 +97,27 @@ export class Session {
   /** Deliver an already-serialised event line; only sessions in operational mode receive events. */
   deliverEvent(line: string): void {
     if (this.closed || this.mode !== SessionMode.Operational) return;
+    this.write(line);
+  }
+
+  /**
+   * Everything goes out here. A client that does not read its replies (or events) would make them pile
+   * up in memory without end: past maxBuffer unread bytes the session is disconnected, which costs
+   * that client its connection and nobody else anything.
+   */
+  private write(line: string): void {
     this.output.write(line);
+    const max = this.deps.maxBuffer;
+    if (max !== undefined && this.output.writableLength > max) {
+      this.log.warn({ peer: this.peer, unread: this.output.writableLength, maxBuffer: max },
+        "qmp client does not read its replies: disconnected");
+      this.shutdown();
+      const out = this.output as Writable & { destroy?: () => void };
+      if (out !== process.stdout && out !== process.stderr) {
+        out.destroy();
+        if ((this.input as unknown) !== (this.output as unknown)) this.input.destroy();
+      }
+    }
   }
 
   /** Close after the in-band command being run (if any) has answered. */
@@ -126,7 +148,7 @@ export class Session {
     if (this.closed) return;
     const line = toJson(obj, this.deps.pretty) + "\r\n";
     this.log.info({ line: line.length > 512 ? line.slice(0, 512) + "..." : line.trimEnd() }, "qmp out");
-    this.output.write(line);
+    this.write(line);
   }
 
   private onMessage(msg: ParsedMessage): void {
