@@ -192,8 +192,16 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
         if (locking !== "auto" && locking !== "on" && locking !== "off") {
           throw new UsageError(`-drive ${value}: Parameter 'locking' does not accept value '${locking}'`);
         }
+        const cache = p.get("cache") ?? "writeback";
+        if (cache === "none" || cache === "directsync") {
+          throw new UsageError(`-drive ${value}: cache=${cache} is not supported: wasmvirt cannot bypass the host page cache (O_DIRECT); ` +
+            "cache=writeback (the default) keeps the same promise for flushed data");
+        }
+        if (cache !== "writeback" && cache !== "writethrough" && cache !== "unsafe") {
+          throw new UsageError(`-drive ${value}: invalid cache option '${cache}' (writeback, writethrough or unsafe)`);
+        }
         const d: DriveOption = { file, format: "raw", readOnly: onOff(p.get("readonly") ?? "off", "readonly"), id: p.get("id"),
-          locking, source: value };
+          locking, source: value, cache };
         m.drives.push(d);
         if (d.id) driveIds.set(d.id, m.drives.length - 1);
         if (iface === "none") { (d as DriveOption & { detached?: boolean }).detached = true; }

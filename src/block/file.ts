@@ -6,6 +6,8 @@ export interface FileBlockOptions {
   readOnly?: boolean;
   /** An already opened (and checked, and locked) descriptor of path: see open.ts. The backend owns it. */
   fd?: number;
+  /** cache=unsafe: flush() does nothing (writes still reach the host file before they complete). */
+  ignoreFlush?: boolean;
 }
 
 /** Turn an fs error into the message a user needs (as QEMU words it: "Could not open 'x': ..."). */
@@ -30,10 +32,12 @@ export class FileBlockBackend implements BlockBackend {
   readonly readOnly: boolean;
   readonly size: number;
   private fd: number;
+  private readonly ignoreFlush: boolean;
 
   constructor(path: string, options: FileBlockOptions = {}) {
     this.path = path;
     this.readOnly = options.readOnly ?? false;
+    this.ignoreFlush = options.ignoreFlush ?? false;
     let fd: number;
     if (options.fd !== undefined) fd = options.fd;
     else {
@@ -81,7 +85,7 @@ export class FileBlockBackend implements BlockBackend {
   }
 
   flush(): void {
-    if (!this.readOnly) fs.fsyncSync(this.fd);
+    if (!this.readOnly && !this.ignoreFlush) fs.fsyncSync(this.fd);
   }
 
   close(): void {

@@ -42,7 +42,8 @@ let warnedNoLocking = false;
  * Open `path` for a virtio-blk drive. `onWarning` receives a one-line notice when locking was asked
  * for (auto) but this host cannot lock.
  */
-export function openImage(path: string, opts: { readOnly: boolean; locking?: LockingMode; onWarning?: (msg: string) => void }): OpenedImage {
+export function openImage(path: string, opts: { readOnly: boolean; locking?: LockingMode; writeThrough?: boolean;
+  onWarning?: (msg: string) => void; }): OpenedImage {
   // Look before opening: opening a FIFO would wait for a writer (QEMU hangs there), a character
   // device is no disk.
   let st: fs.Stats;
@@ -50,7 +51,8 @@ export function openImage(path: string, opts: { readOnly: boolean; locking?: Loc
   if (!st.isFile() && !st.isBlockDevice()) throw notRegular(path);
   let fd: number;
   try {
-    fd = fs.openSync(path, (opts.readOnly ? fs.constants.O_RDONLY : fs.constants.O_RDWR) | fs.constants.O_NONBLOCK);
+    fd = fs.openSync(path, (opts.readOnly ? fs.constants.O_RDONLY : fs.constants.O_RDWR) | fs.constants.O_NONBLOCK |
+      (opts.writeThrough && !opts.readOnly ? fs.constants.O_DSYNC : 0));
   } catch (e) {
     throw new ImageOpenError(`Could not open '${path}': ${why(e)}`);
   }

@@ -37,6 +37,13 @@ export interface DriveOption {
   locking?: LockingMode;
   /** The -drive value as the user wrote it, for messages ("-drive VALUE: ..."). */
   source?: string;
+  /**
+   * QEMU's cache= words that wasmvirt keeps: writeback (default: the guest's FLUSH and every exit fsync the
+   * image), writethrough (every write reaches the disk before it completes: O_DSYNC), unsafe (flushes are
+   * skipped; data is still written to the host before the guest sees completion, so only a host crash
+   * can lose it).
+   */
+  cache?: "writeback" | "writethrough" | "unsafe";
 }
 export interface MachineOptions {
   ramSize: bigint;
@@ -204,7 +211,7 @@ export class Machine extends EventEmitter implements MachineControl {
         const drive = o.drives[d.drive!];
         let img;
         try {
-          img = openImage(drive.file, { readOnly: drive.readOnly, locking: drive.locking,
+          img = openImage(drive.file, { readOnly: drive.readOnly, locking: drive.locking, writeThrough: drive.cache === "writethrough",
             onWarning: (msg) => this.emit("warning", msg) });
         } catch (e) {
           if (!(e instanceof ImageOpenError)) throw e;
@@ -212,7 +219,7 @@ export class Machine extends EventEmitter implements MachineControl {
         }
         this.diskFds.push(img.fd);
         const size = img.size;
-        disks.push({ path: drive.file, readOnly: drive.readOnly, fd: img.fd });
+        disks.push({ path: drive.file, readOnly: drive.readOnly, fd: img.fd, ignoreFlush: drive.cache === "unsafe" });
         virtio.push({ slot: s, type: VIRTIO_ID.blk, backend: disks.length - 1, flags: drive.readOnly ? 1 : 0, capacity: size });
         this.blockDevices.push({ device: drive.id ?? `virtio${disks.length - 1}`, file: drive.file, readOnly: drive.readOnly, format: "raw", size });
       } else {

@@ -10,7 +10,7 @@ export interface WorkerConfig {
   blobs: { addr: string; bytes: Uint8Array }[];
   startPc: string;
   /** Images opened (and locked) by the main thread; the worker uses the descriptors. */
-  disks: { path: string; readOnly: boolean; fd: number }[];
+  disks: { path: string; readOnly: boolean; fd: number; ignoreFlush?: boolean }[];
   virtio: WorkerVirtio[];
   startPaused: boolean;
 }

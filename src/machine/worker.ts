@@ -24,7 +24,7 @@ let wake: (() => void) | null = null;
 
 function post(m: FromWorker, transfer?: ArrayBuffer[]) { port.postMessage(m, transfer ?? []); }
 
-const disks: BlockBackend[] = cfg.disks.map((d) => new FileBlockBackend(d.path, { readOnly: d.readOnly, fd: d.fd }));
+const disks: BlockBackend[] = cfg.disks.map((d) => new FileBlockBackend(d.path, { readOnly: d.readOnly, fd: d.fd, ignoreFlush: d.ignoreFlush }));
 let core!: CoreExports;
 const env = {
   hostMonotonicNs: () => (performance.now() - pausedTotalMs - (pausedAt ? performance.now() - pausedAt : 0)) * 1e6,

@@ -62,6 +62,21 @@ describe.skipIf(!wasmvirtBuilt)("start-up errors", () => {
     expect(ro.status).toBe(0);
   });
 
+  it("keeps QEMU's cache= words it can honour and refuses the ones it cannot", () => {
+    const img = join(dir, "cache.img");
+    writeFileSync(img, Buffer.alloc(64 * 1024));
+    for (const mode of ["writeback", "writethrough", "unsafe"]) {
+      const r = run([...base, "-serial", "stdio", "-drive", `file=${img},format=raw,if=virtio,cache=${mode}`]);
+      expect(r.stdout, mode).toContain("rv64ui: PASS");
+      expect(r.status, mode).toBe(0);
+    }
+    for (const mode of ["none", "directsync"]) {
+      expectOneLine(run([...base, "-drive", `file=${img},format=raw,if=virtio,cache=${mode}`]),
+        new RegExp(`cache=${mode} is not supported: wasmvirt cannot bypass the host page cache \\(O_DIRECT\\)`), mode);
+    }
+    expectOneLine(run([...base, "-drive", `file=${img},format=raw,if=virtio,cache=fast`]), /invalid cache option 'fast'/, "fast");
+  });
+
   it("checks -kernel/-initrd/-bios/-dtb for type and size before reading them", () => {
     const big = join(dir, "big.bin");
     writeFileSync(big, "");
