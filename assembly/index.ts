@@ -1,7 +1,7 @@
 // The core's exports: what the host (src/machine/worker.ts) may call. The host never
 // touches hart state on the hot path; it asks through these functions between slices.
 import { RAM, ROM, ROM_SIZE, XREGS, FREGS, FCSR, MAX_HARTS, HOST_SCRATCH, HOST_SCRATCH_SIZE,
-  CONSOLE_OUT, CONSOLE_IN, C_EXPAND } from "./layout";
+  CONSOLE_OUT, CONSOLE_IN, C_EXPAND, CORE_STATE, CORE_STATE_SIZE, SNAPSHOT_REGIONS } from "./layout";
 import { RAM_BASE, ramSize, setRamSize, ramWritten } from "./ram";
 import * as S from "./cpu/state";
 import { execute, stopReason, STOP_WFI } from "./cpu/hart";
@@ -9,8 +9,10 @@ import { checkInterrupts, pendingEnabled, effectiveMip } from "./cpu/trap";
 import { tlbFlush, translate, ACC_LOAD } from "./cpu/mmu";
 import { pmpDecode } from "./cpu/pmp";
 import { clearException } from "./cpu/exception";
-import { clintReset, clintUpdateTimers, clintNextDeadline, mtimeNow } from "./devices/clint";
-import { exitRequest, exitCode, clearExitRequest, EXIT_NONE } from "./devices/sifive_test";
+import { clintReset, clintUpdateTimers, clintNextDeadline, mtimeNow, clintSaveTime, clintRestoreTime } from "./devices/clint";
+import { exitRequest, exitCode, clearExitRequest, EXIT_NONE, testSaveState, testLoadState } from "./devices/sifive_test";
+import { rtcSaveTime, rtcRestoreTime } from "./devices/goldfish_rtc";
+import { bumpIrqGeneration } from "./irq";
 import { devicesInit, devicesReset, devicesPoll } from "./devices/exports";
 import { hostPtrRead } from "./bus";
 import { expandCompressed } from "./cpu/compressed";
@@ -161,3 +163,59 @@ export function instretOf(h: i32): u64 { S.saveHart(); return load<u64>(S.hartCo
 
 /** The host wrote [pa, pa+len) of guest RAM directly (loader, block I/O, debugger, restore). */
 export function noteRamWrite(pa: u64, len: u32): void { ramWritten(pa, <u64>len); }
+
+// ---- saved machine state (QMP migrate / -incoming) ----
+// A state is the linear-memory regions of SNAPSHOT_REGIONS plus RAM. Every wasm global that is
+// machine state is first written into CORE_STATE (the hart's CSRs into its context slot by
+// saveHart); the globals that are not (per-instruction scratch, caches rebuilt on restore) are
+// listed in test/machine/snapshot-globals.test.ts, which fails when a new global is neither.
+
+const CORE_STATE_MAGIC: u32 = 0x53435657;   // "WVCS"
+const CORE_STATE_VERSION: u32 = 1;
+
+export function snapshotRegionCount(): i32 { return SNAPSHOT_REGIONS.length >> 1; }
+export function snapshotRegionStart(i: i32): u32 { return SNAPSHOT_REGIONS[i << 1]; }
+export function snapshotRegionSize(i: i32): u32 { return SNAPSHOT_REGIONS[(i << 1) + 1]; }
+
+/** Writes every hart's context and the core's globals into linear memory (call between runs). */
+export function snapshotSave(): void {
+  S.saveHart();
+  memory.fill(CORE_STATE, 0, CORE_STATE_SIZE);
+  store<u32>(CORE_STATE, CORE_STATE_MAGIC, 0);
+  store<u32>(CORE_STATE, CORE_STATE_VERSION, 4);
+  store<i32>(CORE_STATE, activeHart, 8);
+  store<i32>(CORE_STATE, harts, 12);
+  store<u64>(CORE_STATE, ramSize, 16);
+  store<u64>(CORE_STATE, clintSaveTime(), 24);
+  store<u64>(CORE_STATE, rtcSaveTime(), 32);
+  testSaveState(CORE_STATE + 40);
+}
+
+export const RESTORE_OK: i32 = 0;
+export const RESTORE_BAD_BLOCK: i32 = -1;      // no CORE_STATE magic / other block version
+export const RESTORE_HARTS: i32 = -2;          // saved with another -smp
+export const RESTORE_RAM: i32 = -3;            // saved with another -m
+
+/**
+ * After the host wrote back every region and RAM: the globals from CORE_STATE, the active hart from
+ * its context, derived state (PMP decode, TLB tags) rebuilt, caches dropped, clocks continued.
+ */
+export function snapshotRestore(): i32 {
+  if (load<u32>(CORE_STATE, 0) != CORE_STATE_MAGIC || load<u32>(CORE_STATE, 4) != CORE_STATE_VERSION) return RESTORE_BAD_BLOCK;
+  if (load<i32>(CORE_STATE, 12) != harts) return RESTORE_HARTS;
+  if (load<u64>(CORE_STATE, 16) != ramSize) return RESTORE_RAM;
+  const h = load<i32>(CORE_STATE, 8);
+  if (h < 0 || h >= harts) return RESTORE_BAD_BLOCK;
+  activeHart = h;
+  S.hartCount = harts;
+  S.loadHart(h);
+  pmpDecode();
+  tlbFlush();
+  clearException();
+  testLoadState(CORE_STATE + 40);
+  clintRestoreTime(load<u64>(CORE_STATE, 24));
+  rtcRestoreTime(load<u64>(CORE_STATE, 32));
+  bumpIrqGeneration();
+  ramWritten(RAM_BASE, ramSize);   // every translated page is stale
+  return RESTORE_OK;
+}

@@ -30,3 +30,6 @@ export function setIrqLine(hart: i32, bit: u64, level: bool): void {
     irqGeneration++;
   }
 }
+
+/** Something changed every line at once (a restored state): running harts re-check. */
+export function bumpIrqGeneration(): void { irqGeneration++; }

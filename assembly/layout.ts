@@ -13,6 +13,12 @@ export const FREGS: u32 = STATE_BASE + 0x100;    // 256 bytes
 // fcsr of the active hart (u32: frm in bits 7:5, fflags in bits 4:0).
 export const FCSR: u32 = STATE_BASE + 0x200;
 
+// The core's own machine-level state that lives in wasm globals (active hart, hart count, RAM size,
+// clocks at the moment of saving, a pending exit), written here by snapshotSave() and read back by
+// snapshotRestore(), so that a saved state is nothing but the regions listed in SNAPSHOT_REGIONS.
+export const CORE_STATE: u32 = STATE_BASE + 0xc00;
+export const CORE_STATE_SIZE: u32 = 0x100;
+
 // Saved contexts of all harts (the active hart's live copy is in globals + XREGS/FREGS).
 export const MAX_HARTS: i32 = 8;
 export const HART_CTX: u32 = STATE_BASE + 0x1000;   // MAX_HARTS * HART_CTX_SIZE
@@ -50,3 +56,18 @@ export const C_EXPAND: u32 = STATE_BASE + 0x300000;   // 65536 * 4 bytes
 
 // Guest RAM starts here and runs to the end of linear memory.
 export const RAM: u32 = 0x0100_0000;
+
+// What a saved machine state holds of the core's linear memory besides RAM (start, size pairs):
+// the AssemblyScript static data (memory.data blocks: CLINT registers, PMP decode), the active
+// hart's page (registers, PMP/HPM copies, CORE_STATE), every hart context, both console rings,
+// every device's state block and the boot ROM. Left out on purpose: the TLBs (flushed on restore),
+// the host scratch area (used only within one call) and C_EXPAND (rebuilt by init()).
+export const SNAPSHOT_REGIONS: StaticArray<u32> = [
+  0, STATE_BASE,
+  STATE_BASE, 0x1000,
+  HART_CTX, <u32>MAX_HARTS * HART_CTX_SIZE,
+  CONSOLE_OUT, CONSOLE_OUT_SIZE,
+  CONSOLE_IN, CONSOLE_IN_SIZE,
+  DEVICE_STATE, DEVICE_STATE_SIZE,
+  ROM, ROM_SIZE,
+];

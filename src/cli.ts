@@ -16,9 +16,9 @@ const VERSION = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).ver
 /** Options that take a value, and options that do not. Anything else is an error. */
 const WITH_VALUE = new Set(["-M", "-machine", "-m", "-smp", "-bios", "-kernel", "-initrd", "-append", "-dtb",
   "-serial", "-monitor", "-display", "-qmp", "-qmp-pretty", "-chardev", "-mon", "-drive", "-device", "-name",
-  "-uuid", "-D", "--log", "-cpu", "-accel"]);
+  "-uuid", "-D", "--log", "-cpu", "-accel", "-incoming"]);
 const FLAGS = new Set(["-nographic", "-S", "-nodefaults", "-no-reboot", "-version", "--version", "-h", "-help",
-  "--help", "--bundled", "-enable-kvm", "-no-shutdown"]);
+  "--help", "--bundled", "-enable-kvm", "-no-shutdown", "-snapshot"]);
 
 export const USAGE = `usage: wasmvirt [options]
 A RISC-V (RV64GC) virt machine in WebAssembly, with QEMU's command line.
@@ -38,6 +38,8 @@ A RISC-V (RV64GC) virt machine in WebAssembly, with QEMU's command line.
   -device virtio-blk-device,drive=ID | virtio-rng-device | virtio-keyboard-device
   -qmp unix:PATH,server=on,wait=off | tcp:HOST:PORT,server=on,wait=off | stdio
   -chardev socket,id=ID,path=PATH,server=on,wait=off  +  -mon chardev=ID,mode=control
+  -incoming exec:CMD|file:PATH|defer  start from a saved state (QMP migrate writes one)
+  -snapshot                disk writes go to a temporary overlay; images are never modified
   -name NAME  -uuid UUID  -nodefaults  -no-reboot
   -D FILE, --log FILE      structured log (pino) of monitor traffic and machine lifecycle
   --bundled                boot the bundled Linux guest (what 'npm start' does)
@@ -112,7 +114,7 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
 
   const m: MachineOptions = {
     ramSize: 128n << 20n, harts: 1, bios: "default", drives: [], devices: [],
-    defaultKeyboard: !flags.has("-nodefaults"), startPaused: flags.has("-S"),
+    defaultKeyboard: !flags.has("-nodefaults"), startPaused: flags.has("-S"), snapshot: flags.has("-snapshot"),
   };
   let serial: CliConfig["serial"] = "stdio";
   let logFile: string | undefined;
@@ -177,6 +179,13 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
         if (value.split(",")[0] !== "tcg") throw new UsageError(`-accel ${value}: only tcg-like emulation is available`);
         break;
       case "-D": case "--log": logFile = value; break;
+      case "-incoming":
+        if (value !== "defer" && !value.startsWith("exec:") && !value.startsWith("file:")) {
+          throw new UsageError(`-incoming ${value}: unsupported (wasmvirt loads from exec:COMMAND, file:PATH or defer)`);
+        }
+        if (value === "exec:" || value === "file:") throw new UsageError(`-incoming ${value}: missing command or path`);
+        m.incoming = value;
+        break;
       case "-drive": {
         const p = parseProps(value, opt);
         const file = p.get("file");
@@ -294,6 +303,9 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   if (cfg.dumpDtbOnly) return 0;
+  // -incoming URI: load the state once everything is set up, as QEMU does; a refused state ends the
+  // process with status 1 and nothing runs.
+  const incoming = cfg.machine.incoming && cfg.machine.incoming !== "defer" ? cfg.machine.incoming : undefined;
   logger.info({ harts: cfg.machine.harts, ram: Number(cfg.machine.ramSize), kernel: cfg.machine.kernel, bios: cfg.machine.bios }, "machine started");
 
   let console: StdioConsole | undefined;
@@ -340,6 +352,12 @@ export async function main(argv: string[]): Promise<number> {
   if (cfg.noReboot) {
     machine.on("reset", (d: { guest: boolean }) => { if (d.guest) void machine.quit("guest-reset"); });
   }
+  machine.on("incoming-failed", (message: string) => {
+    process.stderr.write(`wasmvirt: load of migration failed: ${message}\n`);
+    logger.error({ msg: message }, "incoming migration failed");
+    void machine.abandon(1);
+  });
+  if (incoming) machine.migration.incoming(incoming).catch((e: Error) => machine.emit("incoming-failed", e.message));
   const code = await exited;
   logger.info({ code }, "exit");
   await monitors?.close();

@@ -86,3 +86,17 @@ export function clintNextDeadline(): u64 {
   for (let h = 0; h < hartCount; h++) { const c = getMtimecmp(h); if (c < m) m = c; }
   return m;
 }
+
+// ---- saved machine state ----
+// mtimecmp and msip live in static memory, which a snapshot carries; the global is the offset to the
+// host clock, which means nothing in another process. As QEMU's virtual clock does across a
+// migration, mtime continues from the value it had when the state was saved: no guest-visible jump.
+
+/** mtime now, for the saved state. */
+export function clintSaveTime(): u64 { return mtimeNow(); }
+
+/** After a restore: mtime continues from `savedMtime`; MTIP follows. */
+export function clintRestoreTime(savedMtime: u64): void {
+  mtimeOffset = <i64>savedMtime - <i64>(hostMonotonicNs() / 100.0);
+  clintUpdateTimers();
+}

@@ -114,3 +114,18 @@ export function rtcAlarmDelayNs(): f64 {
   const now_ = now(), at = load<u64>(ALARM_NEXT);
   return at <= now_ ? 0 : <f64>(at - now_);
 }
+
+// ---- saved machine state ----
+// The registers live in RTC_STATE; the offset there is relative to this host's wall clock. QEMU
+// migrates the RTC relative to the virtual clock (goldfish_rtc pre_save/post_load), which does not
+// advance while the machine is saved, so the guest's wall clock also continues from where it was.
+
+/** Guest RTC time now (ns), for the saved state. */
+export function rtcSaveTime(): u64 { return now(); }
+
+/** After a restore: the RTC continues from `savedNs`; a due alarm fires. */
+export function rtcRestoreTime(savedNs: u64): void {
+  store<i64>(OFFSET, <i64>savedNs - <i64>hostTimeNs());
+  checkAlarm();
+  updateIrq();
+}

@@ -19,3 +19,7 @@ export function testWrite(off: u32, size: i32, value: u64): void {
   else if (status == 0x3333) { exitRequest = EXIT_POWEROFF; exitCode = <i32>(v >> 16); }
   else if (status == 0x7777) { exitRequest = EXIT_RESET; exitCode = 0; }
 }
+
+/** A saved state carries an exit the host had not acted on yet (normally none). */
+export function testSaveState(p: u32): void { store<i32>(p, exitRequest, 0); store<i32>(p, exitCode, 4); }
+export function testLoadState(p: u32): void { exitRequest = load<i32>(p, 0); exitCode = load<i32>(p, 4); }

@@ -2,10 +2,12 @@
 // controls it: the QMP monitor, the console escapes, signal handlers.
 // State changes are reported by events emitted by the machine itself, after they happened.
 import type { EventEmitter } from "node:events";
+import type { Migration } from "./snapshot/migration.js";
 
 /** QEMU's RunState names, as query-status reports them. */
 export type RunState =
-  | "prelaunch" | "running" | "paused" | "shutdown" | "guest-panicked" | "internal-error" | "debug";
+  | "prelaunch" | "running" | "paused" | "shutdown" | "guest-panicked" | "internal-error" | "debug"
+  | "inmigrate" | "finish-migrate" | "postmigrate";
 
 export type ShutdownReason =
   | "host-qmp-quit" | "host-qmp-system-reset" | "host-signal" | "host-ui"
@@ -42,6 +44,8 @@ export interface ChardevInfo { label: string; filename: string; frontendOpen: bo
  *  - "powerdown" ()                               the power button press was delivered
  *  - "shutdown"  ({guest: boolean, reason: ShutdownReason})   machine is shutting down (disks flushed)
  *  - "exit"      (code: number)                   process should exit with this status
+ *  - "migration" ({status})                       migration status changed (only with the events capability)
+ *  - "migration-pass" ({pass})                    a RAM pass began (only with the events capability)
  */
 export interface MachineControl extends EventEmitter {
   readonly state: RunState;
@@ -53,6 +57,8 @@ export interface MachineControl extends EventEmitter {
   readonly memoryMap: MemoryRegionInfo[];
   readonly blockDevices: BlockDeviceInfo[];
   readonly chardevs: ChardevInfo[];
+  /** Save/restore (QMP migrate, -incoming); absent on machines that cannot be saved. */
+  readonly migration?: Migration;
 
   /** Pause all harts; resolves once the worker is paused (after "stop" was emitted). No-op if already paused. */
   stop(): Promise<void>;

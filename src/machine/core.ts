@@ -1,5 +1,6 @@
 // Typed view of core.wasm's exports (assembly/index.ts). The only place the host names them.
 import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
@@ -24,6 +25,7 @@ export interface CoreExports {
   noteRamWrite(pa: bigint, len: number): void;
   virtToPhys(h: number, va: bigint): bigint;
   ramOffset(): number;
+  ramBytes(): bigint;
   romOffset(): number;
   romSize(): number;
   instretOf(h: number): bigint;
@@ -36,7 +38,22 @@ export interface CoreExports {
   virtioSlotDevice(slot: number): number;
   inputSendKey(code: number, down: number): number;
   inputPowerButton(): number;
+  /** Saved machine state: linear-memory regions besides RAM (assembly/layout.ts SNAPSHOT_REGIONS). */
+  snapshotRegionCount(): number;
+  snapshotRegionStart(i: number): number;
+  snapshotRegionSize(i: number): number;
+  /** Writes every hart's context and the core's globals into linear memory. */
+  snapshotSave(): void;
+  /** After the regions and RAM were written back: rebuild the core's globals. 0 ok, <0 refused (RESTORE_*). */
+  snapshotRestore(): number;
 }
+
+/** snapshotRestore() results. */
+export const RESTORE_ERRORS: Record<number, string> = {
+  [-1]: "the saved core state block is not valid for this core",
+  [-2]: "the state was saved with another number of harts",
+  [-3]: "the state was saved with another RAM size",
+};
 
 export function coreWasmPath(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -44,14 +61,25 @@ export function coreWasmPath(): string {
   return join(here, "..", "..", "build", "core.wasm");
 }
 
-export function loadCoreModule(): WebAssembly.Module {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(coreWasmPath());
-  } catch {
-    throw new Error(`core not built: ${coreWasmPath()} is missing (run "npm run build")`);
+let coreBytes: Buffer | undefined;
+function readCore(): Buffer {
+  if (!coreBytes) {
+    try {
+      coreBytes = readFileSync(coreWasmPath());
+    } catch {
+      throw new Error(`core not built: ${coreWasmPath()} is missing (run "npm run build")`);
+    }
   }
-  return new WebAssembly.Module(new Uint8Array(bytes));
+  return coreBytes;
+}
+
+export function loadCoreModule(): WebAssembly.Module {
+  return new WebAssembly.Module(new Uint8Array(readCore()));
+}
+
+/** The core build's identity for saved states: a state's memory layout belongs to one build. */
+export function coreBuildId(): string {
+  return createHash("sha256").update(readCore()).digest("hex").slice(0, 16);
 }
 
 /** Offsets of a hart context slot (assembly/cpu/state.ts). */

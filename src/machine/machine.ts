@@ -10,7 +10,9 @@ import memmap from "./memmap.json" with { type: "json" };
 import type {
   MachineControl, RunState, ShutdownReason, HartRegisters, MemoryRegionInfo, BlockDeviceInfo, ChardevInfo,
 } from "./control.js";
-import { loadCoreModule } from "./core.js";
+import { loadCoreModule, coreBuildId } from "./core.js";
+import { Migration } from "./snapshot/migration.js";
+import type { MachineDescription } from "./snapshot/format.js";
 import { computeBootLayout, type LoadSegment } from "./boot-layout.js";
 import { buildVirtDtb, applyBootChosen } from "./virt-dt.js";
 import { parseDtb } from "./fdt.js";
@@ -63,6 +65,10 @@ export interface MachineOptions {
   serialFilename?: string;
   name?: string;
   uuid?: string;
+  /** -incoming URI|defer: wait for a saved state instead of booting. */
+  incoming?: string;
+  /** -snapshot: disk writes go to a temporary overlay; the images are never modified. */
+  snapshot?: boolean;
 }
 
 export class MachineError extends Error {}
@@ -147,6 +153,8 @@ export class Machine extends EventEmitter implements MachineControl {
   /** Bytes the guest wrote to its console. */
   onConsole: (bytes: Uint8Array) => void = (b) => { process.stdout.write(b); };
   dtb!: Uint8Array;
+  readonly migration: Migration;
+  private wasmvirtVersion = "0.0.0";
 
   constructor(private opts: MachineOptions) {
     super();
@@ -154,7 +162,10 @@ export class Machine extends EventEmitter implements MachineControl {
     this.uuid = opts.uuid ?? "00000000-0000-0000-0000-000000000000";
     this.hartCount = opts.harts;
     this.ramSize = opts.ramSize;
-    this._state = opts.startPaused ? "prelaunch" : "running";
+    this._state = opts.incoming ? "inmigrate" : opts.startPaused ? "prelaunch" : "running";
+    this.migration = new Migration(this);
+    if (opts.incoming && opts.startPaused) this.migration.autostart = false;
+    if (opts.incoming === "defer") this.migration.incomingDeferred = true;
     this.chardevs = opts.serialFilename === "none" ? [] :
       [{ label: "serial0", filename: opts.serialFilename ?? "stdio", frontendOpen: true }];
     this.memoryMap = memmap.regions.flatMap((r): MemoryRegionInfo[] => {
@@ -268,9 +279,17 @@ export class Machine extends EventEmitter implements MachineControl {
     blobs.push({ addr: "0x" + layout.fdt.addr.toString(16), bytes: dtb });
     const rom = buildBootRom({ startAddr: layout.startAddr, fdtAddr: layout.fdt.addr, kernelEntry: layout.nextAddr });
 
+    const description: MachineDescription = {
+      ramSize: Number(o.ramSize), harts: o.harts,
+      virtio: virtio.map((v) => ({ slot: v.slot, type: v.type, flags: v.flags, capacity: v.capacity })),
+    };
+    try {
+      this.wasmvirtVersion = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "package.json"), "utf8")).version;
+    } catch { /* keep the placeholder */ }
     const config: WorkerConfig = {
       module: loadCoreModule(), ramSize: Number(o.ramSize), harts: o.harts, rom, blobs,
       startPc: "0x" + BOOT_ROM_BASE.toString(16), disks, virtio, startPaused: o.startPaused,
+      incoming: !!o.incoming, description, coreId: coreBuildId(), wasmvirtVersion: this.wasmvirtVersion,
     };
     const workerUrl = new URL("./worker.js", import.meta.url);
     this.worker = new Worker(workerUrl, { workerData: config });
@@ -347,6 +366,8 @@ export class Machine extends EventEmitter implements MachineControl {
   sendConsoleInput(bytes: Uint8Array) { if (!this.quitting) this.send({ type: "input", bytes: Array.from(bytes) }); }
 
   async stop(): Promise<void> {
+    // Before the incoming state is in, stop only means "do not run it afterwards" (QEMU's autostart).
+    if (this._state === "inmigrate") { this.migration.autostart = false; return; }
     if (this._state !== "running") return;
     const done = this.waitFor("paused");
     this.send({ type: "pause" });
@@ -357,6 +378,7 @@ export class Machine extends EventEmitter implements MachineControl {
 
   async cont(): Promise<void> {
     if (this._state === "running") return;
+    if (this._state === "inmigrate") { this.migration.autostart = true; return; }
     if (this._state === "shutdown" || this._state === "internal-error") {
       throw new Error(this._state === "shutdown" ? "Resetting the Virtual Machine is required" : "The machine hit an internal error");
     }
@@ -365,6 +387,24 @@ export class Machine extends EventEmitter implements MachineControl {
     await done;
     this._state = "running";
     this.emit("resume");
+  }
+
+  /** Run states that only the migration sets (query-status shows them). */
+  setRunState(s: "finish-migrate" | "postmigrate" | "paused" | "inmigrate"): void { this._state = s; }
+
+  /** The paused machine as a state file (parts in order). */
+  async saveState(blk: boolean): Promise<{ parts: Uint8Array[]; stats: import("./messages.js").SaveStats }> {
+    const m = await this.request({ type: "save", id: nextRequestId++, blk });
+    if (m.type !== "saved") throw new Error("unexpected reply");
+    if (m.error) throw new Error(m.error);
+    return { parts: m.parts!, stats: m.stats! };
+  }
+
+  /** Replaces the (paused or waiting) machine with a saved state; throws with the reason it was refused. */
+  async loadState(bytes: Uint8Array): Promise<void> {
+    const m = await this.request({ type: "load", id: nextRequestId++, bytes });
+    if (m.type !== "loaded") throw new Error("unexpected reply");
+    if (m.error) throw new Error(m.error);
   }
 
   async reset(reason: ShutdownReason): Promise<void> {
@@ -402,6 +442,15 @@ export class Machine extends EventEmitter implements MachineControl {
     await this.worker.terminate();
     this.closeDisks();
     this.emit("exit", 0);
+  }
+
+  /** Ends the process's machine without a guest shutdown (a refused incoming state): status `code`. */
+  async abandon(code: number): Promise<void> {
+    if (this.quitting) return;
+    this.quitting = true;
+    this._state = "shutdown";
+    await this.worker.terminate();
+    this.emit("exit", code);
   }
 
   async readRegisters(): Promise<HartRegisters[]> {

@@ -1,4 +1,5 @@
 // Messages between the main thread (machine.ts) and the CPU worker (worker.ts).
+import type { MachineDescription } from "./snapshot/format.js";
 
 export interface WorkerVirtio { slot: number; type: number; backend: number; flags: number; capacity: number }
 
@@ -13,7 +14,16 @@ export interface WorkerConfig {
   disks: { path: string; readOnly: boolean; fd: number; ignoreFlush?: boolean }[];
   virtio: WorkerVirtio[];
   startPaused: boolean;
+  /** -incoming: the machine waits for a state instead of booting (RAM stays empty until the state arrives). */
+  incoming: boolean;
+  /** What a saved state must match to load here (snapshot/format.ts). */
+  description: MachineDescription;
+  /** Identifies the core build (a state's memory layout belongs to one build). */
+  coreId: string;
+  wasmvirtVersion: string;
 }
+
+export interface SaveStats { bytes: number; ramPages: number; ramNonZeroPages: number; ms: number }
 
 export type ToWorker =
   | { type: "pause" } | { type: "resume" } | { type: "reset" } | { type: "quit" }
@@ -23,7 +33,11 @@ export type ToWorker =
   | { type: "key"; id: number; code: number; down: boolean }
   | { type: "powerbutton"; id: number }
   | { type: "regs"; id: number }
-  | { type: "mem"; id: number; addr: string; length: number; hart: number | null };
+  | { type: "mem"; id: number; addr: string; length: number; hart: number | null }
+  /** Serialise the paused machine (snapshot/format.ts); blk: with the disks' contents. */
+  | { type: "save"; id: number; blk: boolean }
+  /** Replace the whole machine with a saved state (verified first; nothing changes if it is refused). */
+  | { type: "load"; id: number; bytes: Uint8Array };
 
 export interface RawRegs { hart: number; x: bigint[]; f: bigint[]; csrs: Record<string, bigint> }
 
@@ -35,5 +49,7 @@ export type FromWorker =
   | { type: "key-done"; id: number; ok: boolean }
   | { type: "regs"; id: number; regs: RawRegs[] }
   | { type: "mem"; id: number; bytes?: Uint8Array; error?: string }
+  | { type: "saved"; id: number; parts?: Uint8Array[]; stats?: SaveStats; error?: string }
+  | { type: "loaded"; id: number; error?: string }
   | { type: "fatal"; message: string }
   | { type: "log"; level: string; message: string };

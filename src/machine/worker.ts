@@ -8,6 +8,7 @@ import { makeDeviceImports } from "./device-imports.js";
 import { FileBlockBackend } from "../block/file.js";
 import type { BlockBackend } from "../block/backend.js";
 import type { WorkerConfig, ToWorker, FromWorker } from "./messages.js";
+import { saveState, loadState, type StateContext } from "./snapshot/core-state.js";
 
 const port = parentPort!;
 const cfg = workerData as WorkerConfig;
@@ -59,8 +60,14 @@ function loadBlobs() {
   }
 }
 
+/** Guest RAM has never been written (a machine waiting for -incoming): a restore needs no clearing. */
+let ramIsZero = true;
+/** -incoming: no machine yet, only a state to come. */
+let awaitingState = cfg.incoming;
+
 function machineReset() {
   loadBlobs();
+  ramIsZero = false;
   core.resetMachine(Number(BigInt(cfg.startPc)));
 }
 
@@ -87,6 +94,7 @@ function drainConsole(force = false) {
 const pendingInput: Uint8Array[] = [];
 let pendingOffset = 0;
 function feedInput() {
+  if (awaitingState) return;   // the restored console ring would drop it: keep it until the state is in
   while (pendingInput.length > 0) {
     const chunk = pendingInput[0];
     while (pendingOffset < chunk.length && core.consoleInFree() > 0) core.consoleInPush(chunk[pendingOffset++]);
@@ -138,6 +146,41 @@ function readMemory(addr: bigint, len: number, hart: number | null): Uint8Array 
   return out;
 }
 
+const stateContext: StateContext = {
+  core, disks, description: cfg.description, coreId: cfg.coreId, wasmvirtVersion: cfg.wasmvirtVersion,
+  hostState: () => ({ consoleInput: pendingInput.flatMap((c, i) => Array.from(i === 0 ? c.subarray(pendingOffset) : c)) }),
+  setHostState: (h) => {
+    // What the saved machine had not taken yet comes first, then what was typed while the state loaded.
+    const typedMeanwhile = awaitingState ? pendingInput.map((c, i) => (i === 0 ? c.subarray(pendingOffset) : c)) : [];
+    pendingInput.length = 0;
+    pendingOffset = 0;
+    if (Array.isArray(h.consoleInput) && h.consoleInput.length > 0) pendingInput.push(Uint8Array.from(h.consoleInput));
+    pendingInput.push(...typedMeanwhile);
+  },
+};
+
+function onSave(id: number, blk: boolean) {
+  try {
+    drainConsole();
+    flushDisks();
+    const { parts, stats } = saveState(stateContext, blk);
+    post({ type: "saved", id, parts, stats });
+  } catch (e) {
+    post({ type: "saved", id, error: (e as Error).message });
+  }
+}
+
+function onLoad(id: number, bytes: Uint8Array) {
+  try {
+    loadState(stateContext, bytes, ramIsZero);
+    ramIsZero = false;
+    awaitingState = false;
+    post({ type: "loaded", id });
+  } catch (e) {
+    post({ type: "loaded", id, error: (e as Error).message });
+  }
+}
+
 function setRunning(on: boolean) {
   if (on === running) return;
   running = on;
@@ -159,6 +202,8 @@ port.on("message", (m: ToWorker) => {
       try { post({ type: "mem", id: m.id, bytes: readMemory(BigInt(m.addr), m.length, m.hart) }); }
       catch (e) { post({ type: "mem", id: m.id, error: (e as Error).message }); }
       break;
+    case "save": onSave(m.id, m.blk); break;
+    case "load": onLoad(m.id, m.bytes); break;
     case "quit": quitting = true; setRunning(false); drainConsole(true); flushDisks(); post({ type: "flushed" }); break;
   }
   if (wake) { const w = wake; wake = null; w(); }
@@ -216,7 +261,7 @@ async function loop() {
   }
 }
 
-machineReset();
-setRunning(!cfg.startPaused);
+if (!cfg.incoming) machineReset();
+setRunning(!cfg.startPaused && !cfg.incoming);
 post({ type: "ready" });
 loop();

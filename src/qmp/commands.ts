@@ -8,6 +8,7 @@ import type { JsonObject, JsonValue } from "./json.js";
 import { EMPTY, SchemaIntrospector, T, type Member, type SchemaType } from "./schema.js";
 import { QmpError, genericError, strerror } from "./errors.js";
 import { runHmp, type HmpState } from "./hmp.js";
+import { CAPABILITIES, MigrationError, type Migration } from "../machine/snapshot/migration.js";
 
 export enum SessionMode { Handshake = "handshake", Operational = "operational" }
 
@@ -91,6 +92,10 @@ const inputEvent: SchemaType = {
   },
 };
 
+const MIGRATION_STATUSES = ["none", "setup", "cancelling", "cancelled", "active", "postcopy-active",
+  "postcopy-paused", "postcopy-recover", "completed", "failed", "colo", "pre-switchover", "device", "wait-unplug"];
+const migrationCapability = T.enumOf("MigrationCapability", [...CAPABILITIES]);
+
 const shutdownEventData = T.object("ShutdownEventData", [
   { name: "guest", type: T.bool }, { name: "reason", type: T.enumOf("ShutdownCause", SHUTDOWN_CAUSES) }]);
 
@@ -101,6 +106,8 @@ export const EVENTS: { name: string; data: SchemaType }[] = [
   { name: "RESET", data: shutdownEventData },
   { name: "POWERDOWN", data: EMPTY },
   { name: "SHUTDOWN", data: shutdownEventData },
+  { name: "MIGRATION", data: T.object("MIGRATIONEventData", [{ name: "status", type: T.enumOf("MigrationStatus", MIGRATION_STATUSES) }]) },
+  { name: "MIGRATION_PASS", data: T.object("MIGRATION_PASSEventData", [{ name: "pass", type: T.int }]) },
 ];
 
 const obj = (name: string, members: Member[]) => T.object(name, members);
@@ -147,6 +154,22 @@ async function saveMemory(ctx: CommandContext, addr: bigint, size: bigint, filen
     await fh.close();
   }
   return {};
+}
+
+/** The machine's migration, or QEMU's answer for a machine without one. */
+function migrationOf(ctx: CommandContext): Migration {
+  if (!ctx.machine.migration) throw genericError("This machine cannot be migrated");
+  return ctx.machine.migration;
+}
+
+/** Runs a migration call, turning its refusals into GenericError with QEMU's text. */
+function migrationCall<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof MigrationError) throw genericError(e.message);
+    throw e;
+  }
 }
 
 function chardevList(ctx: CommandContext): ChardevInfo[] {
@@ -367,7 +390,54 @@ export const COMMANDS: CommandDef[] = [
     },
   },
   {
-    // QEMU's out-of-band command; wasmvirt has no migration, so never postcopy.
+    // uri exec:COMMAND (the state goes to the command's stdin) or file:PATH (QEMU 8.2's spelling);
+    // blk: the disks' contents too. Answers at once; progress is query-migrate and MIGRATION events.
+    name: "migrate", returns: EMPTY, modes: OPERATIONAL,
+    args: obj("MigrateArgs", [req("uri", T.str), opt("blk", T.bool), opt("inc", T.bool), opt("detach", T.bool),
+      opt("resume", T.bool)]),
+    handler: (a, ctx) => {
+      if (a.inc) throw genericError("wasmvirt does not support incremental block migration (inc)");
+      if (a.resume) throw genericError("Cannot resume if there is no paused migration");
+      migrationCall(() => migrationOf(ctx).start(a.uri, !!a.blk));
+      return {};
+    },
+  },
+  {
+    name: "query-migrate", args: EMPTY, modes: OPERATIONAL,
+    returns: obj("MigrationInfo", [opt("status", T.enumOf("MigrationStatus", MIGRATION_STATUSES)), opt("ram", T.any),
+      opt("disk", T.any), opt("total-time", T.int), opt("expected-downtime", T.int), opt("downtime", T.int),
+      opt("setup-time", T.int), opt("error-desc", T.str)]),
+    handler: (_a, ctx) => migrationOf(ctx).query() as JsonValue,
+  },
+  {
+    name: "migrate_cancel", args: EMPTY, returns: EMPTY, modes: OPERATIONAL,
+    handler: (_a, ctx) => { migrationOf(ctx).cancel(); return {}; },
+  },
+  {
+    name: "migrate-set-capabilities", returns: EMPTY, modes: OPERATIONAL,
+    args: obj("MigrateSetCapabilitiesArgs", [req("capabilities", T.arrayOf(obj("MigrationCapabilityStatus", [
+      req("capability", migrationCapability), req("state", T.bool)])))]),
+    handler: (a, ctx) => { migrationCall(() => migrationOf(ctx).setCapabilities(a.capabilities)); return {}; },
+  },
+  {
+    name: "query-migrate-capabilities", args: EMPTY, modes: OPERATIONAL,
+    returns: T.arrayOf(obj("MigrationCapabilityStatus", [req("capability", migrationCapability), req("state", T.bool)])),
+    handler: (_a, ctx) => migrationOf(ctx).capabilities(),
+  },
+  {
+    // Only after -incoming defer, as QEMU; the reply comes at once, the load runs behind it.
+    name: "migrate-incoming", returns: EMPTY, modes: OPERATIONAL,
+    args: obj("MigrateIncomingArgs", [req("uri", T.str)]),
+    handler: (a, ctx) => {
+      const mig = migrationOf(ctx);
+      if (!mig.incomingDeferred && ctx.machine.state !== "inmigrate") throw genericError("'-incoming' was not specified on the command line");
+      const run = migrationCall(() => mig.incomingChecked(a.uri));
+      run.catch((e: Error) => ctx.machine.emit("incoming-failed", e.message));
+      return {};
+    },
+  },
+  {
+    // QEMU's out-of-band command; wasmvirt migrates in one pass, so never postcopy.
     name: "migrate-pause", args: EMPTY, returns: EMPTY, modes: OPERATIONAL, allowOob: true,
     handler: () => { throw genericError("migrate-pause is currently only supported during postcopy-active state"); },
   },

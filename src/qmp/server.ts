@@ -54,6 +54,7 @@ function timestamp(): { seconds: number; microseconds: number } {
 
 const MACHINE_EVENTS: [string, string][] = [
   ["stop", "STOP"], ["resume", "RESUME"], ["reset", "RESET"], ["powerdown", "POWERDOWN"], ["shutdown", "SHUTDOWN"],
+  ["migration", "MIGRATION"], ["migration-pass", "MIGRATION_PASS"],
 ];
 
 export async function startMonitors(specs: MonitorSpec[], machine: MachineControl, opts: StartOptions): Promise<MonitorHandle> {
@@ -80,9 +81,10 @@ export async function startMonitors(specs: MonitorSpec[], machine: MachineContro
   // Events: serialised once per event (and layout), delivered in emission order.
   const listeners: [string, (...a: any[]) => void][] = [];
   for (const [name, event] of MACHINE_EVENTS) {
-    const f = (data?: { guest: boolean; reason: string }) => {
+    const f = (data?: { guest: boolean; reason: string } & JsonObject) => {
       const msg: JsonObject = { timestamp: timestamp(), event };
       if (event === "RESET" || event === "SHUTDOWN") msg.data = { guest: !!data?.guest, reason: data?.reason ?? "none" };
+      else if (data && (event === "MIGRATION" || event === "MIGRATION_PASS")) msg.data = { ...data };
       logger.info({ event, data: msg.data }, "qmp event");
       const lines = new Map<boolean, string>();
       for (const s of sessions) {

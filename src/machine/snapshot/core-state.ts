@@ -1,0 +1,97 @@
+// Saving and restoring the machine inside the CPU worker, where the core and the disks live.
+// The core names the regions of its linear memory that make up the state (snapshotRegion*), so this
+// file never retypes the layout; RAM is everything from ramOffset() on.
+import { performance } from "node:perf_hooks";
+import type { CoreExports } from "../core.js";
+import { RESTORE_ERRORS } from "../core.js";
+import type { BlockBackend } from "../../block/backend.js";
+import type { SaveStats } from "../messages.js";
+import {
+  encodeState, decodeState, incompatibility, unpackNonZero, RAM_PAGE, DISK_CHUNK, StateFormatError,
+  type MachineDescription, type HostState,
+} from "./format.js";
+
+export interface StateContext {
+  core: CoreExports;
+  disks: BlockBackend[];
+  description: MachineDescription;
+  coreId: string;
+  wasmvirtVersion: string;
+  /** Host state that is not in the core (console input waiting for room in the UART's ring). */
+  hostState(): HostState;
+  setHostState(h: HostState): void;
+}
+
+function ramView(core: CoreExports): Uint8Array {
+  const base = core.ramOffset();
+  return new Uint8Array(core.memory.buffer, base, Number(core.ramBytes()));
+}
+
+/** The paused machine as a state file (in parts, to be written in order). */
+export function saveState(ctx: StateContext, blk: boolean): { parts: Uint8Array[]; stats: SaveStats } {
+  const t0 = performance.now();
+  const { core } = ctx;
+  core.snapshotSave();
+  const regions = [];
+  for (let i = 0; i < core.snapshotRegionCount(); i++) {
+    const start = core.snapshotRegionStart(i), size = core.snapshotRegionSize(i);
+    regions.push({ start, bytes: new Uint8Array(core.memory.buffer, start, size) });
+  }
+  const disks = blk ? ctx.disks.map((d, index) => {
+    const bytes = new Uint8Array(d.size);
+    d.read(bytes, 0);
+    return { index, bytes };
+  }) : undefined;
+  const r = encodeState({
+    header: {
+      format: 1, wasmvirt: ctx.wasmvirtVersion, core: ctx.coreId, machine: ctx.description, blk,
+      savedAt: new Date().toISOString(),
+    },
+    regions, ram: ramView(core), host: ctx.hostState(), disks,
+  });
+  // encodeState copied or compressed everything it keeps except uncompressed views: detach from memory.
+  const parts = r.parts.map((p) => (p.buffer === core.memory.buffer ? p.slice() : p));
+  return { parts, stats: { bytes: r.bytes, ramPages: r.ramPages, ramNonZeroPages: r.ramNonZeroPages, ms: performance.now() - t0 } };
+}
+
+/**
+ * Replaces the machine with `file`. Everything is verified (checksums, machine description, core
+ * build) before the first byte of the machine changes; a refusal throws with the reason.
+ * `ramIsZero`: RAM was never written (a machine started with -incoming), so zero pages need no fill.
+ */
+export function loadState(ctx: StateContext, file: Uint8Array, ramIsZero: boolean): void {
+  const { core } = ctx;
+  const st = decodeState(file);
+  const why = incompatibility(st.header, ctx.description, ctx.coreId);
+  if (why) throw new StateFormatError(why);
+  const ram = ramView(core);
+  if (st.ram.size !== ram.length) throw new StateFormatError(`the state's RAM has ${st.ram.size} bytes, this machine ${ram.length}`);
+  for (let i = 0; i < core.snapshotRegionCount(); i++) {
+    const r = st.regions[i];
+    if (!r || r.start !== core.snapshotRegionStart(i) || r.bytes.length !== core.snapshotRegionSize(i)) {
+      throw new StateFormatError("the state's core regions do not match this core build");
+    }
+  }
+  if (st.regions.length !== core.snapshotRegionCount()) throw new StateFormatError("the state's core regions do not match this core build");
+  for (const d of st.disks) {
+    const disk = ctx.disks[d.index];
+    if (!disk || disk.size !== d.size) throw new StateFormatError(`the state carries disk ${d.index} (${d.size} bytes), which this machine does not have`);
+    if (disk.readOnly) throw new StateFormatError(`the state carries the contents of disk ${d.index}, but it is read-only here`);
+  }
+  // Verified: apply. Disks first (a write error leaves the machine untouched), then memory.
+  for (const d of st.disks) {
+    const disk = ctx.disks[d.index];
+    const image = new Uint8Array(d.size);
+    unpackNonZero(d.bitmap, d.data, DISK_CHUNK, image);
+    for (let off = 0; off < d.size; off += 1 << 20) disk.write(image.subarray(off, Math.min(d.size, off + (1 << 20))), off);
+    disk.flush();
+  }
+  const mem = new Uint8Array(core.memory.buffer);
+  for (const r of st.regions) mem.set(r.bytes, r.start);
+  if (!ramIsZero) ram.fill(0);
+  unpackNonZero(st.ram.bitmap, st.ram.data, RAM_PAGE, ram);
+  const rc = core.snapshotRestore();
+  if (rc !== 0) throw new StateFormatError(RESTORE_ERRORS[rc] ?? `the core refused the state (${rc})`);
+  core.noteRamWrite(BigInt(0x8000_0000), ram.length);
+  ctx.setHostState(st.host);
+}

@@ -1,0 +1,261 @@
+// The saved-machine file format ("wasmvirt machine state", what `migrate` writes and `-incoming` reads).
+// Pure encoding and decoding: no core, no files. Documented in README.md ("Saved machine state").
+//
+//   file    = MAGIC (8 bytes "WVMSTATE") · version u32 · section* · END section
+//   section = tag (4 ASCII bytes) · flags u32 (bit 0: deflated) · raw length u64 · stored length u64 ·
+//             crc32 of the raw bytes u32 · stored bytes
+//   END     = tag "END " · crc32 over every byte before it u32
+// All integers little-endian. Sections, in this order:
+//   HEAD  JSON: format, wasmvirt version, core build id, the machine (RAM size, harts, virtio slots, drives)
+//   CORE  the core's linear-memory regions: per region start u32 · size u32 · bytes
+//   RAM   page size u32 · page count u32 · bitmap of non-zero pages · the non-zero pages in order
+//   HOST  JSON: host-side state (console bytes typed but not yet taken by the UART)
+//   DISK  (only with blk) drive index u32 · size u64 · chunk size u32 · bitmap of non-zero chunks · chunks
+// A reader checks every crc and the END checksum before anything is applied: a truncated or corrupted
+// file is refused as a whole.
+import { crc32, deflateSync, inflateSync, constants as zc } from "node:zlib";
+
+export const MAGIC = Buffer.from("WVMSTATE", "latin1");
+export const FORMAT_VERSION = 1;
+export const RAM_PAGE = 4096;
+export const DISK_CHUNK = 65536;
+const FLAG_DEFLATE = 1;
+
+export class StateFormatError extends Error {}
+
+/** The machine a state belongs to; a state loads only into a machine that describes itself the same way. */
+export interface MachineDescription {
+  ramSize: number;
+  harts: number;
+  /** virtio-mmio slots in use: slot, device id (2 blk, 4 rng, 18 keyboard), read-only flag, capacity in bytes */
+  virtio: { slot: number; type: number; flags: number; capacity: number }[];
+}
+
+export interface StateHeader {
+  format: number;
+  wasmvirt: string;
+  /** sha256 (hex, 16 digits) of core.wasm: the core's memory layout is only valid for the same build */
+  core: string;
+  machine: MachineDescription;
+  blk: boolean;
+  savedAt: string;
+}
+
+export interface HostState { consoleInput: number[] }
+
+export interface MachineState {
+  header: StateHeader;
+  regions: { start: number; bytes: Uint8Array }[];
+  ram: { size: number; pages: Uint8Array; bitmap: Uint8Array; data: Uint8Array };
+  host: HostState;
+  disks: { index: number; size: number; bitmap: Uint8Array; data: Uint8Array }[];
+}
+
+// ---- writing --------------------------------------------------------------------------------------
+
+/** Deflate when it saves at least an eighth; level 1: the point is speed, zero pages are already gone. */
+function maybeDeflate(raw: Uint8Array): { flags: number; stored: Uint8Array } {
+  if (raw.length < 256) return { flags: 0, stored: raw };
+  const z = deflateSync(raw, { level: 1, strategy: zc.Z_DEFAULT_STRATEGY });
+  return z.length < raw.length - (raw.length >> 3) ? { flags: FLAG_DEFLATE, stored: z } : { flags: 0, stored: raw };
+}
+
+function section(tag: string, parts: Uint8Array[], compress: boolean): Uint8Array[] {
+  const raw = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  const { flags, stored } = compress ? maybeDeflate(raw) : { flags: 0, stored: raw };
+  const h = Buffer.alloc(28);
+  h.write(tag, 0, 4, "latin1");
+  h.writeUInt32LE(flags, 4);
+  h.writeBigUInt64LE(BigInt(raw.length), 8);
+  h.writeBigUInt64LE(BigInt(stored.length), 16);
+  h.writeUInt32LE(crc32(raw), 24);
+  return [h, stored];
+}
+
+const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v >>> 0); return b; };
+
+/**
+ * Which pages of `mem` hold anything but zeros: a bitmap, and the pages themselves in one buffer.
+ * Buffer.equals is memcmp, so a mostly-zero RAM is scanned at memory speed.
+ */
+export function packNonZero(mem: Uint8Array, unit: number): { bitmap: Uint8Array; data: Uint8Array; count: number } {
+  const n = Math.ceil(mem.length / unit);
+  const bitmap = new Uint8Array((n + 7) >> 3);
+  const zero = Buffer.alloc(unit);
+  const buf = Buffer.from(mem.buffer, mem.byteOffset, mem.length);
+  const chunks: Uint8Array[] = [];
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const start = i * unit;
+    const end = Math.min(start + unit, mem.length);
+    const page = buf.subarray(start, end);
+    if (end - start === unit ? page.equals(zero) : page.every((b) => b === 0)) continue;
+    bitmap[i >> 3] |= 1 << (i & 7);
+    chunks.push(page);
+    count++;
+  }
+  return { bitmap, data: Buffer.concat(chunks), count };
+}
+
+export interface EncodeInput {
+  header: StateHeader;
+  regions: { start: number; bytes: Uint8Array }[];
+  ram: Uint8Array;
+  host: HostState;
+  disks?: { index: number; bytes: Uint8Array }[];
+}
+
+export interface EncodeResult { parts: Uint8Array[]; bytes: number; ramPages: number; ramNonZeroPages: number }
+
+export function encodeState(input: EncodeInput): EncodeResult {
+  const out: Uint8Array[] = [];
+  const head = Buffer.alloc(12);
+  MAGIC.copy(head, 0);
+  head.writeUInt32LE(FORMAT_VERSION, 8);
+  out.push(head);
+  out.push(...section("HEAD", [Buffer.from(JSON.stringify(input.header))], false));
+  const coreParts: Uint8Array[] = [];
+  for (const r of input.regions) coreParts.push(u32(r.start), u32(r.bytes.length), r.bytes);
+  out.push(...section("CORE", coreParts, true));
+  const ram = packNonZero(input.ram, RAM_PAGE);
+  const pages = Math.ceil(input.ram.length / RAM_PAGE);
+  out.push(...section("RAM ", [u32(RAM_PAGE), u32(pages), ram.bitmap, ram.data], true));
+  out.push(...section("HOST", [Buffer.from(JSON.stringify(input.host))], false));
+  for (const d of input.disks ?? []) {
+    const packed = packNonZero(d.bytes, DISK_CHUNK);
+    const size = Buffer.alloc(8);
+    size.writeBigUInt64LE(BigInt(d.bytes.length));
+    out.push(...section("DISK", [u32(d.index), size, u32(DISK_CHUNK), packed.bitmap, packed.data], true));
+  }
+  let crc = 0;
+  for (const p of out) crc = crc32(p, crc);
+  const end = Buffer.alloc(8);
+  end.write("END ", 0, 4, "latin1");
+  end.writeUInt32LE(crc, 4);
+  out.push(end);
+  const bytes = out.reduce((n, p) => n + p.length, 0);
+  return { parts: out, bytes, ramPages: pages, ramNonZeroPages: ram.count };
+}
+
+// ---- reading --------------------------------------------------------------------------------------
+
+/** Unpacks a bitmap + data pair into `target` (which must be zero-filled where the bitmap says zero). */
+export function unpackNonZero(bitmap: Uint8Array, data: Uint8Array, unit: number, target: Uint8Array): void {
+  let at = 0;
+  const n = Math.ceil(target.length / unit);
+  for (let i = 0; i < n; i++) {
+    if ((bitmap[i >> 3] & (1 << (i & 7))) === 0) continue;
+    const len = Math.min(unit, target.length - i * unit);
+    if (at + len > data.length) throw new StateFormatError("the machine state is corrupted (a section is shorter than its page map says)");
+    target.set(data.subarray(at, at + len), i * unit);
+    at += len;
+  }
+  if (at !== data.length) throw new StateFormatError("the machine state is corrupted (a section is longer than its page map says)");
+}
+
+/** Parses and verifies a whole state file; throws StateFormatError with a user-facing reason. */
+export function decodeState(file: Uint8Array): MachineState {
+  const buf = Buffer.from(file.buffer, file.byteOffset, file.length);
+  if (buf.length < 12 || !buf.subarray(0, 8).equals(MAGIC)) throw new StateFormatError("Not a wasmvirt machine state (bad magic)");
+  const version = buf.readUInt32LE(8);
+  if (version !== FORMAT_VERSION) throw new StateFormatError(`machine state format version ${version} is not supported (this wasmvirt reads version ${FORMAT_VERSION})`);
+  let at = 12;
+  const sections: { tag: string; raw: Uint8Array }[] = [];
+  let ended = false;
+  while (at < buf.length) {
+    if (at + 8 <= buf.length && buf.toString("latin1", at, at + 4) === "END ") {
+      const want = buf.readUInt32LE(at + 4);
+      if (crc32(buf.subarray(0, at)) !== want) throw new StateFormatError("the machine state is corrupted (file checksum mismatch)");
+      at += 8;
+      ended = true;
+      break;
+    }
+    if (at + 28 > buf.length) throw new StateFormatError("the machine state is truncated");
+    const tag = buf.toString("latin1", at, at + 4);
+    const flags = buf.readUInt32LE(at + 4);
+    const rawLen = Number(buf.readBigUInt64LE(at + 8));
+    const storedLen = Number(buf.readBigUInt64LE(at + 16));
+    const crc = buf.readUInt32LE(at + 24);
+    at += 28;
+    if (at + storedLen > buf.length) throw new StateFormatError("the machine state is truncated");
+    const stored = buf.subarray(at, at + storedLen);
+    at += storedLen;
+    let raw: Uint8Array;
+    try {
+      raw = flags & FLAG_DEFLATE ? inflateSync(stored, { maxOutputLength: Math.max(rawLen, 1) }) : stored;
+    } catch {
+      throw new StateFormatError(`the machine state is corrupted (section ${tag.trim()} does not decompress)`);
+    }
+    if (raw.length !== rawLen || crc32(raw) !== crc) throw new StateFormatError(`the machine state is corrupted (section ${tag.trim()} checksum mismatch)`);
+    sections.push({ tag, raw });
+  }
+  if (!ended) throw new StateFormatError("the machine state is truncated (no end marker)");
+  if (at !== buf.length) throw new StateFormatError("the machine state has trailing bytes after its end marker");
+
+  const get = (tag: string) => {
+    const s = sections.find((x) => x.tag === tag);
+    if (!s) throw new StateFormatError(`the machine state has no ${tag.trim()} section`);
+    return Buffer.from(s.raw.buffer, s.raw.byteOffset, s.raw.length);
+  };
+  let header: StateHeader, host: HostState;
+  try {
+    header = JSON.parse(get("HEAD").toString("utf8"));
+    host = JSON.parse(get("HOST").toString("utf8"));
+  } catch (e) {
+    if (e instanceof StateFormatError) throw e;
+    throw new StateFormatError("the machine state is corrupted (header is not JSON)");
+  }
+  const core = get("CORE");
+  const regions: MachineState["regions"] = [];
+  for (let p = 0; p < core.length;) {
+    if (p + 8 > core.length) throw new StateFormatError("the machine state is corrupted (CORE section)");
+    const start = core.readUInt32LE(p), size = core.readUInt32LE(p + 4);
+    if (p + 8 + size > core.length) throw new StateFormatError("the machine state is corrupted (CORE section)");
+    regions.push({ start, bytes: core.subarray(p + 8, p + 8 + size) });
+    p += 8 + size;
+  }
+  const ramSec = get("RAM ");
+  const pageSize = ramSec.readUInt32LE(0), pages = ramSec.readUInt32LE(4);
+  if (pageSize !== RAM_PAGE) throw new StateFormatError(`the machine state uses ${pageSize}-byte pages`);
+  const bmLen = (pages + 7) >> 3;
+  const ram = { size: pages * RAM_PAGE, pages: new Uint8Array(0), bitmap: ramSec.subarray(8, 8 + bmLen), data: ramSec.subarray(8 + bmLen) };
+  const disks: MachineState["disks"] = [];
+  for (const s of sections.filter((x) => x.tag === "DISK")) {
+    const d = Buffer.from(s.raw.buffer, s.raw.byteOffset, s.raw.length);
+    const index = d.readUInt32LE(0), size = Number(d.readBigUInt64LE(4)), chunk = d.readUInt32LE(12);
+    if (chunk !== DISK_CHUNK) throw new StateFormatError(`the machine state uses ${chunk}-byte disk chunks`);
+    const n = Math.ceil(size / DISK_CHUNK);
+    const bm = (n + 7) >> 3;
+    disks.push({ index, size, bitmap: d.subarray(16, 16 + bm), data: d.subarray(16 + bm) });
+  }
+  return { header, regions, ram, host, disks };
+}
+
+const sizeText = (n: number) => (n % (1 << 30) === 0 ? `${n / (1 << 30)}G` : `${Math.round(n / (1 << 20))}M`);
+
+/** Why `state` cannot load into `machine`/`core` (QEMU's wording where it has one), or undefined. */
+export function incompatibility(h: StateHeader, machine: MachineDescription, coreId: string): string | undefined {
+  const m = h.machine;
+  if (!m || typeof m.ramSize !== "number") return "the machine state header is incomplete";
+  if (m.ramSize !== machine.ramSize) {
+    return `Size mismatch: riscv_virt_board.ram: 0x${m.ramSize.toString(16)} != 0x${machine.ramSize.toString(16)} ` +
+      `(the state was saved with -m ${sizeText(m.ramSize)}, this machine has -m ${sizeText(machine.ramSize)})`;
+  }
+  if (m.harts !== machine.harts) return `the state was saved with -smp ${m.harts}, this machine has -smp ${machine.harts}`;
+  const name = (t: number) => (t === 2 ? "virtio-blk-device" : t === 4 ? "virtio-rng-device" : t === 18 ? "virtio-keyboard-device" : `virtio device ${t}`);
+  const slots = (d: MachineDescription) => new Map(d.virtio.map((v) => [v.slot, v]));
+  const a = slots(m), b = slots(machine);
+  for (let s = 7; s >= 0; s--) {
+    const x = a.get(s), y = b.get(s);
+    const base = `virtio-mmio@${(0x10001000 + s * 0x1000).toString(16)}`;
+    if (x && !y) return `the state has a ${name(x.type)} at ${base}, this machine has none there (check -device/-drive)`;
+    if (!x && y) return `this machine has a ${name(y.type)} at ${base}, the state has none there (check -device/-drive)`;
+    if (x && y && x.type !== y.type) return `the state has a ${name(x.type)} at ${base}, this machine has a ${name(y.type)}`;
+    if (x && y && x.type === 2 && x.capacity !== y.capacity) {
+      return `the disk at ${base} has ${x.capacity} bytes in the state and ${y.capacity} bytes here (use the same image)`;
+    }
+    if (x && y && x.type === 2 && x.flags !== y.flags) return `the disk at ${base} is ${x.flags & 1 ? "read-only" : "writable"} in the state and ${y.flags & 1 ? "read-only" : "writable"} here`;
+  }
+  if (h.core !== coreId) return `the state was saved by another core build (${h.core}, this is ${coreId}): save and restore with the same wasmvirt`;
+  return undefined;
+}
