@@ -3,7 +3,7 @@
 // An access that hits nothing sets busFault; the caller turns that into an access fault.
 import * as M from "./generated/memmap";
 import { ROM } from "./layout";
-import { RAM_BASE, ramSize, ramPtr } from "./ram";
+import { RAM_BASE, ramSize, ramPtr, markTouchedPage } from "./ram";
 import { clintRead, clintWrite } from "./devices/clint";
 import { testWrite } from "./devices/sifive_test";
 import { plicRead, plicWrite } from "./devices/plic";
@@ -25,9 +25,10 @@ export function hostPtrRead(paddr: u64): u32 {
   return 0;
 }
 
-/** Host pointer for writable memory (RAM only). */
+/** Host pointer for writable memory (RAM only). Every store reaches RAM through here (TLB fills
+ *  included), so this is where a page becomes "touched" for saved states. */
 export function hostPtrWrite(paddr: u64): u32 {
-  if (paddr >= RAM_BASE && paddr - RAM_BASE < ramSize) return ramPtr(paddr);
+  if (paddr >= RAM_BASE && paddr - RAM_BASE < ramSize) { markTouchedPage(paddr); return ramPtr(paddr); }
   return 0;
 }
 

@@ -1,7 +1,7 @@
 // The core's exports: what the host (src/machine/worker.ts) may call. The host never
 // touches hart state on the hot path; it asks through these functions between slices.
 import { RAM, ROM, ROM_SIZE, XREGS, FREGS, FCSR, MAX_HARTS, HOST_SCRATCH, HOST_SCRATCH_SIZE,
-  CONSOLE_OUT, CONSOLE_IN, C_EXPAND, CORE_STATE, CORE_STATE_SIZE, SNAPSHOT_REGIONS } from "./layout";
+  CONSOLE_OUT, CONSOLE_IN, C_EXPAND, CORE_STATE, CORE_STATE_SIZE, SNAPSHOT_REGIONS, RAM_TOUCHED } from "./layout";
 import { RAM_BASE, ramSize, setRamSize, ramWritten } from "./ram";
 import * as S from "./cpu/state";
 import { execute, stopReason, STOP_WFI } from "./cpu/hart";
@@ -172,6 +172,9 @@ export function noteRamWrite(pa: u64, len: u32): void { ramWritten(pa, <u64>len)
 
 const CORE_STATE_MAGIC: u32 = 0x53435657;   // "WVCS"
 const CORE_STATE_VERSION: u32 = 1;
+
+/** RAM_TOUCHED: bit p set = RAM page p may hold data. A restore rewrites it with the state's page map. */
+export function ramTouchedOffset(): u32 { return RAM_TOUCHED; }
 
 export function snapshotRegionCount(): i32 { return SNAPSHOT_REGIONS.length >> 1; }
 export function snapshotRegionStart(i: i32): u32 { return SNAPSHOT_REGIONS[i << 1]; }

@@ -42,6 +42,12 @@ export const CONSOLE_IN_SIZE: u32 = 0x1000;
 export const HOST_SCRATCH: u32 = STATE_BASE + 0x40000;
 export const HOST_SCRATCH_SIZE: u32 = 0x40000;
 
+// Pages of guest RAM that were ever written (one bit per 4 KiB page, up to 4 GiB of RAM): set by the
+// write-pointer lookup every store's TLB fill goes through and by ramWritten(); a saved state reads
+// only these pages, so saving a mostly-empty RAM costs what the guest used, not -m.
+export const RAM_TOUCHED: u32 = STATE_BASE + 0x80000;
+export const RAM_TOUCHED_SIZE: u32 = 0x20000;
+
 // Device state blocks (PLIC arrays, virtio queues state...), 1 MiB.
 export const DEVICE_STATE: u32 = STATE_BASE + 0x100000;
 export const DEVICE_STATE_SIZE: u32 = 0x100000;

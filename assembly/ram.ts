@@ -1,5 +1,5 @@
 // Guest RAM: physical [RAM_BASE, RAM_BASE + ramSize) lives at linear-memory offset RAM.
-import { RAM } from "./layout";
+import { RAM, RAM_TOUCHED } from "./layout";
 
 export const RAM_BASE: u64 = 0x8000_0000;
 export let ramSize: u64 = 0;
@@ -26,5 +26,25 @@ export function setRamSize(size: u64): void { ramSize = size; }
  * code, dirty pages) sees the change.
  */
 export function ramWritten(paddr: u64, len: u64): void {
+  markTouched(paddr, len);
   // Filled in by the translation tier (code invalidation); a no-op until then.
+}
+
+/** Records that [paddr, paddr+len) of RAM may hold data (RAM_TOUCHED). Out-of-RAM parts are ignored. */
+export function markTouched(paddr: u64, len: u64): void {
+  if (len == 0 || paddr >= RAM_BASE + ramSize || paddr + len <= RAM_BASE) return;
+  let first = paddr < RAM_BASE ? 0 : (paddr - RAM_BASE) >> 12;
+  const endAddr = paddr + len > RAM_BASE + ramSize ? ramSize : paddr + len - RAM_BASE;
+  const last = (endAddr - 1) >> 12;
+  for (let p = first; p <= last; p++) {
+    const b = RAM_TOUCHED + <u32>(p >> 3);
+    store<u8>(b, <u8>(<u32>load<u8>(b) | (<u32>1 << <u32>(p & 7))));
+  }
+}
+
+/** The store path's page lookup: one page, no range arithmetic. */
+@inline export function markTouchedPage(paddr: u64): void {
+  const p = <u32>((paddr - RAM_BASE) >> 12);
+  const b = RAM_TOUCHED + (p >> 3);
+  store<u8>(b, <u8>(<u32>load<u8>(b) | (<u32>1 << (p & 7))));
 }

@@ -2,8 +2,9 @@
 import { readFileSync, openSync, writeSync, closeSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { Machine, MachineError, DEVICE_TYPES, type MachineOptions, type DriveOption } from "./machine/machine.js";
+import { Machine, MachineError, DEVICE_TYPES, type MachineOptions, type DriveOption, type VerifiedState } from "./machine/machine.js";
 import { StdioConsole } from "./chardev/stdio.js";
+import { readEndpoint, parseUri } from "./machine/snapshot/migration.js";
 // The monitor server is loaded only when a -qmp/-mon asks for it (start-up time of plain runs).
 import { collectMonitorSpecs, MonitorOptionError, type MonitorSpec } from "./qmp/options.js";
 import { createLogger, openLogFile, LogFileError, type Logger } from "./log.js";
@@ -296,8 +297,18 @@ export async function main(argv: string[]): Promise<number> {
     machine.onConsole = (b) => { try { writeSync(fd, b); } catch { /* disk full: the guest keeps running */ } };
     machine.on("exit", () => { try { closeSync(fd); } catch { /* already closed */ } });
   }
+  // -incoming exec:/file: — read and verify the state while the machine and its CPU worker come up.
+  let prefetched: Promise<VerifiedState> | undefined;
+  if (cfg.machine.incoming && cfg.machine.incoming !== "defer" && !cfg.dumpDtbOnly) {
+    try {
+      const bytes = readEndpoint(parseUri(cfg.machine.incoming));
+      prefetched = Promise.all([bytes, machine.described]).then(([b]) => machine.verifyState(b));
+      prefetched.catch(() => { /* reported when the load awaits it */ });
+    } catch { /* parseUri's error is reported by the load */ }
+  }
+  const started = machine.start();
   try {
-    await machine.start();
+    await started;
   } catch (e) {
     process.stderr.write(`wasmvirt: ${(e as Error).message}\n`);
     return 1;
@@ -357,7 +368,7 @@ export async function main(argv: string[]): Promise<number> {
     logger.error({ msg: message }, "incoming migration failed");
     void machine.abandon(1);
   });
-  if (incoming) machine.migration.incoming(incoming).catch((e: Error) => machine.emit("incoming-failed", e.message));
+  if (incoming) machine.migration.incoming(incoming, prefetched).catch((e: Error) => machine.emit("incoming-failed", e.message));
   const code = await exited;
   logger.info({ code }, "exit");
   await monitors?.close();

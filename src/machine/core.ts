@@ -40,6 +40,8 @@ export interface CoreExports {
   inputPowerButton(): number;
   /** Saved machine state: linear-memory regions besides RAM (assembly/layout.ts SNAPSHOT_REGIONS). */
   snapshotRegionCount(): number;
+  /** Map of RAM pages ever written (bit per 4 KiB page); saved states read only those pages. */
+  ramTouchedOffset(): number;
   snapshotRegionStart(i: number): number;
   snapshotRegionSize(i: number): number;
   /** Writes every hart's context and the core's globals into linear memory. */

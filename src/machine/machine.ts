@@ -3,7 +3,7 @@
 // as events once the worker confirms them.
 import { EventEmitter } from "node:events";
 import { Worker } from "node:worker_threads";
-import { statSync, writeFileSync, existsSync, closeSync, openSync, fstatSync, readSync } from "node:fs";
+import { statSync, writeFileSync, existsSync, closeSync, openSync, fstatSync, readSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import memmap from "./memmap.json" with { type: "json" };
@@ -12,7 +12,11 @@ import type {
 } from "./control.js";
 import { loadCoreModule, coreBuildId } from "./core.js";
 import { Migration } from "./snapshot/migration.js";
-import type { MachineDescription } from "./snapshot/format.js";
+import type { MachineDescription, MachineState } from "./snapshot/format.js";
+import { verifyState } from "./snapshot/core-state.js";
+
+/** A state file that was parsed and checked against this machine. */
+export interface VerifiedState { state: MachineState; size: number }
 import { computeBootLayout, type LoadSegment } from "./boot-layout.js";
 import { buildVirtDtb, applyBootChosen } from "./virt-dt.js";
 import { parseDtb } from "./fdt.js";
@@ -143,6 +147,7 @@ export class Machine extends EventEmitter implements MachineControl {
   private diskFds: number[] = [];
   /** Set while start() waits for the worker: a failure then is a start-up error, not a run state. */
   private startFailed: ((e: Error) => void) | undefined;
+  private startFailure: Promise<never> | undefined;
   readonly name: string | undefined;
   readonly uuid: string;
   readonly hartCount: number;
@@ -155,6 +160,10 @@ export class Machine extends EventEmitter implements MachineControl {
   dtb!: Uint8Array;
   readonly migration: Migration;
   private wasmvirtVersion = "0.0.0";
+  private description!: MachineDescription;
+  private onDescribed: () => void = () => {};
+  /** Resolves once the machine's description exists (what verifyState checks a state against). */
+  readonly described: Promise<void> = new Promise((resolve) => { this.onDescribed = resolve; });
 
   constructor(private opts: MachineOptions) {
     super();
@@ -188,7 +197,27 @@ export class Machine extends EventEmitter implements MachineControl {
     if (!Number.isInteger(o.harts) || o.harts < 1 || o.harts > 8) throw new MachineError(`-smp ${o.harts}: wasmvirt supports 1 to 8 harts`);
     if (o.ramSize < 16n << 20n) throw new MachineError(`-m ${o.ramSize >> 20n}M: at least 16 MiB of RAM is needed`);
     if (o.ramSize > MAX_RAM) throw new MachineError(`-m ${o.ramSize >> 20n}M: wasmvirt supports at most ${MAX_RAM >> 20n} MiB of RAM (WebAssembly 32-bit memory)`);
+    // The CPU worker starts now and gets its configuration once the images are read: the two start-ups
+    // overlap (the worker's is the larger part of a restore's time).
+    if (!o.dumpDtb) {
+      this.worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: null });
+      this.worker.on("message", (m: FromWorker) => this.onWorkerMessage(m));
+      this.worker.on("error", (e) => this.fatal(`CPU worker failed: ${e.message}`));
+      this.worker.on("exit", (code) => { if (!this.quitting) this.fatal(`CPU worker exited (${code})`); });
+      // Until it is ready, a failing worker fails start(): the user sees why and the process exits 1.
+      this.startFailure = new Promise<never>((_, reject) => { this.startFailed = reject; });
+      this.startFailure.catch(() => { /* observed by startWith's race */ });
+    }
+    try {
+      await this.configure();
+    } catch (e) {
+      if (this.worker) { this.quitting = true; await this.worker.terminate(); }
+      throw e;
+    }
+  }
 
+  private async configure(): Promise<void> {
+    const o = this.opts;
     const firmwarePath = o.bios === "none" ? undefined : o.bios === "default" ? defaultFirmwarePath() : o.bios;
     // Nothing larger than RAM can be loaded into it; a device tree is at most 2 MiB in QEMU's layout.
     const firmware = firmwarePath ? readFile("firmware", firmwarePath, o.ramSize) : undefined;
@@ -279,10 +308,11 @@ export class Machine extends EventEmitter implements MachineControl {
     blobs.push({ addr: "0x" + layout.fdt.addr.toString(16), bytes: dtb });
     const rom = buildBootRom({ startAddr: layout.startAddr, fdtAddr: layout.fdt.addr, kernelEntry: layout.nextAddr });
 
-    const description: MachineDescription = {
+    const description: MachineDescription = this.description = {
       ramSize: Number(o.ramSize), harts: o.harts,
       virtio: virtio.map((v) => ({ slot: v.slot, type: v.type, flags: v.flags, capacity: v.capacity })),
     };
+    this.onDescribed();
     try {
       this.wasmvirtVersion = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "package.json"), "utf8")).version;
     } catch { /* keep the placeholder */ }
@@ -291,15 +321,11 @@ export class Machine extends EventEmitter implements MachineControl {
       startPc: "0x" + BOOT_ROM_BASE.toString(16), disks, virtio, startPaused: o.startPaused,
       incoming: !!o.incoming, description, coreId: coreBuildId(), wasmvirtVersion: this.wasmvirtVersion,
     };
-    const workerUrl = new URL("./worker.js", import.meta.url);
-    this.worker = new Worker(workerUrl, { workerData: config });
-    this.worker.on("message", (m: FromWorker) => this.onWorkerMessage(m));
-    this.worker.on("error", (e) => this.fatal(`CPU worker failed: ${e.message}`));
-    this.worker.on("exit", (code) => { if (!this.quitting) this.fatal(`CPU worker exited (${code})`); });
-    // A worker that fails before it is ready fails start(): the user sees why and the process exits 1.
-    const failed = new Promise<never>((_, reject) => { this.startFailed = reject; });
+    const failed = this.startFailure!;
     try {
-      await Promise.race([this.waitFor("ready"), failed]);
+      const ready = this.waitFor("ready");
+      this.worker.postMessage(config);
+      await Promise.race([ready, failed]);
     } catch (e) {
       this.quitting = true;
       await this.worker.terminate();
@@ -400,11 +426,39 @@ export class Machine extends EventEmitter implements MachineControl {
     return { parts: m.parts!, stats: m.stats! };
   }
 
+  /**
+   * Parses a state file and checks it against this machine (main thread: a refusal costs the CPU worker
+   * nothing, and decompression can overlap the worker's start-up). Throws with the reason it is refused.
+   */
+  verifyState(bytes: Uint8Array): VerifiedState {
+    return { state: verifyState(bytes, this.description, coreBuildId()), size: bytes.length };
+  }
+
   /** Replaces the (paused or waiting) machine with a saved state; throws with the reason it was refused. */
-  async loadState(bytes: Uint8Array): Promise<void> {
-    const m = await this.request({ type: "load", id: nextRequestId++, bytes });
+  async loadState(input: Uint8Array | VerifiedState): Promise<void> {
+    const { state } = input instanceof Uint8Array ? this.verifyState(input) : input;
+    // The decoded sections are fresh buffers: hand them over instead of copying (never a small,
+    // possibly pooled one).
+    const big = new Set<ArrayBuffer>();
+    const give = (u: Uint8Array) => { if (u.buffer.byteLength >= 1 << 20) big.add(u.buffer as ArrayBuffer); };
+    give(state.ram.data); state.regions.forEach((r) => give(r.bytes)); state.disks.forEach((d) => give(d.data));
+    const id = nextRequestId++;
+    const m = await new Promise<FromWorker>((resolve) => {
+      this.pending.set(id, resolve);
+      this.worker.postMessage({ type: "load", id, state } satisfies ToWorker, [...big]);
+    });
     if (m.type !== "loaded") throw new Error("unexpected reply");
     if (m.error) throw new Error(m.error);
+  }
+
+  /** Ends the process's machine without a guest shutdown (a refused incoming state): status `code`. */
+  async abandon(code: number): Promise<void> {
+    if (this.quitting) return;
+    this.quitting = true;
+    this._state = "shutdown";
+    await this.worker.terminate();
+    this.closeDisks();
+    this.emit("exit", code);
   }
 
   async reset(reason: ShutdownReason): Promise<void> {
@@ -442,15 +496,6 @@ export class Machine extends EventEmitter implements MachineControl {
     await this.worker.terminate();
     this.closeDisks();
     this.emit("exit", 0);
-  }
-
-  /** Ends the process's machine without a guest shutdown (a refused incoming state): status `code`. */
-  async abandon(code: number): Promise<void> {
-    if (this.quitting) return;
-    this.quitting = true;
-    this._state = "shutdown";
-    await this.worker.terminate();
-    this.emit("exit", code);
   }
 
   async readRegisters(): Promise<HartRegisters[]> {

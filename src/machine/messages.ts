@@ -1,5 +1,5 @@
 // Messages between the main thread (machine.ts) and the CPU worker (worker.ts).
-import type { MachineDescription } from "./snapshot/format.js";
+import type { MachineDescription, MachineState } from "./snapshot/format.js";
 
 export interface WorkerVirtio { slot: number; type: number; backend: number; flags: number; capacity: number }
 
@@ -36,8 +36,8 @@ export type ToWorker =
   | { type: "mem"; id: number; addr: string; length: number; hart: number | null }
   /** Serialise the paused machine (snapshot/format.ts); blk: with the disks' contents. */
   | { type: "save"; id: number; blk: boolean }
-  /** Replace the whole machine with a saved state (verified first; nothing changes if it is refused). */
-  | { type: "load"; id: number; bytes: Uint8Array };
+  /** Replace the whole machine with a saved state (verified by the main thread; nothing changes if refused). */
+  | { type: "load"; id: number; state: MachineState };
 
 export interface RawRegs { hart: number; x: bigint[]; f: bigint[]; csrs: Record<string, bigint> }
 

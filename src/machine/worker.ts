@@ -8,10 +8,14 @@ import { makeDeviceImports } from "./device-imports.js";
 import { FileBlockBackend } from "../block/file.js";
 import type { BlockBackend } from "../block/backend.js";
 import type { WorkerConfig, ToWorker, FromWorker } from "./messages.js";
-import { saveState, loadState, type StateContext } from "./snapshot/core-state.js";
+import { saveState, applyState, type StateContext } from "./snapshot/core-state.js";
+import type { MachineState } from "./snapshot/format.js";
 
 const port = parentPort!;
-const cfg = workerData as WorkerConfig;
+// The configuration is the first message: the main thread starts this thread before it has read the
+// images, so that the two start-ups overlap (the worker's own start is the larger part of a restore).
+const cfg: WorkerConfig = (workerData as WorkerConfig | null) ??
+  await new Promise<WorkerConfig>((resolve) => port.once("message", resolve));
 
 /** Instructions per core.run() call; the loop yields to messages every SLICE_MS. */
 const BUDGET = 200_000;
@@ -170,9 +174,9 @@ function onSave(id: number, blk: boolean) {
   }
 }
 
-function onLoad(id: number, bytes: Uint8Array) {
+function onLoad(id: number, state: MachineState) {
   try {
-    loadState(stateContext, bytes, ramIsZero);
+    applyState(stateContext, state, ramIsZero);
     ramIsZero = false;
     awaitingState = false;
     post({ type: "loaded", id });
@@ -203,7 +207,7 @@ port.on("message", (m: ToWorker) => {
       catch (e) { post({ type: "mem", id: m.id, error: (e as Error).message }); }
       break;
     case "save": onSave(m.id, m.blk); break;
-    case "load": onLoad(m.id, m.bytes); break;
+    case "load": onLoad(m.id, m.state); break;
     case "quit": quitting = true; setRunning(false); drainConsole(true); flushDisks(); post({ type: "flushed" }); break;
   }
   if (wake) { const w = wake; wake = null; w(); }

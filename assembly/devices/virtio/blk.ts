@@ -2,7 +2,7 @@
 // imports (the CPU runs in a worker thread, so the host can use blocking fs calls).
 // Data moves straight between the backend and guest RAM (no bounce buffer): the host
 // gets a linear-memory pointer inside RAM and a length.
-import { ramPtr } from "../../ram";
+import { ramPtr, ramWritten } from "../../ram";
 import {
   slotBase, S_BACKEND, S_FLAGS, S_CAPACITY, S_CONFIG, S_CONFIG_LEN, S_DEV_FEATURES, S_NUM_QUEUES,
   F_VERSION_1, F_RING_INDIRECT_DESC, F_RING_EVENT_IDX, queueBase, Q_MAX, negotiated,
@@ -106,6 +106,7 @@ function transfer(slot: i32, write: bool, sector: u64, dataLen: u32): u32 {
     if (len > left) len = left;
     const r = write ? blkWrite(dev, <f64>pos, ramPtr(addr), len) : blkRead(dev, <f64>pos, ramPtr(addr), len);
     if (r < 0) return S_IOERR;
+    if (!write) ramWritten(addr, <u64>len);
     pos += <u64>len;
     left -= len;
   }
@@ -160,7 +161,9 @@ function putStatus(status: u32): void {
   const n = segCount();
   for (let i: u32 = 0; i < n; i++) if (segWritable(i) && segLen(i) > 0) last = i;
   if (last == 0xffff_ffff) return;
-  store<u8>(ramPtr(segAddr(last) + <u64>(segLen(last) - 1)), <u8>status);
+  const at = segAddr(last) + <u64>(segLen(last) - 1);
+  store<u8>(ramPtr(at), <u8>status);
+  ramWritten(at, 1);
 }
 
 function flush(slot: i32): u32 {
@@ -190,7 +193,7 @@ function handleRequest(slot: i32, head: u32): void {
     // No serial configured (QEMU's default): an empty, NUL-terminated id.
     const n = segCount();
     for (let i: u32 = 0; i < n; i++) {
-      if (segWritable(i) && segLen(i) > 1) { store<u8>(ramPtr(segAddr(i)), 0); break; }
+      if (segWritable(i) && segLen(i) > 1) { store<u8>(ramPtr(segAddr(i)), 0); ramWritten(segAddr(i), 1); break; }
     }
     status = S_OK;
   }

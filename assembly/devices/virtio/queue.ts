@@ -6,7 +6,7 @@
 // segment, table and ring is checked to lie inside RAM before it is touched; anything
 // malformed puts the device into NEEDS_RESET (slot.ts) and the chain is not used.
 import { VIRTIO_CHAIN, VIRTIO_CHAIN_SIZE } from "../state-map";
-import { ramPtr, ramSize, RAM_BASE } from "../../ram";
+import { ramPtr, ramSize, RAM_BASE, ramWritten } from "../../ram";
 import {
   queueBase, negotiated, needsReset, raiseIsr, F_RING_EVENT_IDX, F_RING_INDIRECT_DESC, ISR_USED_BUFFER,
   Q_NUM, Q_READY, Q_DESC, Q_AVAIL, Q_USED, Q_LAST_AVAIL, Q_USED_IDX, Q_BATCH_START,
@@ -110,7 +110,9 @@ export function popChain(slot: i32, q: u32): i32 {
   if (availIdx == last) {
     // Ring empty: with event-idx, ask to be notified as soon as anything new arrives.
     if (negotiated(slot, F_RING_EVENT_IDX)) {
-      store<u16>(ramPtr(load<u64>(qb + Q_USED)) + 4 + (num << 3), <u16>last);
+      const ae = load<u64>(qb + Q_USED) + 4 + (<u64>num << 3);
+      store<u16>(ramPtr(ae), <u16>last);
+      ramWritten(ae, 2);
     }
     return CHAIN_NONE;
   }
@@ -136,6 +138,7 @@ export function pushUsed(slot: i32, q: u32, head: u32, len: u32): void {
   const e = up + 4 + ((idx % num) << 3);
   store<u32>(e, head);
   store<u32>(e, len, 4);
+  ramWritten(load<u64>(qb + Q_USED), 4 + (<u64>(idx % num) << 3) + 8);
   const ni = (idx + 1) & 0xffff;
   store<u32>(qb + Q_USED_IDX, ni);
   store<u16>(up, <u16>ni, 2);
@@ -196,6 +199,7 @@ export function chainWrite(off: u32, src: u32, len: u32): u32 {
       let k = sl - within;
       if (k > len - done) k = len - done;
       memory.copy(ramPtr(segAddr(i)) + within, src + done, k);
+      ramWritten(segAddr(i) + <u64>within, <u64>k);
       done += k;
     }
     pos += sl;

@@ -1,6 +1,6 @@
 // virtio-rng (virtio 1.1 §5.4): every device-writable buffer the driver offers is filled
 // with host randomness (crypto.getRandomValues on the host side) right away.
-import { ramPtr } from "../../ram";
+import { ramPtr, ramWritten } from "../../ram";
 import {
   slotBase, S_NUM_QUEUES, S_DEV_FEATURES, S_CONFIG_LEN, F_VERSION_1, F_RING_INDIRECT_DESC, F_RING_EVENT_IDX,
   queueBase, Q_MAX,
@@ -34,6 +34,7 @@ export function rngNotify(slot: i32, q: u32): void {
       const len = segLen(i);
       if (len == 0) continue;
       rngFill(ramPtr(segAddr(i)), len);
+      ramWritten(segAddr(i), <u64>len);
       total += len;
     }
     pushUsed(slot, 0, <u32>head, total);

@@ -7,8 +7,8 @@ import { RESTORE_ERRORS } from "../core.js";
 import type { BlockBackend } from "../../block/backend.js";
 import type { SaveStats } from "../messages.js";
 import {
-  encodeState, decodeState, incompatibility, unpackNonZero, RAM_PAGE, DISK_CHUNK, StateFormatError,
-  type MachineDescription, type HostState,
+  encodeState, decodeState, incompatibility, unpackNonZero, packNonZero, RAM_PAGE, DISK_CHUNK, StateFormatError,
+  type MachineDescription, type HostState, type MachineState,
 } from "./format.js";
 
 export interface StateContext {
@@ -20,6 +20,12 @@ export interface StateContext {
   /** Host state that is not in the core (console input waiting for room in the UART's ring). */
   hostState(): HostState;
   setHostState(h: HostState): void;
+}
+
+/** The core's map of RAM pages that were ever written (bit per page). */
+function touchedMap(core: CoreExports): Uint8Array {
+  const pages = Math.ceil(Number(core.ramBytes()) / RAM_PAGE);
+  return new Uint8Array(core.memory.buffer, core.ramTouchedOffset(), (pages + 7) >> 3);
 }
 
 function ramView(core: CoreExports): Uint8Array {
@@ -47,32 +53,48 @@ export function saveState(ctx: StateContext, blk: boolean): { parts: Uint8Array[
       format: 1, wasmvirt: ctx.wasmvirtVersion, core: ctx.coreId, machine: ctx.description, blk,
       savedAt: new Date().toISOString(),
     },
-    regions, ram: ramView(core), host: ctx.hostState(), disks,
+    regions, ram: ramView(core), ramCandidates: touchedMap(core), host: ctx.hostState(), disks,
   });
+  // WASMVIRT_SNAPSHOT_VERIFY=1 (the tests set it): prove that the touched map missed no written page.
+  if (process.env.WASMVIRT_SNAPSHOT_VERIFY === "1") {
+    const full = packNonZero(ramView(core), RAM_PAGE);
+    if (full.count !== r.ramNonZeroPages) {
+      throw new Error(`internal error: ${full.count - r.ramNonZeroPages} written RAM pages are missing from the core's touched map`);
+    }
+  }
   // encodeState copied or compressed everything it keeps except uncompressed views: detach from memory.
   const parts = r.parts.map((p) => (p.buffer === core.memory.buffer ? p.slice() : p));
   return { parts, stats: { bytes: r.bytes, ramPages: r.ramPages, ramNonZeroPages: r.ramNonZeroPages, ms: performance.now() - t0 } };
 }
 
 /**
- * Replaces the machine with `file`. Everything is verified (checksums, machine description, core
- * build) before the first byte of the machine changes; a refusal throws with the reason.
+ * Parses and verifies a state file for this machine (main thread, while the CPU worker may still be
+ * starting): checksums, machine description, core build. Throws StateFormatError with the reason.
+ */
+export function verifyState(file: Uint8Array, description: MachineDescription, coreId: string): MachineState {
+  const st = decodeState(file);
+  const why = incompatibility(st.header, description, coreId);
+  if (why) throw new StateFormatError(why);
+  if (st.ram.size !== description.ramSize) throw new StateFormatError(`the state's RAM has ${st.ram.size} bytes, this machine ${description.ramSize}`);
+  return st;
+}
+
+/**
+ * Replaces the machine with a verified state (CPU worker). What only the core can check (its
+ * regions) is checked before the first byte changes; a refusal throws with the reason.
  * `ramIsZero`: RAM was never written (a machine started with -incoming), so zero pages need no fill.
  */
-export function loadState(ctx: StateContext, file: Uint8Array, ramIsZero: boolean): void {
+export function applyState(ctx: StateContext, st: MachineState, ramIsZero: boolean): void {
   const { core } = ctx;
-  const st = decodeState(file);
-  const why = incompatibility(st.header, ctx.description, ctx.coreId);
-  if (why) throw new StateFormatError(why);
   const ram = ramView(core);
   if (st.ram.size !== ram.length) throw new StateFormatError(`the state's RAM has ${st.ram.size} bytes, this machine ${ram.length}`);
+  if (st.regions.length !== core.snapshotRegionCount()) throw new StateFormatError("the state's core regions do not match this core build");
   for (let i = 0; i < core.snapshotRegionCount(); i++) {
     const r = st.regions[i];
-    if (!r || r.start !== core.snapshotRegionStart(i) || r.bytes.length !== core.snapshotRegionSize(i)) {
+    if (r.start !== core.snapshotRegionStart(i) || r.bytes.length !== core.snapshotRegionSize(i)) {
       throw new StateFormatError("the state's core regions do not match this core build");
     }
   }
-  if (st.regions.length !== core.snapshotRegionCount()) throw new StateFormatError("the state's core regions do not match this core build");
   for (const d of st.disks) {
     const disk = ctx.disks[d.index];
     if (!disk || disk.size !== d.size) throw new StateFormatError(`the state carries disk ${d.index} (${d.size} bytes), which this machine does not have`);
@@ -93,5 +115,9 @@ export function loadState(ctx: StateContext, file: Uint8Array, ramIsZero: boolea
   const rc = core.snapshotRestore();
   if (rc !== 0) throw new StateFormatError(RESTORE_ERRORS[rc] ?? `the core refused the state (${rc})`);
   core.noteRamWrite(BigInt(0x8000_0000), ram.length);
+  // The touched map is exactly the state's non-zero pages (noteRamWrite just marked them all).
+  const touched = touchedMap(core);
+  touched.fill(0);
+  touched.set(st.ram.bitmap.subarray(0, touched.length));
   ctx.setHostState(st.host);
 }

@@ -2,7 +2,7 @@
 // Pure encoding and decoding: no core, no files. Documented in README.md ("Saved machine state").
 //
 //   file    = MAGIC (8 bytes "WVMSTATE") · version u32 · section* · END section
-//   section = tag (4 ASCII bytes) · flags u32 (bit 0: deflated) · raw length u64 · stored length u64 ·
+//   section = tag (4 ASCII bytes) · flags u32 (bit 1: brotli-compressed; other bits must be 0) · raw length u64 · stored length u64 ·
 //             crc32 of the raw bytes u32 · stored bytes
 //   END     = tag "END " · crc32 over every byte before it u32
 // All integers little-endian. Sections, in this order:
@@ -13,13 +13,13 @@
 //   DISK  (only with blk) drive index u32 · size u64 · chunk size u32 · bitmap of non-zero chunks · chunks
 // A reader checks every crc and the END checksum before anything is applied: a truncated or corrupted
 // file is refused as a whole.
-import { crc32, deflateSync, inflateSync, constants as zc } from "node:zlib";
+import { crc32, brotliCompressSync, brotliDecompressSync, constants as zc } from "node:zlib";
 
 export const MAGIC = Buffer.from("WVMSTATE", "latin1");
 export const FORMAT_VERSION = 1;
 export const RAM_PAGE = 4096;
 export const DISK_CHUNK = 65536;
-const FLAG_DEFLATE = 1;
+const FLAG_BROTLI = 2;
 
 export class StateFormatError extends Error {}
 
@@ -53,16 +53,20 @@ export interface MachineState {
 
 // ---- writing --------------------------------------------------------------------------------------
 
-/** Deflate when it saves at least an eighth; level 1: the point is speed, zero pages are already gone. */
-function maybeDeflate(raw: Uint8Array): { flags: number; stored: Uint8Array } {
+/**
+ * Compress when it saves at least an eighth. Brotli at quality 0 (Node's zlib): on a booted guest's
+ * RAM it is 3-4x faster than deflate level 1 for about the same size (measured: 12.5 MB of pages →
+ * 3.9 MB in 25 ms, deflate 3.6 MB in 80-110 ms), which is what a save that pauses the guest needs.
+ */
+function maybeCompress(raw: Uint8Array): { flags: number; stored: Uint8Array } {
   if (raw.length < 256) return { flags: 0, stored: raw };
-  const z = deflateSync(raw, { level: 1, strategy: zc.Z_DEFAULT_STRATEGY });
-  return z.length < raw.length - (raw.length >> 3) ? { flags: FLAG_DEFLATE, stored: z } : { flags: 0, stored: raw };
+  const z = brotliCompressSync(raw, { params: { [zc.BROTLI_PARAM_QUALITY]: 0, [zc.BROTLI_PARAM_SIZE_HINT]: raw.length } });
+  return z.length < raw.length - (raw.length >> 3) ? { flags: FLAG_BROTLI, stored: z } : { flags: 0, stored: raw };
 }
 
 function section(tag: string, parts: Uint8Array[], compress: boolean): Uint8Array[] {
   const raw = parts.length === 1 ? parts[0] : Buffer.concat(parts);
-  const { flags, stored } = compress ? maybeDeflate(raw) : { flags: 0, stored: raw };
+  const { flags, stored } = compress ? maybeCompress(raw) : { flags: 0, stored: raw };
   const h = Buffer.alloc(28);
   h.write(tag, 0, 4, "latin1");
   h.writeUInt32LE(flags, 4);
@@ -78,7 +82,7 @@ const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v >>> 0)
  * Which pages of `mem` hold anything but zeros: a bitmap, and the pages themselves in one buffer.
  * Buffer.equals is memcmp, so a mostly-zero RAM is scanned at memory speed.
  */
-export function packNonZero(mem: Uint8Array, unit: number): { bitmap: Uint8Array; data: Uint8Array; count: number } {
+export function packNonZero(mem: Uint8Array, unit: number, candidates?: Uint8Array): { bitmap: Uint8Array; data: Uint8Array; count: number } {
   const n = Math.ceil(mem.length / unit);
   const bitmap = new Uint8Array((n + 7) >> 3);
   const zero = Buffer.alloc(unit);
@@ -86,6 +90,9 @@ export function packNonZero(mem: Uint8Array, unit: number): { bitmap: Uint8Array
   const chunks: Uint8Array[] = [];
   let count = 0;
   for (let i = 0; i < n; i++) {
+    // Only pages the writer map marks can hold data: skip whole bytes of the map at once.
+    if (candidates && (i & 7) === 0 && candidates[i >> 3] === 0) { i += 7; continue; }
+    if (candidates && (candidates[i >> 3] & (1 << (i & 7))) === 0) continue;
     const start = i * unit;
     const end = Math.min(start + unit, mem.length);
     const page = buf.subarray(start, end);
@@ -101,6 +108,8 @@ export interface EncodeInput {
   header: StateHeader;
   regions: { start: number; bytes: Uint8Array }[];
   ram: Uint8Array;
+  /** Pages that may be non-zero (the core's RAM_TOUCHED map); without it every page is scanned. */
+  ramCandidates?: Uint8Array;
   host: HostState;
   disks?: { index: number; bytes: Uint8Array }[];
 }
@@ -117,7 +126,7 @@ export function encodeState(input: EncodeInput): EncodeResult {
   const coreParts: Uint8Array[] = [];
   for (const r of input.regions) coreParts.push(u32(r.start), u32(r.bytes.length), r.bytes);
   out.push(...section("CORE", coreParts, true));
-  const ram = packNonZero(input.ram, RAM_PAGE);
+  const ram = packNonZero(input.ram, RAM_PAGE, input.ramCandidates);
   const pages = Math.ceil(input.ram.length / RAM_PAGE);
   out.push(...section("RAM ", [u32(RAM_PAGE), u32(pages), ram.bitmap, ram.data], true));
   out.push(...section("HOST", [Buffer.from(JSON.stringify(input.host))], false));
@@ -182,8 +191,10 @@ export function decodeState(file: Uint8Array): MachineState {
     at += storedLen;
     let raw: Uint8Array;
     try {
-      raw = flags & FLAG_DEFLATE ? inflateSync(stored, { maxOutputLength: Math.max(rawLen, 1) }) : stored;
-    } catch {
+      if (flags & ~FLAG_BROTLI) throw new StateFormatError(`the machine state is corrupted (section ${tag.trim()} has unknown flags)`);
+      raw = flags & FLAG_BROTLI ? brotliDecompressSync(stored, { maxOutputLength: Math.max(rawLen, 1) }) : stored;
+    } catch (e) {
+      if (e instanceof StateFormatError) throw e;
       throw new StateFormatError(`the machine state is corrupted (section ${tag.trim()} does not decompress)`);
     }
     if (raw.length !== rawLen || crc32(raw) !== crc) throw new StateFormatError(`the machine state is corrupted (section ${tag.trim()} checksum mismatch)`);

@@ -53,7 +53,7 @@ export interface MigratableMachine {
   cont(): Promise<void>;
   setRunState(s: "finish-migrate" | "postmigrate" | "paused" | "inmigrate"): void;
   saveState(blk: boolean): Promise<{ parts: Uint8Array[]; stats: SaveStats }>;
-  loadState(bytes: Uint8Array): Promise<void>;
+  loadState(input: Uint8Array | { state: unknown; size: number }): Promise<void>;
   emit(event: string, ...args: unknown[]): boolean;
 }
 
@@ -221,8 +221,12 @@ export class Migration {
     return this.incoming(uri);
   }
 
-  /** -incoming / migrate-incoming: load the state; resolves when the machine runs (or waits, with -S). */
-  async incoming(uri: string): Promise<void> {
+  /**
+   * -incoming / migrate-incoming: load the state; resolves when the machine runs (or waits, with -S).
+   * `prefetched`: the state's bytes, already being read (the command line starts reading while the
+   * machine is still being built).
+   */
+  async incoming(uri: string, prefetched?: Promise<{ state: unknown; size: number }>): Promise<void> {
     if (this.incomingStarted) throw new MigrationError("The incoming migration has already been started");
     const ep = parseUri(uri);
     this.incomingStarted = true;
@@ -232,9 +236,9 @@ export class Migration {
     await new Promise((r) => setImmediate(r));
     this.setStatus("active");
     try {
-      const bytes = await readEndpoint(ep);
-      this.stats.transferred = bytes.length;
-      await this.machine.loadState(bytes);
+      const input = await (prefetched ?? readEndpoint(ep));
+      this.stats.transferred = input instanceof Uint8Array ? input.length : input.size;
+      await this.machine.loadState(input as Uint8Array);
     } catch (e) {
       this.stats.error = (e as Error).message;
       this.stats.end = performance.now();
