@@ -175,6 +175,7 @@ export class Machine extends EventEmitter implements MachineControl {
     this.migration = new Migration(this);
     if (opts.incoming && opts.startPaused) this.migration.autostart = false;
     if (opts.incoming === "defer") this.migration.incomingDeferred = true;
+    this.migration.incomingExpected = !!opts.incoming;
     this.chardevs = opts.serialFilename === "none" ? [] :
       [{ label: "serial0", filename: opts.serialFilename ?? "stdio", frontendOpen: true }];
     this.memoryMap = memmap.regions.flatMap((r): MemoryRegionInfo[] => {

@@ -430,7 +430,7 @@ export const COMMANDS: CommandDef[] = [
     args: obj("MigrateIncomingArgs", [req("uri", T.str)]),
     handler: (a, ctx) => {
       const mig = migrationOf(ctx);
-      if (!mig.incomingDeferred && ctx.machine.state !== "inmigrate") throw genericError("'-incoming' was not specified on the command line");
+      if (!mig.incomingExpected) throw genericError("'-incoming' was not specified on the command line");
       const run = migrationCall(() => mig.incomingChecked(a.uri));
       run.catch((e: Error) => ctx.machine.emit("incoming-failed", e.message));
       return {};

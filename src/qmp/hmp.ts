@@ -84,6 +84,14 @@ const INFO: InfoCommand[] = [
   },
   { name: "kvm", params: "", help: "show KVM information", run: () => "kvm support: not compiled\n" },
   {
+    name: "migrate", params: "", help: "show migration status",
+    run: (_a, ctx) => ctx.machine.migration?.infoText() ?? "",
+  },
+  {
+    name: "migrate_capabilities", params: "", help: "show current migration capabilities",
+    run: (_a, ctx) => (ctx.machine.migration?.capabilities() ?? []).map((c) => `${c.capability}: ${c.state ? "on" : "off"}\n`).join(""),
+  },
+  {
     name: "mtree", params: "[-f][-d][-o][-D]",
     help: "show memory tree (-f: dump flat view for address spaces;-d: dump dispatch tree, valid with -f only);" +
       "-o: dump region owners/parents;-D: dump disabled regions",
@@ -307,6 +315,51 @@ const COMMANDS: HmpCommand[] = [
       const info = INFO.find((i) => i.name === sub);
       if (!info) return `unknown command: 'info ${sub}'\n`;
       return info.run(sp < 0 ? "" : a.slice(sp), ctx);
+    },
+  },
+  {
+    names: ["migrate"], params: "[-d] [-b] [-i] uri",
+    help: "migrate to URI (using -d to not wait for completion)\n\t\t\t -b for migration without shared storage with" +
+      " full copy of disk\n\t\t\t -i for migration without shared storage with incremental copy of disk (base image" +
+      " shared between src and destination)",
+    run: async (args, ctx) => {
+      const words = args.trim().split(/\s+/).filter((w) => w !== "");
+      const flags = new Set(words.filter((w) => /^-[dbi]+$/.test(w)).flatMap((w) => [...w.slice(1)]));
+      const uri = words.filter((w) => !/^-[dbi]+$/.test(w)).join(" ");
+      if (uri === "") throw new HmpSyntaxError("Parameter 'uri' is missing");
+      const mig = ctx.machine.migration;
+      if (!mig) return "Error: This machine cannot be migrated\n";
+      if (flags.has("i")) return "Error: wasmvirt does not support incremental block migration (-i)\n";
+      try {
+        mig.start(uri, flags.has("b"));
+      } catch (e) {
+        return `Error: ${(e as Error).message}\n`;
+      }
+      if (flags.has("d")) return "";
+      // As QEMU's monitor: wait for the end and report only a failure.
+      await mig.finished();
+      const q = mig.query() as { status?: string; "error-desc"?: string };
+      return (flags.has("b") ? "\n" : "") + (q.status === "failed" ? `${q["error-desc"]}\n` : "");
+    },
+  },
+  {
+    names: ["migrate_cancel"], params: "", help: "cancel the current VM migration",
+    run: (_a, ctx) => { ctx.machine.migration?.cancel(); return ""; },
+  },
+  {
+    names: ["migrate_incoming"], params: "uri", help: "Continue an incoming migration from an -incoming defer",
+    run: (args, ctx) => {
+      const uri = args.trim();
+      if (uri === "") throw new HmpSyntaxError("Parameter 'uri' is missing");
+      const mig = ctx.machine.migration;
+      if (!mig) return "Error: This machine cannot be migrated\n";
+      if (!mig.incomingExpected) return "Error: '-incoming' was not specified on the command line\n";
+      try {
+        mig.incomingChecked(uri).catch((e: Error) => ctx.machine.emit("incoming-failed", e.message));
+      } catch (e) {
+        return `Error: ${(e as Error).message}\n`;
+      }
+      return "";
     },
   },
   {

@@ -130,9 +130,13 @@ export class Migration {
   private cancelRequested = false;
   /** -incoming defer: waiting for migrate-incoming. */
   incomingDeferred = false;
+  /** The machine was started with -incoming (defer or a URI). */
+  incomingExpected = false;
   private incomingStarted = false;
   /** `cont` during inmigrate: run once the state is in (QEMU's autostart). */
   autostart = true;
+  /** The outgoing migration's end (completed, failed or cancelled). */
+  private finishedPromise: Promise<void> = Promise.resolve();
 
   constructor(private machine: MigratableMachine) {}
 
@@ -167,7 +171,7 @@ export class Migration {
     this.stats = { status: "none", start: performance.now(), setupMs: 0, transferred: 0, blk: withBlk, incoming: false };
     this.cancelRequested = false;
     this.setStatus("setup");
-    setImmediate(() => { void this.run(ep, withBlk); });
+    this.finishedPromise = new Promise((resolve) => setImmediate(() => { void this.run(ep, withBlk).finally(resolve); }));
   }
 
   private async run(ep: Endpoint, blk: boolean) {
@@ -206,6 +210,9 @@ export class Migration {
       }
     }
   }
+
+  /** Resolves when the current outgoing migration has ended; its status says how. */
+  finished(): Promise<void> { return this.finishedPromise; }
 
   cancel(): void {
     if (!this.inProgress() || this.stats!.incoming) return;

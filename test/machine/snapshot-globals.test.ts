@@ -1,0 +1,70 @@
+// A saved state is the core's linear-memory regions plus RAM; machine state kept in a wasm global
+// would silently be lost. Every mutable global of the built core (build/core.wat) must therefore be
+// listed here as either saved (and by what) or not machine state (and why). A new global fails this
+// test until its author decides.
+import { describe, it, expect } from "vitest";
+import fs from "node:fs";
+import path from "node:path";
+import { repoRoot } from "../helpers/guest";
+
+const SAVED_BY_SAVEHART = "hart state: saveHart() copies it into the hart's context slot (a saved region)";
+const CORE_STATE = "snapshotSave() writes it into CORE_STATE (a saved region); snapshotRestore() reads it back";
+
+/** Global (as the .wat names it, without the `$assembly/` prefix) → why it is safe. */
+const GLOBALS: Record<string, string> = {
+  "cpu/state/pc": SAVED_BY_SAVEHART, "cpu/state/priv": SAVED_BY_SAVEHART, "cpu/state/mstatus": SAVED_BY_SAVEHART,
+  "cpu/state/medeleg": SAVED_BY_SAVEHART, "cpu/state/mideleg": SAVED_BY_SAVEHART, "cpu/state/mie": SAVED_BY_SAVEHART,
+  "cpu/state/mip": SAVED_BY_SAVEHART, "cpu/state/mtvec": SAVED_BY_SAVEHART, "cpu/state/stvec": SAVED_BY_SAVEHART,
+  "cpu/state/mepc": SAVED_BY_SAVEHART, "cpu/state/sepc": SAVED_BY_SAVEHART, "cpu/state/mcause": SAVED_BY_SAVEHART,
+  "cpu/state/scause": SAVED_BY_SAVEHART, "cpu/state/mtval": SAVED_BY_SAVEHART, "cpu/state/stval": SAVED_BY_SAVEHART,
+  "cpu/state/mscratch": SAVED_BY_SAVEHART, "cpu/state/sscratch": SAVED_BY_SAVEHART,
+  "cpu/state/mcounteren": SAVED_BY_SAVEHART, "cpu/state/scounteren": SAVED_BY_SAVEHART,
+  "cpu/state/mcountinhibit": SAVED_BY_SAVEHART, "cpu/state/menvcfg": SAVED_BY_SAVEHART,
+  "cpu/state/senvcfg": SAVED_BY_SAVEHART, "cpu/state/satp": SAVED_BY_SAVEHART, "cpu/state/stimecmp": SAVED_BY_SAVEHART,
+  "cpu/state/instret": SAVED_BY_SAVEHART, "cpu/state/cycleOffset": SAVED_BY_SAVEHART,
+  "cpu/state/instretOffset": SAVED_BY_SAVEHART, "cpu/state/resAddr": SAVED_BY_SAVEHART,
+  "cpu/state/resValue": SAVED_BY_SAVEHART, "cpu/state/waiting": SAVED_BY_SAVEHART,
+  "cpu/state/pmpcfg0": SAVED_BY_SAVEHART, "cpu/state/pmpcfg2": SAVED_BY_SAVEHART,
+  "cpu/state/hartId": "loadHart(activeHart) sets it on restore",
+  "cpu/state/hartCount": "the machine's -smp (checked against the state), set by init()",
+  "cpu/state/dataTag": "derived: loadHart() → recomputeTags()",
+  "cpu/state/fetchTag": "derived: loadHart() → recomputeTags()",
+  "index/activeHart": CORE_STATE,
+  "index/harts": "the machine's -smp: CORE_STATE records it and a state with another count is refused",
+  "ram/ramSize": "the machine's -m: CORE_STATE records it and a state with another size is refused",
+  "devices/clint/mtimeOffset": "CORE_STATE records mtime; clintRestoreTime() rebuilds the offset to this host's clock",
+  "devices/sifive_test/exitRequest": CORE_STATE,
+  "devices/sifive_test/exitCode": CORE_STATE,
+  "irq/irqGeneration": "a change counter: snapshotRestore() bumps it so a running hart re-checks its lines",
+  "cpu/pmp/pmpActive": "derived: pmpDecode() on restore",
+  "cpu/mmu/fetchVBase": "a cache of the fetch page: tlbFlush() on restore invalidates it",
+  "cpu/mmu/fetchHost": "a cache of the fetch page: tlbFlush() on restore invalidates it",
+  "cpu/exception/excCause": "per instruction: clearException() on restore",
+  "cpu/exception/excTval": "per instruction: clearException() on restore",
+  "cpu/hart/stopReason": "per run() call",
+  "cpu/csr/csrIllegal": "per instruction",
+  "cpu/csr/csrSideEffect": "per instruction",
+  "cpu/amo/fault": "per instruction",
+  "bus/busFault": "per access",
+  "bus/mmioTouched": "per instruction",
+  "cpu/fpu/flags/fflags": "per instruction: moved into FCSR (saved) after every FP instruction",
+  "cpu/fpu/f64/unpackSig": "scratch of one FP operation",
+  "cpu/fpu/f64/lo128": "scratch of one FP operation",
+  "cpu/fpu/convert/intNeg": "scratch of one FP operation",
+};
+
+/** Globals of AssemblyScript's own runtime. */
+const RUNTIME = new Set(["~started"]);
+
+describe("saved machine state covers every wasm global", () => {
+  const wat = path.join(repoRoot, "build", "core.wat");
+  it.skipIf(!fs.existsSync(wat))("each mutable global of core.wasm is saved or declared not to be machine state", () => {
+    const names = [...fs.readFileSync(wat, "utf8").matchAll(/^\s*\(global \$(\S+) \(mut /gm)].map((m) => m[1]);
+    expect(names.length).toBeGreaterThan(20);
+    const unknown = names
+      .filter((n) => !RUNTIME.has(n))
+      .map((n) => n.replace(/^assembly\//, ""))
+      .filter((n) => !(n in GLOBALS));
+    expect(unknown, "new wasm globals: save them in snapshotSave/saveHart or say here why they are not state").toEqual([]);
+  });
+});
