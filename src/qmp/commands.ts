@@ -407,7 +407,7 @@ export const COMMANDS: CommandDef[] = [
     returns: obj("MigrationInfo", [opt("status", T.enumOf("MigrationStatus", MIGRATION_STATUSES)), opt("ram", T.any),
       opt("disk", T.any), opt("total-time", T.int), opt("expected-downtime", T.int), opt("downtime", T.int),
       opt("setup-time", T.int), opt("error-desc", T.str)]),
-    handler: (_a, ctx) => migrationOf(ctx).query() as JsonValue,
+    handler: (_a, ctx) => (ctx.machine.migration?.query() ?? {}) as JsonValue,
   },
   {
     name: "migrate_cancel", args: EMPTY, returns: EMPTY, modes: OPERATIONAL,
@@ -422,7 +422,7 @@ export const COMMANDS: CommandDef[] = [
   {
     name: "query-migrate-capabilities", args: EMPTY, modes: OPERATIONAL,
     returns: T.arrayOf(obj("MigrationCapabilityStatus", [req("capability", migrationCapability), req("state", T.bool)])),
-    handler: (_a, ctx) => migrationOf(ctx).capabilities(),
+    handler: (_a, ctx) => ctx.machine.migration?.capabilities() ?? CAPABILITIES.map((c) => ({ state: false, capability: c })),
   },
   {
     // Only after -incoming defer, as QEMU; the reply comes at once, the load runs behind it.

@@ -23,7 +23,7 @@ export function buildFpuWasm() {
   execFileSync(
     join(ROOT, "node_modules/.bin/asc"),
     ["test/fpu/fpu-entry.ts", "-o", "build/fpu-test.wasm", "-O3", "--runtime", "stub", "--noAssert",
-      "--initialMemory", "32", "--exportStart", "_start"],
+      "--initialMemory", "32", "--exportStart", "_start", "--config", "none"],   // asconfig.json's textFile would overwrite build/core.wat
     { cwd: ROOT, stdio: "pipe" },
   );
 }

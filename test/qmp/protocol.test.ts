@@ -379,7 +379,7 @@ describe("one table: query-commands, query-qmp-schema and dispatch agree", () =>
     for (const n of ["qmp_capabilities", "qmp_switch_mode", "query-status", "stop", "cont", "quit", "memsave",
       "pmemsave", "input-send-event", "human-monitor-command", "query-cpus-fast"]) expect(names).toContain(n);
     expect(schema.filter((e) => e["meta-type"] === "event").map((e) => e.name).sort())
-      .toEqual(["POWERDOWN", "RESET", "RESUME", "SHUTDOWN", "STOP"]);
+      .toEqual(["MIGRATION", "MIGRATION_PASS", "POWERDOWN", "RESET", "RESUME", "SHUTDOWN", "STOP"]);
     const byName = new Map(schema.map((e) => [e.name, e]));
     for (const e of schema) {
       for (const ref of [e["arg-type"], e["ret-type"], e["element-type"], ...(e.members ?? []).map((m: any) => m.type)]) {
