@@ -16,6 +16,9 @@ import { bumpIrqGeneration } from "./irq";
 import { devicesInit, devicesReset, devicesPoll } from "./devices/exports";
 import { hostPtrRead } from "./bus";
 import { expandCompressed } from "./cpu/compressed";
+import * as DBG from "./cpu/debug";
+import * as DREG from "./cpu/debug_regs";
+import { translate as mmuTranslate, setDebugWalk, INVALID_TAG } from "./cpu/mmu";
 
 export * from "./devices/exports";
 
@@ -24,6 +27,7 @@ export const RUN_BUDGET: i32 = 0;    // budget used up; call again
 export const RUN_IDLE: i32 = 1;      // every hart waits for an interrupt: sleep until nextWakeTicks()
 export const RUN_POWEROFF: i32 = 2;  // guest powered off: exitStatus() is the status
 export const RUN_RESET: i32 = 3;     // guest asked for a reset
+export const RUN_DEBUG: i32 = 4;     // a debugger's breakpoint, watchpoint or single step stopped a hart (debugStop*)
 
 let activeHart: i32 = 0;
 let harts: i32 = 1;
@@ -221,4 +225,110 @@ export function snapshotRestore(): i32 {
   bumpIrqGeneration();
   ramWritten(RAM_BASE, ramSize);   // every translated page is stale
   return RESTORE_OK;
+}
+
+// ---- debugger support (the host's gdb server). None of this runs unless a debugger asks. ----
+
+// Why the last RUN_DEBUG happened, and on which hart.
+export const DEBUG_BREAKPOINT: i32 = 1;
+export const DEBUG_WATCHPOINT: i32 = 2;
+export const DEBUG_STEP: i32 = 3;
+let debugReason: i32 = 0;
+let debugHart: i32 = 0;
+export function debugStopReason(): i32 { return debugReason; }
+export function debugStopHart(): i32 { return debugHart; }
+export function debugWatchAddr(): u64 { return DBG.watchHitAddr; }
+export function debugWatchKind(): i32 { return DBG.watchHitKind; }
+
+export function debugBreakpointInsert(addr: u64): i32 { return DBG.breakpointInsert(addr); }
+export function debugBreakpointRemove(addr: u64): i32 { return DBG.breakpointRemove(addr); }
+/** kind: 1 write, 2 read, 3 access. */
+export function debugWatchpointInsert(addr: u64, len: u64, kind: i32): i32 { return DBG.watchpointInsert(addr, len, kind); }
+export function debugWatchpointRemove(addr: u64, len: u64, kind: i32): i32 { return DBG.watchpointRemove(addr, len, kind); }
+export function debugClearAll(): void { DBG.clearAll(); }
+/** True while breakpoints or watchpoints exist: the host must run with runDebug, not run. */
+export function debugActive(): i32 { return DBG.bpCount != 0 || DBG.watchCount != 0 ? 1 : 0; }
+
+function debugStop(reason: i32): i32 {
+  debugReason = reason;
+  debugHart = S.hartId;
+  return RUN_DEBUG;
+}
+
+/**
+ * run() for a machine with breakpoints or watchpoints: the same scheduling, but one instruction
+ * at a time through the interpreter, stopping before an instruction at a breakpoint and after
+ * an access that hit a watchpoint (RUN_DEBUG). Slower than run(); used only while debugging.
+ */
+export function runDebug(budget: i32): i32 {
+  devicesPoll();
+  clintUpdateTimers();
+  DBG.clearWatchHit();
+  let anyRunning = false;
+  for (let i = 0; i < harts; i++) {
+    const h = (activeHart + i) % harts;
+    switchTo(h);
+    let left = harts > 1 ? min(budget, HART_QUANTUM) : budget;
+    if (S.waiting) {
+      if (pendingEnabled() == 0) continue;
+      S.waiting = false;
+    }
+    anyRunning = true;
+    let recheck = true;
+    while (left > 0) {
+      if (recheck) { checkInterrupts(); recheck = false; }
+      if (DBG.bpCount != 0 && DBG.isBreakpoint(S.pc)) return debugStop(DEBUG_BREAKPOINT);
+      if (DBG.watchCount != 0 && DBG.watchBeforeInstruction()) return debugStop(DEBUG_WATCHPOINT);
+      const done = execute(1);
+      S.instret += <u64>done;
+      left--;
+      if (exitRequest != EXIT_NONE) return exitRequest == 1 ? RUN_POWEROFF : RUN_RESET;
+      if (stopReason == STOP_WFI) {
+        if (pendingEnabled() != 0) { S.waiting = false; recheck = true; continue; }
+        break;
+      }
+      if (stopReason != 0) recheck = true;
+    }
+  }
+  if (harts > 1) switchTo((activeHart + 1) % harts);
+  if (!anyRunning) return RUN_IDLE;
+  return RUN_BUDGET;
+}
+
+/**
+ * Single step of hart h, as QEMU's gdbstub does it by default (interrupts masked, timers
+ * quiet): exactly one instruction, or the entry into the trap it raised. A hart waiting in WFI
+ * with nothing pending does not step (RUN_IDLE: try again later).
+ */
+export function stepHart(h: i32): i32 {
+  switchTo(h);
+  devicesPoll();
+  if (S.waiting) {
+    if (pendingEnabled() == 0) return RUN_IDLE;
+    S.waiting = false;
+  }
+  DBG.clearWatchHit();
+  if (DBG.watchCount != 0 && DBG.watchBeforeInstruction()) return debugStop(DEBUG_WATCHPOINT);
+  const done = execute(1);
+  S.instret += <u64>done;
+  if (exitRequest != EXIT_NONE) return exitRequest == 1 ? RUN_POWEROFF : RUN_RESET;
+  return debugStop(DEBUG_STEP);
+}
+
+/** Register n of hart h in gdb's numbering (see cpu/debug_regs.ts); debugRegMissing() tells if it exists. */
+export function debugReadReg(h: i32, n: i32): u64 { switchTo(h); return DREG.debugRead(n); }
+export function debugWriteReg(h: i32, n: i32, v: u64): void { switchTo(h); DREG.debugWrite(n, v); store<u64>(XREGS, 0); }
+export function debugRegMissing(): i32 { return DREG.regMissing ? 1 : 0; }
+
+/**
+ * A debugger's view of virtual address `va` on hart h: translated with the hart's current
+ * privilege and satp (QEMU's get_phys_page_debug), without setting A/D bits. ~0 when unmapped.
+ */
+export function debugVirtToPhys(h: i32, va: u64): u64 {
+  switchTo(h);
+  setDebugWalk(true);
+  const pa = mmuTranslate(va, ACC_LOAD, S.priv);
+  setDebugWalk(false);
+  clearException();
+  return pa == INVALID_TAG ? INVALID_TAG : pa;
 }

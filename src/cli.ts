@@ -8,6 +8,7 @@ import { readEndpoint, parseUri } from "./machine/snapshot/migration.js";
 // The monitor server is loaded only when a -qmp/-mon asks for it (start-up time of plain runs).
 import { collectMonitorSpecs, MonitorOptionError, type MonitorSpec } from "./qmp/options.js";
 import { createLogger, openLogFile, LogFileError, type Logger } from "./log.js";
+import { parseGdbDevice } from "./gdb/device.js";
 
 export class UsageError extends Error {}
 
@@ -17,9 +18,9 @@ const VERSION = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).ver
 /** Options that take a value, and options that do not. Anything else is an error. */
 const WITH_VALUE = new Set(["-M", "-machine", "-m", "-smp", "-bios", "-kernel", "-initrd", "-append", "-dtb",
   "-serial", "-monitor", "-display", "-qmp", "-qmp-pretty", "-chardev", "-mon", "-drive", "-device", "-name",
-  "-uuid", "-D", "--log", "-cpu", "-accel", "-incoming"]);
+  "-uuid", "-D", "--log", "-cpu", "-accel", "-incoming", "-gdb"]);
 const FLAGS = new Set(["-nographic", "-S", "-nodefaults", "-no-reboot", "-version", "--version", "-h", "-help",
-  "--help", "--bundled", "-enable-kvm", "-no-shutdown", "-snapshot"]);
+  "--help", "--bundled", "-enable-kvm", "-no-shutdown", "-snapshot", "-s"]);
 
 export const USAGE = `usage: wasmvirt [options]
 A RISC-V (RV64GC) virt machine in WebAssembly, with QEMU's command line.
@@ -32,7 +33,9 @@ A RISC-V (RV64GC) virt machine in WebAssembly, with QEMU's command line.
   -initrd FILE             initial ramdisk
   -append CMDLINE          kernel command line
   -dtb FILE                use this device tree instead of the generated one
-  -S                       do not start the CPU (use 'cont' on the monitor)
+  -S                       do not start the CPU (use 'cont' on the monitor, or gdb's continue)
+  -gdb tcp:[HOST]:PORT | unix:PATH,server=on | none   wait for gdb connections on this device
+  -s                       shorthand for -gdb tcp::1234
   -nographic               console on the terminal (the only display; implied)
   -serial stdio|null|file:PATH  where the UART goes (default stdio)
   -drive file=F,format=raw,if=virtio[,readonly=on][,id=ID]
@@ -55,6 +58,8 @@ export interface CliConfig {
   noReboot: boolean;
   logFile?: string;
   dumpDtbOnly: boolean;
+  /** The gdbserver device (-gdb DEV, -s = tcp::1234); the last one given wins, as in QEMU. */
+  gdb?: string;
 }
 
 export function parseSize(text: string, what: string): bigint {
@@ -120,6 +125,7 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
   let serial: CliConfig["serial"] = "stdio";
   let logFile: string | undefined;
   let dumpDtbOnly = false;
+  let gdb: string | undefined = flags.has("-s") ? "tcp::1234" : undefined;
   const driveIds = new Map<string, number>();
   const deviceSpecs: string[] = [];
   for (const [opt, value] of pairs) {
@@ -218,6 +224,7 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
         break;
       }
       case "-device": deviceSpecs.push(value); break;
+      case "-gdb": gdb = value; break;
     }
   }
   for (const spec of deviceSpecs) {
@@ -252,7 +259,10 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
     throw new UsageError("-qmp stdio: stdio is already the serial console (add -serial null)");
   }
   m.serialFilename = serial === "stdio" ? "stdio" : serial === "null" ? "null" : `file:${serial.file}`;
-  return { machine: m, monitors, serial, noReboot: flags.has("-no-reboot"), logFile, dumpDtbOnly };
+  if (gdb !== undefined) {
+    try { parseGdbDevice(gdb); } catch (e) { throw new UsageError((e as Error).message); }
+  }
+  return { machine: m, monitors, serial, noReboot: flags.has("-no-reboot"), logFile, dumpDtbOnly, gdb };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -332,11 +342,26 @@ export async function main(argv: string[]): Promise<number> {
     console.start();
   }
 
+  // The debugger port (-gdb/-s, or later HMP gdbserver); its code loads on first use.
+  const gdbserver = lazyGdbServer(machine, logger);
+  if (cfg.gdb !== undefined) {
+    try {
+      const address = await gdbserver.open(cfg.gdb);
+      // Port 0 asks for any free port: say which one (tests and scripts need it).
+      if (/^tcp:[^,]*:0(,|$)/.test(cfg.gdb)) process.stderr.write(`wasmvirt: gdbserver listening on ${address}\n`);
+    } catch (e) {
+      console?.stop();
+      process.stderr.write(`wasmvirt: ${(e as Error).message}\n`);
+      await machine.quit("host-qmp-quit");
+      return 1;
+    }
+  }
+
   let monitors: { close(): Promise<void> } | undefined;
   try {
     if (cfg.monitors.length > 0) {
       const { startMonitors, DEFAULT_VERSION } = await import("./qmp/server.js");
-      monitors = await startMonitors(cfg.monitors, machine, { version: DEFAULT_VERSION, logger });
+      monitors = await startMonitors(cfg.monitors, machine, { version: DEFAULT_VERSION, logger, gdbserver });
     }
   } catch (e) {
     console?.stop();
@@ -371,7 +396,34 @@ export async function main(argv: string[]): Promise<number> {
   if (incoming) machine.migration.incoming(incoming, prefetched).catch((e: Error) => machine.emit("incoming-failed", e.message));
   const code = await exited;
   logger.info({ code }, "exit");
+  await gdbserver.close();
   await monitors?.close();
   console?.stop();
   return code;
+}
+
+/** HMP for gdb's `monitor` command runs in a session of its own, like QEMU's gdb monitor. */
+function lazyGdbServer(machine: Machine, logger: Logger): { open(device: string): Promise<string>; close(): Promise<void> } {
+  let server: Promise<import("./gdb/server.js").GdbServer> | undefined;
+  return {
+    async open(device: string) {
+      server ??= (async () => {
+        const [{ GdbServer }, { runHmp, newHmpState }, { SessionMode }, { DEFAULT_VERSION }] = await Promise.all([
+          import("./gdb/server.js"), import("./qmp/hmp.js"), import("./qmp/commands.js"), import("./qmp/server.js")]);
+        const gdbLogger = logger.child({ component: "gdb" });
+        const session = { mode: SessionMode.Operational, oobEnabled: false, hmp: newHmpState() };
+        const s: import("./gdb/server.js").GdbServer = new GdbServer(machine, {
+          logger: gdbLogger,
+          monitor: (line) => runHmp(line, {
+            machine, version: DEFAULT_VERSION, logger: gdbLogger, session, monitorChardevs: () => [], gdbserver: this,
+          }),
+        });
+        return s;
+      })();
+      const s = await server;
+      await s.open(device);
+      return s.address;
+    },
+    async close() { if (server) await (await server).close(); },
+  };
 }

@@ -51,6 +51,10 @@ function pageFault(acc: i32): i32 {
 }
 function permBit(acc: i32): u32 { return acc == ACC_FETCH ? PMP_X : acc == ACC_LOAD ? PMP_R : PMP_W; }
 
+/** Set while the debugger translates an address: the walk must not change the guest's A/D bits. */
+export let debugWalk: bool = false;
+export function setDebugWalk(on: bool): void { debugWalk = on; }
+
 /**
  * Virtual → physical for one access. On failure raises the fault (tval = va) and returns
  * INVALID_TAG. Walks and updates A/D as QEMU 7.2 does.
@@ -93,7 +97,7 @@ export function translate(va: u64, acc: i32, mode: i32): u64 {
     else if ((pte & PTE_W) == 0) break;
     // Accessed / dirty, updated by the walker.
     const want = PTE_A | (acc == ACC_STORE ? PTE_D : 0);
-    if ((pte & want) != want) {
+    if ((pte & want) != want && !debugWalk) {
       if (!pmpAllows(pteAddr, 8, PMP_W, S.PRV_S)) { raise(accessFault(acc), va); return INVALID_TAG; }
       pte |= want;
       store<u64>(hp, pte);

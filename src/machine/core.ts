@@ -8,6 +8,11 @@ export const RUN_BUDGET = 0;
 export const RUN_IDLE = 1;
 export const RUN_POWEROFF = 2;
 export const RUN_RESET = 3;
+/** A debugger's breakpoint, watchpoint or single step stopped a hart: see debugStopReason / debugStopHart. */
+export const RUN_DEBUG = 4;
+export const DEBUG_BREAKPOINT = 1;
+export const DEBUG_WATCHPOINT = 2;
+export const DEBUG_STEP = 3;
 
 export interface CoreExports {
   memory: WebAssembly.Memory;
@@ -48,6 +53,24 @@ export interface CoreExports {
   snapshotSave(): void;
   /** After the regions and RAM were written back: rebuild the core's globals. 0 ok, <0 refused (RESTORE_*). */
   snapshotRestore(): number;
+  // Debugger support (assembly/cpu/debug.ts, debug_regs.ts); nothing here is used unless a debugger is attached.
+  runDebug(budget: number): number;
+  stepHart(h: number): number;
+  debugActive(): number;
+  debugStopReason(): number;
+  debugStopHart(): number;
+  debugWatchAddr(): bigint;
+  debugWatchKind(): number;
+  debugBreakpointInsert(addr: bigint): number;
+  debugBreakpointRemove(addr: bigint): number;
+  debugWatchpointInsert(addr: bigint, len: bigint, kind: number): number;
+  debugWatchpointRemove(addr: bigint, len: bigint, kind: number): number;
+  debugClearAll(): void;
+  /** gdb's register numbering: 0..31 x, 32 pc, 33..64 f, 65 priv, 66 + n CSR n. */
+  debugReadReg(h: number, n: number): bigint;
+  debugWriteReg(h: number, n: number, v: bigint): void;
+  debugRegMissing(): number;
+  debugVirtToPhys(h: number, va: bigint): bigint;
 }
 
 /** snapshotRestore() results. */

@@ -21,7 +21,7 @@ import { computeBootLayout, type LoadSegment } from "./boot-layout.js";
 import { buildVirtDtb, applyBootChosen } from "./virt-dt.js";
 import { parseDtb } from "./fdt.js";
 import { buildBootRom, BOOT_ROM_BASE } from "./bootrom.js";
-import type { WorkerConfig, ToWorker, FromWorker, WorkerVirtio, RawRegs } from "./messages.js";
+import type { WorkerConfig, ToWorker, FromWorker, WorkerVirtio, RawRegs, DebugRequest, DebugStopInfo } from "./messages.js";
 import { openImage, ImageOpenError, type LockingMode } from "../block/open.js";
 
 export const RAM_BASE = 0x8000_0000n;
@@ -355,6 +355,15 @@ export class Machine extends EventEmitter implements MachineControl {
         if (m.guest) this.emit("reset", { guest: true, reason: "guest-reset" satisfies ShutdownReason });
         break;
       case "poweroff": void this.guestPoweroff(m.status); break;
+      // Run-state changes are applied here, in the worker's order (a step's "resumed" then its "debug-stop").
+      case "paused": if (this._state === "running") { this._state = "paused"; this.emit("stop"); } break;
+      case "resumed": if (this._state !== "running") { this._state = "running"; this.emit("resume"); } break;
+      case "debug-stop": {
+        // A breakpoint, watchpoint or step stopped the CPU: QEMU's RUN_STATE_DEBUG.
+        const { type: _t, ...info } = m;
+        if (this._state === "running") { this._state = "debug"; this.emit("stop", info); }
+        break;
+      }
       case "fatal": this.fatal(m.message); break;
       case "log": this.emit("log", m); break;
     }
@@ -399,8 +408,6 @@ export class Machine extends EventEmitter implements MachineControl {
     const done = this.waitFor("paused");
     this.send({ type: "pause" });
     await done;
-    this._state = "paused";
-    this.emit("stop");
   }
 
   async cont(): Promise<void> {
@@ -412,8 +419,28 @@ export class Machine extends EventEmitter implements MachineControl {
     const done = this.waitFor("resumed");
     this.send({ type: "resume" });
     await done;
-    this._state = "running";
-    this.emit("resume");
+  }
+
+  /** A debugger's request to the CPU worker (breakpoints, registers, memory); see DebugRequest. */
+  async debugRequest(req: DebugRequest): Promise<Extract<FromWorker, { type: "dbg" }>> {
+    if (this.quitting) throw new Error("the machine is shutting down");
+    const m = await this.request({ type: "dbg", id: nextRequestId++, req });
+    if (m.type !== "dbg") throw new Error("unexpected reply");
+    return m;
+  }
+
+  /**
+   * Single-steps one hart (QEMU's gdbstub: RESUME, one instruction or trap entry, then STOP in
+   * state debug with a "stop" event carrying the DebugStopInfo). Resolves once running.
+   */
+  async step(hart: number): Promise<void> {
+    if (this._state === "shutdown" || this._state === "internal-error") {
+      throw new Error(this._state === "shutdown" ? "Resetting the Virtual Machine is required" : "The machine hit an internal error");
+    }
+    if (this._state === "running") return;
+    const done = this.waitFor("resumed");
+    this.send({ type: "dbg-step", hart });
+    await done;
   }
 
   /** Run states that only the migration sets (query-status shows them). */

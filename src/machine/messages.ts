@@ -37,7 +37,32 @@ export type ToWorker =
   /** Serialise the paused machine (snapshot/format.ts); blk: with the disks' contents. */
   | { type: "save"; id: number; blk: boolean }
   /** Replace the whole machine with a saved state (verified by the main thread; nothing changes if refused). */
-  | { type: "load"; id: number; state: MachineState };
+  | { type: "load"; id: number; state: MachineState }
+  | { type: "dbg"; id: number; req: DebugRequest }
+  | { type: "dbg-step"; hart: number };
+
+/**
+ * A debugger's requests (src/gdb/ through machine.ts), answered by a "dbg" reply with the same id.
+ * Memory addresses are virtual on `hart` (its current translation) or physical when hart is null.
+ */
+export type DebugRequest =
+  | { op: "breakpoint"; insert: boolean; addr: bigint }
+  | { op: "watchpoint"; insert: boolean; addr: bigint; len: bigint; kind: 1 | 2 | 3 }
+  | { op: "clear" }
+  | { op: "read-regs"; hart: number; regs: number[] }
+  | { op: "halted"; hart: number }
+  | { op: "write-regs"; hart: number; regs: [number, bigint][] }
+  | { op: "read-mem"; hart: number | null; addr: bigint; length: number }
+  | { op: "write-mem"; hart: number | null; addr: bigint; bytes: Uint8Array };
+
+/** Why the machine stopped for the debugger. */
+export interface DebugStopInfo {
+  hart: number;
+  reason: "breakpoint" | "watchpoint" | "step";
+  /** The watchpoint's address and kind (1 write, 2 read, 3 access) when reason is "watchpoint". */
+  watchAddr?: bigint;
+  watchKind?: number;
+}
 
 export interface RawRegs { hart: number; x: bigint[]; f: bigint[]; csrs: Record<string, bigint> }
 
@@ -51,5 +76,7 @@ export type FromWorker =
   | { type: "mem"; id: number; bytes?: Uint8Array; error?: string }
   | { type: "saved"; id: number; parts?: Uint8Array[]; stats?: SaveStats; error?: string }
   | { type: "loaded"; id: number; error?: string }
+  | { type: "dbg"; id: number; ok: boolean; values?: (bigint | null)[]; bytes?: Uint8Array; error?: string }
+  | ({ type: "debug-stop" } & DebugStopInfo)
   | { type: "fatal"; message: string }
   | { type: "log"; level: string; message: string };

@@ -3,13 +3,14 @@
 // posted from here after it has happened.
 import { parentPort, workerData } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
-import { CoreExports, RUN_BUDGET, RUN_IDLE, RUN_POWEROFF, RUN_RESET, CTX } from "./core.js";
+import { CoreExports, RUN_BUDGET, RUN_IDLE, RUN_POWEROFF, RUN_RESET, RUN_DEBUG, CTX } from "./core.js";
 import { makeDeviceImports } from "./device-imports.js";
 import { FileBlockBackend } from "../block/file.js";
 import type { BlockBackend } from "../block/backend.js";
 import type { WorkerConfig, ToWorker, FromWorker } from "./messages.js";
 import { saveState, applyState, type StateContext } from "./snapshot/core-state.js";
 import type { MachineState } from "./snapshot/format.js";
+import { handleDebugRequest, debugStopInfo } from "./worker-debug.js";
 
 const port = parentPort!;
 // The configuration is the first message: the main thread starts this thread before it has read the
@@ -26,6 +27,8 @@ let pausedTotalMs = 0;  // virtual time stops while paused, as QEMU's virtual cl
 let running = false;
 let quitting = false;
 let wake: (() => void) | null = null;
+/** The hart a debugger asked to single-step, while that step is under way. */
+let steppingHart: number | null = null;
 
 function post(m: FromWorker, transfer?: ArrayBuffer[]) { port.postMessage(m, transfer ?? []); }
 
@@ -194,7 +197,7 @@ function setRunning(on: boolean) {
 
 port.on("message", (m: ToWorker) => {
   switch (m.type) {
-    case "pause": setRunning(false); drainConsole(); post({ type: "paused" }); break;
+    case "pause": setRunning(false); steppingHart = null; drainConsole(); post({ type: "paused" }); break;
     case "resume": setRunning(true); post({ type: "resumed" }); break;
     case "reset": machineReset(); post({ type: "reset-done", guest: false }); break;
     case "console-hold": consoleHeld = m.on; if (!m.on) drainConsole(); break;
@@ -208,6 +211,8 @@ port.on("message", (m: ToWorker) => {
       break;
     case "save": onSave(m.id, m.blk); break;
     case "load": onLoad(m.id, m.state); break;
+    case "dbg": post(handleDebugRequest(core, m.id, m.req)); break;
+    case "dbg-step": steppingHart = m.hart; setRunning(true); post({ type: "resumed" }); break;
     case "quit": quitting = true; setRunning(false); drainConsole(true); flushDisks(); post({ type: "flushed" }); break;
   }
   if (wake) { const w = wake; wake = null; w(); }
@@ -227,11 +232,17 @@ async function loop() {
     const t0 = performance.now();
     let r = RUN_BUDGET;
     try {
-      do {
+      if (steppingHart !== null) {
         feedInput();
-        r = core.run(BUDGET);
-        if (r !== RUN_BUDGET) break;
-      } while (performance.now() - t0 < SLICE_MS);
+        r = core.stepHart(steppingHart);
+      } else {
+        do {
+          feedInput();
+          // While a debugger has breakpoints or watchpoints: one instruction at a time, checked.
+          r = core.debugActive() ? core.runDebug(BUDGET) : core.run(BUDGET);
+          if (r !== RUN_BUDGET) break;
+        } while (performance.now() - t0 < SLICE_MS);
+      }
     } catch (e) {
       drainConsole();
       setRunning(false);
@@ -239,6 +250,12 @@ async function loop() {
       continue;
     }
     drainConsole();
+    if (r === RUN_DEBUG) {
+      steppingHart = null;
+      setRunning(false);
+      post({ type: "debug-stop", ...debugStopInfo(core) });
+      continue;
+    }
     if (r === RUN_POWEROFF) {
       const status = core.exitStatus();
       drainConsole(true);

@@ -30,7 +30,11 @@ export interface CommandContext {
   };
   /** Chardevs of the monitors themselves, merged into query-chardev like QEMU's compat_monitorN. */
   monitorChardevs(): ChardevInfo[];
+  /** HMP gdbserver: (re)open the debugger port on a device, or close it ("none"). */
+  gdbserver?: GdbControl;
 }
+
+export interface GdbControl { open(device: string): Promise<unknown> }
 
 export interface CommandDef {
   name: string;

@@ -300,6 +300,20 @@ async function memoryDump(cmd: "x" | "xp", args: string, ctx: CommandContext): P
 }
 
 const COMMANDS: HmpCommand[] = [
+  {
+    names: ["gdbserver"], params: "[device]",
+    help: "start gdbserver on given device (default 'tcp::1234'), stop with 'none'",
+    run: async (args, ctx) => {
+      const device = args.trim() || "tcp::1234";
+      if (!ctx.gdbserver) return `Could not open gdbserver on device '${device}'\n`;
+      try {
+        await ctx.gdbserver.open(device);
+      } catch {
+        return `Could not open gdbserver on device '${device}'\n`;
+      }
+      return device === "none" ? "Disabled gdbserver\n" : `Waiting for gdb connection on device '${device}'\n`;
+    },
+  },
   { names: ["cont", "c"], params: "", help: "resume emulation", run: (_a, ctx) => action(() => ctx.machine.cont()) },
   {
     names: ["help", "?"], params: "[cmd]", help: "show the help",

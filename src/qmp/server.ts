@@ -5,13 +5,13 @@ import fs from "node:fs";
 import path from "node:path";
 import type { ChardevInfo, MachineControl } from "../machine/control.js";
 import type { Logger } from "../log.js";
-import type { VersionInfo } from "./commands.js";
+import type { GdbControl, VersionInfo } from "./commands.js";
 import { toJson, type JsonObject } from "./json.js";
 import { chardevFilename, type MonitorSpec } from "./options.js";
 import { Session } from "./session.js";
 import { strerror } from "./errors.js";
 
-export interface StartOptions { version: VersionInfo; logger: Logger }
+export interface StartOptions { version: VersionInfo; logger: Logger; gdbserver?: GdbControl }
 
 export interface MonitorHandle {
   /** Stop listening, let each session finish the command it runs, close connections, remove sockets. */
@@ -71,7 +71,7 @@ export async function startMonitors(specs: MonitorSpec[], machine: MachineContro
   const openSession = (input: NodeJS.ReadableStream, output: NodeJS.WritableStream, spec: MonitorSpec, peer: string) => {
     const session = new Session(input as any, output as any,
       { machine, version: opts.version, logger, monitorChardevs, pretty: spec.pretty,
-        maxBuffer: spec.limits?.maxBuffer ?? DEFAULT_MAX_BUFFER }, peer);
+        maxBuffer: spec.limits?.maxBuffer ?? DEFAULT_MAX_BUFFER, gdbserver: opts.gdbserver }, peer);
     sessions.add(session);
     session.onClose(() => sessions.delete(session));
     session.start();

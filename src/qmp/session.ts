@@ -5,7 +5,7 @@ import type { Readable, Writable } from "node:stream";
 import type { ChardevInfo, MachineControl } from "../machine/control.js";
 import type { Logger } from "../log.js";
 import { JsonStreamParser, toJson, JsonFloat, type JsonObject, type JsonValue, type ParsedMessage } from "./json.js";
-import { COMMAND_BY_NAME, SessionMode, type CommandContext, type VersionInfo } from "./commands.js";
+import { COMMAND_BY_NAME, SessionMode, type CommandContext, type GdbControl, type VersionInfo } from "./commands.js";
 import { ArgumentError, validateArguments } from "./schema.js";
 import { QmpError } from "./errors.js";
 import { newHmpState } from "./hmp.js";
@@ -23,6 +23,7 @@ export interface SessionDeps {
   pretty?: boolean;
   /** Bytes of replies/events left unread by the client before the session is disconnected. */
   maxBuffer?: number;
+  gdbserver?: GdbControl;
 }
 
 type Request = { kind: "parsed"; msg: ParsedMessage };
@@ -262,6 +263,7 @@ export class Session {
       logger: this.log,
       session: this.state,
       monitorChardevs: this.deps.monitorChardevs,
+      gdbserver: this.deps.gdbserver,
     };
     this.state.switchTo = undefined;
     this.state.closeAfterReply = false;
