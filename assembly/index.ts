@@ -33,6 +33,11 @@ let activeHart: i32 = 0;
 let harts: i32 = 1;
 /** Instructions per hart before switching to the next one (only with -smp > 1). */
 const HART_QUANTUM: i32 = 20000;
+/**
+ * The same under a debugger: short turns, so that the harts advance together as QEMU's run in
+ * parallel (a breakpoint hit early on one finds the others past their first instructions).
+ */
+const DEBUG_HART_QUANTUM: i32 = 16;
 
 /** Sizes linear memory for `ramBytes` of guest RAM and `nharts` harts. Returns 0, or -1 if memory cannot grow. */
 export function init(ramBytes: f64, nharts: i32): i32 {
@@ -268,7 +273,7 @@ export function runDebug(budget: i32): i32 {
   for (let i = 0; i < harts; i++) {
     const h = (activeHart + i) % harts;
     switchTo(h);
-    let left = harts > 1 ? min(budget, HART_QUANTUM) : budget;
+    let left = harts > 1 ? min(budget, DEBUG_HART_QUANTUM) : budget;
     if (S.waiting) {
       if (pendingEnabled() == 0) continue;
       S.waiting = false;

@@ -65,6 +65,8 @@ export class GdbSession {
   private cCpu = 0;          // the hart c/s resume and stop replies name (Hc)
   private queryCpu = 0;
   private physMemMode = false;
+  /** Whether gdb has read the target description: QEMU answers p/P only then (older gdbs misuse them). */
+  private hasXml = false;
   private sstepFlags = SSTEP_FLAGS;
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
@@ -178,19 +180,20 @@ export class GdbSession {
       }
       case "p": {
         const m = /^p([0-9a-fA-F]+)$/.exec(p);
-        if (!m) return "E22";
+        if (!m || !this.hasXml) return "";
         const [v] = await this.readRegs(this.gCpu, [parseInt(m[1], 16)]);
         return v === null ? "E14" : hex64(v);
       }
       case "P": {
         const m = /^P([0-9a-fA-F]+)=((?:[0-9a-fA-F]{2})*)$/.exec(p);
-        if (!m) return "E22";
+        if (!m || !this.hasXml) return "";
         const bytes = Buffer.alloc(8);
         Buffer.from(m[2], "hex").copy(bytes, 0, 0, 8);
         await t.debugRequest({ op: "write-regs", hart: this.gCpu, regs: [[parseInt(m[1], 16), bytes.readBigUInt64LE(0)]] });
         return "OK";
       }
       case "m": {
+        if (!/^m[0-9a-fA-F]/.test(p)) return "";
         const m = /^m([0-9a-fA-F]+),([0-9a-fA-F]+)$/.exec(p);
         if (!m) return "E22";
         const len = parseInt(m[2], 16);
@@ -200,6 +203,7 @@ export class GdbSession {
         return r.ok ? hex(r.bytes!) : "E14";
       }
       case "M": {
+        if (!/^M[0-9a-fA-F]/.test(p)) return "";
         const m = /^M([0-9a-fA-F]+),([0-9a-fA-F]+):([0-9a-fA-F]*)$/.exec(p);
         if (!m) return "E22";
         const len = parseInt(m[2], 16);
@@ -308,7 +312,7 @@ export class GdbSession {
       for (const a of p.slice(6).split(";")) {
         const colon = a.indexOf(":");
         const act = colon < 0 ? a : a.slice(0, colon);
-        if (!/^(c|s|C[0-9a-fA-F]{2}|S[0-9a-fA-F]{2})$/.test(act)) return "E22";
+        if (!/^(c|s|C[0-9a-fA-F]{2}|S[0-9a-fA-F]{2})$/.test(act)) return "";   // QEMU: -ENOTSUP
         let harts: number[];
         if (colon < 0) harts = Array.from({ length: nharts }, (_, i) => i);
         else {
@@ -358,6 +362,7 @@ export class GdbSession {
       if (!m) return "E22";
       const doc = (await this.o.documents()).get(m[1]);
       if (doc === undefined) return "E00";
+      this.hasXml = true;
       const off = parseInt(m[2], 16);
       let len = parseInt(m[3], 16);
       if (off > doc.length) return "E00";
