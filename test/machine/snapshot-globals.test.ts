@@ -51,6 +51,17 @@ const GLOBALS: Record<string, string> = {
   "cpu/fpu/f64/unpackSig": "scratch of one FP operation",
   "cpu/fpu/f64/lo128": "scratch of one FP operation",
   "cpu/fpu/convert/intNeg": "scratch of one FP operation",
+  // A debugger's breakpoints and watchpoints belong to its connection, not to the machine (QEMU does not migrate them).
+  "cpu/debug/bpCount": "debugger state (gdb's breakpoints), not the machine's",
+  "cpu/debug/watchCount": "debugger state (gdb's watchpoints), not the machine's",
+  "cpu/debug/watchHit": "per debug stop",
+  "cpu/debug/watchHitAddr": "per debug stop",
+  "cpu/debug/watchHitKind": "per debug stop",
+  "cpu/debug/watchHitHart": "per debug stop",
+  "index/debugReason": "per debug stop",
+  "index/debugHart": "per debug stop",
+  "cpu/mmu/debugWalk": "set only during one debugger translation",
+  "cpu/debug_regs/regMissing": "per debugger register access",
 };
 
 /** Globals of AssemblyScript's own runtime. */
