@@ -1,7 +1,6 @@
 // The command table: every QMP command is declared here once, with its argument schema, the session
 // modes where it runs, whether it may run out-of-band, and its handler. Dispatch validation,
 // query-commands and query-qmp-schema are all derived from this table.
-import { open } from "node:fs/promises";
 import type { ChardevInfo, MachineControl } from "../machine/control.js";
 import type { Logger } from "../log.js";
 import type { JsonObject, JsonValue } from "./json.js";
@@ -9,6 +8,7 @@ import { EMPTY, SchemaIntrospector, T, type Member, type SchemaType } from "./sc
 import { QmpError, genericError, strerror } from "./errors.js";
 import { runHmp, type HmpState } from "./hmp.js";
 import { CAPABILITIES, MigrationError, type Migration } from "../machine/snapshot/migration.js";
+import { saveMemory } from "./memsave.js";
 
 export enum SessionMode { Handshake = "handshake", Operational = "operational" }
 
@@ -127,38 +127,6 @@ function checkCpuIndex(ctx: CommandContext, index: number | undefined): number {
 }
 
 const hex16 = (v: bigint) => v.toString(16).padStart(16, "0");
-
-/** memsave/pmemsave: copy guest memory into a file in bounded chunks. */
-async function saveMemory(ctx: CommandContext, addr: bigint, size: bigint, filename: string,
-  read: (a: bigint, n: number) => Promise<Uint8Array>): Promise<JsonValue> {
-  if (addr + size > (1n << 64n)) throw genericError(`Invalid addr 0x${hex16(addr)}/size ${size} specified`);
-  let fh;
-  try {
-    fh = await open(filename, "w", 0o666);
-  } catch (e) {
-    throw genericError(`Could not open '${filename}': ${strerror(e)}`);
-  }
-  try {
-    const CHUNK = 1n << 20n;
-    for (let done = 0n; done < size;) {
-      const n = size - done < CHUNK ? size - done : CHUNK;
-      let bytes: Uint8Array;
-      try {
-        bytes = await read(addr + done, Number(n));
-      } catch {
-        throw genericError(`Invalid addr 0x${hex16(addr + done)}/size ${n} specified`);
-      }
-      await fh.write(bytes);
-      done += n;
-    }
-  } catch (e) {
-    if (e instanceof QmpError) throw e;
-    throw genericError(`writing memory to '${filename}': ${strerror(e)}`);
-  } finally {
-    await fh.close();
-  }
-  return {};
-}
 
 /** The machine's migration, or QEMU's answer for a machine without one. */
 function migrationOf(ctx: CommandContext): Migration {
@@ -355,13 +323,13 @@ export const COMMANDS: CommandDef[] = [
       opt("cpu-index", T.int)]),
     handler: (a, ctx) => {
       const hart = checkCpuIndex(ctx, a["cpu-index"]);
-      return saveMemory(ctx, a.val, a.size, a.filename, (addr, n) => ctx.machine.readVirtual(hart, addr, n));
+      return saveMemory(ctx.machine, a.val, a.size, a.filename, (addr, n) => ctx.machine.readVirtual(hart, addr, n));
     },
   },
   {
     name: "pmemsave", returns: EMPTY, modes: OPERATIONAL,
     args: obj("PmemsaveArgs", [req("val", T.uint64), req("size", T.uint64), req("filename", T.str)]),
-    handler: (a, ctx) => saveMemory(ctx, a.val, a.size, a.filename, (addr, n) => ctx.machine.readPhysical(addr, n)),
+    handler: (a, ctx) => saveMemory(ctx.machine, a.val, a.size, a.filename, (addr, n) => ctx.machine.readPhysical(addr, n)),
   },
   {
     name: "input-send-event", returns: EMPTY, modes: OPERATIONAL,

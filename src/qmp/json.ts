@@ -382,9 +382,21 @@ function decodeString(raw: Buffer): string {
       case "r": out += "\r"; break;
       case "t": out += "\t"; break;
       case "u": {
-        const cp = parseInt(text.slice(i + 1, i + 5), 16);
+        const begin = i - 1;
+        let cp = parseInt(text.slice(i + 1, i + 5), 16);
         i += 4;
         if (cp === 0) throw parseError("\\u0000 is not supported");
+        // A surrogate is a character only as a lead followed by a trail (QEMU's parse_string): a lone
+        // one, either half, is "not a valid Unicode character".
+        if (cp >= 0xd800 && cp <= 0xdbff && text[i + 1] === "\\" && text[i + 2] === "u") {
+          const trail = parseInt(text.slice(i + 3, i + 7), 16);
+          if (trail >= 0xdc00 && trail <= 0xdfff) {
+            out += String.fromCharCode(cp, trail);
+            i += 6;
+            break;
+          }
+        }
+        if (cp >= 0xd800 && cp <= 0xdfff) throw parseError(`${text.slice(begin, i + 1)} is not a valid Unicode character`);
         out += String.fromCharCode(cp);
         break;
       }

@@ -41,6 +41,11 @@ describe("JsonStreamParser", () => {
   it("rejects what QEMU rejects", () => {
     const err = (s: string) => (parseAll(s)[0] as { error: { message: string } }).error.message;
     expect(err('{"a": "\\u0000"}')).toBe("JSON parse error, \\u0000 is not supported");
+    // Surrogates: only a lead followed by a trail is a character (QEMU 7.2's answers, word for word).
+    expect(err('{"a": "\\ud800"}')).toBe("JSON parse error, \\ud800 is not a valid Unicode character");
+    expect(err('{"a": "\\udc00"}')).toBe("JSON parse error, \\udc00 is not a valid Unicode character");
+    expect(err('{"a": "x\\ud800\\u0041"}')).toBe("JSON parse error, \\ud800 is not a valid Unicode character");
+    expect(parseAll('{"a": "\\ud83d\\ude00"}')[0].value).toEqual({ a: "\u{1f600}" });
     expect(err(Buffer.concat([Buffer.from('{"a": "'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]) as unknown as string))
       .toBe("JSON parse error, invalid UTF-8 sequence in string");
     expect(err('{"a" 1}')).toBe("JSON parse error, missing : in object pair");
