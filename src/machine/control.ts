@@ -32,6 +32,8 @@ export interface BlockDeviceInfo {
   readOnly: boolean;
   format: "raw";
   size: number;        // bytes
+  /** -snapshot: the temporary file that takes the guest's writes (file is then its backing image). */
+  overlay?: string;
 }
 
 export interface ChardevInfo { label: string; filename: string; frontendOpen: boolean }

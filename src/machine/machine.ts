@@ -3,7 +3,8 @@
 // as events once the worker confirms them.
 import { EventEmitter } from "node:events";
 import { Worker } from "node:worker_threads";
-import { statSync, writeFileSync, existsSync, closeSync, openSync, fstatSync, readSync, readFileSync } from "node:fs";
+import { statSync, writeFileSync, existsSync, closeSync, openSync, fstatSync, readSync, readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import memmap from "./memmap.json" with { type: "json" };
@@ -251,8 +252,10 @@ export class Machine extends EventEmitter implements MachineControl {
       if (d.type === "blk") {
         const drive = o.drives[d.drive!];
         let img;
+        // -snapshot: the image is only read (and locked shared); the guest's writes go to an overlay.
+        const viaOverlay = !!o.snapshot && !drive.readOnly;
         try {
-          img = openImage(drive.file, { readOnly: drive.readOnly, locking: drive.locking, writeThrough: drive.cache === "writethrough",
+          img = openImage(drive.file, { readOnly: drive.readOnly || viaOverlay, locking: drive.locking, writeThrough: drive.cache === "writethrough",
             onWarning: (msg) => this.emit("warning", msg) });
         } catch (e) {
           if (!(e instanceof ImageOpenError)) throw e;
@@ -260,9 +263,11 @@ export class Machine extends EventEmitter implements MachineControl {
         }
         this.diskFds.push(img.fd);
         const size = img.size;
-        disks.push({ path: drive.file, readOnly: drive.readOnly, fd: img.fd, ignoreFlush: drive.cache === "unsafe" });
+        const overlay = viaOverlay ? this.createOverlay(disks.length) : undefined;
+        disks.push({ path: drive.file, readOnly: drive.readOnly, fd: img.fd, ignoreFlush: drive.cache === "unsafe", overlay });
         virtio.push({ slot: s, type: VIRTIO_ID.blk, backend: disks.length - 1, flags: drive.readOnly ? 1 : 0, capacity: size });
-        this.blockDevices.push({ device: drive.id ?? `virtio${disks.length - 1}`, file: drive.file, readOnly: drive.readOnly, format: "raw", size });
+        this.blockDevices.push({ device: drive.id ?? `virtio${disks.length - 1}`, file: drive.file, readOnly: drive.readOnly, format: "raw", size,
+          overlay: overlay?.path });
       } else {
         virtio.push({ slot: s, type: VIRTIO_ID[d.type], backend: 0, flags: 0, capacity: 0 });
       }
@@ -335,6 +340,19 @@ export class Machine extends EventEmitter implements MachineControl {
       this.startFailed = undefined;
     }
   }
+
+  /** -snapshot: a temporary file for disk n's writes, removed when this process exits (as QEMU's /var/tmp/vl.*). */
+  private createOverlay(n: number): { path: string; fd: number } {
+    if (!this.overlayDir) {
+      const dir = this.overlayDir = mkdtempSync(join(tmpdir(), "wasmvirt-snapshot-"));
+      process.on("exit", () => { try { rmSync(dir, { recursive: true, force: true }); } catch { /* gone */ } });
+    }
+    const path = join(this.overlayDir, `virtio${n}.overlay`);
+    const fd = openSync(path, "wx+", 0o600);
+    this.diskFds.push(fd);
+    return { path, fd };
+  }
+  private overlayDir: string | undefined;
 
   private closeDisks() {
     for (const fd of this.diskFds) { try { closeSync(fd); } catch { /* already closed */ } }

@@ -11,7 +11,8 @@ export interface WorkerConfig {
   blobs: { addr: string; bytes: Uint8Array }[];
   startPc: string;
   /** Images opened (and locked) by the main thread; the worker uses the descriptors. */
-  disks: { path: string; readOnly: boolean; fd: number; ignoreFlush?: boolean }[];
+  /** overlay: -snapshot's temporary file (the image at fd is then only read). */
+  disks: { path: string; readOnly: boolean; fd: number; ignoreFlush?: boolean; overlay?: { path: string; fd: number } }[];
   virtio: WorkerVirtio[];
   startPaused: boolean;
   /** -incoming: the machine waits for a state instead of booting (RAM stays empty until the state arrives). */

@@ -6,6 +6,7 @@ import { performance } from "node:perf_hooks";
 import { CoreExports, RUN_BUDGET, RUN_IDLE, RUN_POWEROFF, RUN_RESET, RUN_DEBUG, CTX } from "./core.js";
 import { makeDeviceImports } from "./device-imports.js";
 import { FileBlockBackend } from "../block/file.js";
+import { OverlayBlockBackend } from "../block/overlay.js";
 import type { BlockBackend } from "../block/backend.js";
 import type { WorkerConfig, ToWorker, FromWorker } from "./messages.js";
 import { saveState, applyState, type StateContext } from "./snapshot/core-state.js";
@@ -32,7 +33,9 @@ let steppingHart: number | null = null;
 
 function post(m: FromWorker, transfer?: ArrayBuffer[]) { port.postMessage(m, transfer ?? []); }
 
-const disks: BlockBackend[] = cfg.disks.map((d) => new FileBlockBackend(d.path, { readOnly: d.readOnly, fd: d.fd, ignoreFlush: d.ignoreFlush }));
+const disks: BlockBackend[] = cfg.disks.map((d) => d.overlay
+  ? new OverlayBlockBackend(new FileBlockBackend(d.path, { readOnly: true, fd: d.fd }), d.overlay.fd, d.overlay.path)
+  : new FileBlockBackend(d.path, { readOnly: d.readOnly, fd: d.fd, ignoreFlush: d.ignoreFlush }));
 let core!: CoreExports;
 const env = {
   hostMonotonicNs: () => (performance.now() - pausedTotalMs - (pausedAt ? performance.now() - pausedAt : 0)) * 1e6,

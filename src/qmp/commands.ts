@@ -239,13 +239,24 @@ export const COMMANDS: CommandDef[] = [
       req("removable", T.bool), req("locked", T.bool), opt("inserted", T.any), opt("io-status", T.str)])),
     handler: (_a, ctx) => ctx.machine.blockDevices.map((b, i) => ({
       "io-status": "ok", device: b.device, locked: false, removable: false,
-      inserted: {
+      // -snapshot: the overlay is the image the guest writes, with the -drive file as its backing image
+      // (QEMU's shape; its overlay is a qcow2 file, ours a raw sparse one).
+      inserted: (b.overlay ? {
+        iops_rd: 0, detect_zeroes: "off",
+        image: {
+          "backing-image": { "virtual-size": b.size, filename: b.file, format: b.format, "dirty-flag": false },
+          "virtual-size": b.size, filename: b.overlay, format: "raw", "dirty-flag": false,
+        },
+        iops_wr: 0, ro: false, "node-name": `#block${i}`, backing_file_depth: 1, drv: "raw", iops: 0,
+        bps_wr: 0, write_threshold: 0, backing_file: b.file, encrypted: false, bps: 0, bps_rd: 0,
+        cache: { "no-flush": true, direct: false, writeback: true }, file: b.overlay,
+      } : {
         iops_rd: 0, detect_zeroes: "off",
         image: { "virtual-size": b.size, filename: b.file, format: b.format, "dirty-flag": false },
         iops_wr: 0, ro: b.readOnly, "node-name": `#block${i}`, backing_file_depth: 0, drv: b.format, iops: 0,
         bps_wr: 0, write_threshold: 0, encrypted: false, bps: 0, bps_rd: 0,
         cache: { "no-flush": false, direct: false, writeback: true }, file: b.file,
-      },
+      }) as JsonObject,
       qdev: `/machine/peripheral-anon/device[${i}]`, type: "unknown",
     })),
   },

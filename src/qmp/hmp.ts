@@ -54,10 +54,14 @@ const INFO: InfoCommand[] = [
   {
     name: "block", params: "[-n] [-v] [device]",
     help: "show info of one block device or all block devices (-n: show named nodes; -v: show details)",
-    run: (_a, ctx) => ctx.machine.blockDevices.map((b, i) =>
-      `${b.device} (#block${i}): ${b.file} (${b.format}${b.readOnly ? ", read-only" : ""})\n` +
-      `    Attached to:      /machine/peripheral-anon/device[${i}]\n` +
-      `    Cache mode:       writeback\n`).join("\n"),
+    run: (_a, ctx) => ctx.machine.blockDevices.map((b, i) => b.overlay
+      ? `${b.device} (#block${i}): ${b.overlay} (raw)\n` +
+        `    Attached to:      /machine/peripheral-anon/device[${i}]\n` +
+        `    Cache mode:       writeback, ignore flushes\n` +
+        `    Backing file:     ${b.file} (chain depth: 1)\n`
+      : `${b.device} (#block${i}): ${b.file} (${b.format}${b.readOnly ? ", read-only" : ""})\n` +
+        `    Attached to:      /machine/peripheral-anon/device[${i}]\n` +
+        `    Cache mode:       writeback\n`).join("\n"),
   },
   {
     name: "chardev", params: "", help: "show the character devices",

@@ -166,11 +166,13 @@ export class Migration {
     if (this.inProgress()) throw new MigrationError("There's a migration process in progress");
     if (this.machine.state === "postmigrate") throw new MigrationError("Can't migrate the vm that was paused due to previous migration");
     if (this.machine.state === "inmigrate") throw new MigrationError("Guest is waiting for an incoming migration");
-    const ep = parseUri(uri);
     const withBlk = blk || this.caps.has("block");
     this.stats = { status: "none", start: performance.now(), setupMs: 0, transferred: 0, blk: withBlk, incoming: false };
     this.cancelRequested = false;
     this.setStatus("setup");
+    // As QEMU: a URI it cannot use is a migration that failed in setup (events setup, failed), and an error.
+    let ep: Endpoint;
+    try { ep = parseUri(uri); } catch (e) { this.stats.end = performance.now(); this.setStatus("failed"); throw e; }
     this.finishedPromise = new Promise((resolve) => setImmediate(() => { void this.run(ep, withBlk).finally(resolve); }));
   }
 
@@ -186,6 +188,8 @@ export class Migration {
       stoppedAt = performance.now();
       await this.machine.stop();
       this.machine.setRunState("finish-migrate");
+      // The pass that runs with the machine stopped (QEMU's final RAM sync, also its pass 2).
+      if (this.caps.has("events")) this.machine.emit("migration-pass", { pass: 2 });
       const { parts, stats } = await this.machine.saveState(blk);
       st.save = stats;
       if (this.cancelRequested) throw new CancelledError();
@@ -271,7 +275,7 @@ export class Migration {
     const now = st.end ?? performance.now();
     const out: Record<string, unknown> = { status: st.status };
     if (st.status === "cancelled" || st.status === "cancelling") return out;
-    if (st.status === "failed") { out["error-desc"] = st.error ?? "unknown error"; return out; }
+    if (st.status === "failed") { if (st.error) out["error-desc"] = st.error; return out; }
     out["setup-time"] = Math.round(st.setupMs);
     if (st.downtimeMs !== undefined) out.downtime = Math.round(st.downtimeMs);
     else out["expected-downtime"] = 300;
@@ -299,15 +303,13 @@ export class Migration {
   infoText(): string {
     let out = "globals:\nstore-global-state: on\nonly-migratable: off\nsend-configuration: on\nsend-section-footer: on\n" +
       "decompress-error-check: on\nclear-bitmap-shift: 18\n";
-    const caps = this.capabilities().filter((c) => c.state);
-    if (caps.length > 0) out += "capabilities: " + caps.map((c) => `${c.capability}: on`).join(" ") + " \n";
     const q = this.query() as Record<string, any>;
     if (!q.status) return out;
     out += `Migration status: ${q.status}`;
     if (q.status === "failed" && q["error-desc"]) out += ` (${q["error-desc"]})`;
     out += "\n";
-    if (this.stats!.incoming) return out + `total time: 0 ms\n`;
-    if (q["total-time"] !== undefined) out += `total time: ${q["total-time"]} ms\n`;
+    out += `total time: ${q["total-time"] ?? 0} ms\n`;
+    if (this.stats!.incoming) return out;
     if (q.downtime !== undefined) out += `downtime: ${q.downtime} ms\n`;
     if (q["expected-downtime"] !== undefined) out += `expected downtime: ${q["expected-downtime"]} ms\n`;
     if (q["setup-time"] !== undefined) out += `setup: ${q["setup-time"]} ms\n`;
