@@ -302,6 +302,12 @@ export class GdbSession {
 
   private async vPacket(p: string): Promise<string | null> {
     if (p === "vMustReplyEmpty") return "";
+    if (p.startsWith("vKill;")) {
+      // gdb's kill with multiprocess: QEMU answers OK and ends.
+      this.send("OK");
+      await this.o.target.quit("host-qmp-quit");
+      return null;
+    }
     if (p === "vCont?") return "vCont;c;C;s;S";
     if (p.startsWith("vCont;")) {
       // Each action applies to the threads it names that no earlier action took.
