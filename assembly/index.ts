@@ -301,11 +301,12 @@ export function runDebug(budget: i32): i32 {
 }
 
 /**
- * Single step of hart h, as QEMU's gdbstub does it by default (interrupts masked, timers
- * quiet): exactly one instruction, or the entry into the trap it raised. A hart waiting in WFI
- * with nothing pending does not step (RUN_IDLE: try again later).
+ * Single step of hart h, as QEMU's gdbstub does it: exactly one instruction, or the entry into
+ * the trap it raised. By default (QEMU's NOIRQ) no interrupt is taken; with `irqs` != 0 a pending
+ * interrupt is taken instead, and its entry is the step. A hart waiting in WFI with nothing
+ * pending does not step (RUN_IDLE: try again later).
  */
-export function stepHart(h: i32): i32 {
+export function stepHart(h: i32, irqs: i32): i32 {
   switchTo(h);
   devicesPoll();
   if (S.waiting) {
@@ -313,6 +314,10 @@ export function stepHart(h: i32): i32 {
     S.waiting = false;
   }
   DBG.clearWatchHit();
+  if (irqs != 0) {
+    clintUpdateTimers();
+    if (checkInterrupts()) return debugStop(DEBUG_STEP);
+  }
   if (DBG.watchCount != 0 && DBG.watchBeforeInstruction()) return debugStop(DEBUG_WATCHPOINT);
   const done = execute(1);
   S.instret += <u64>done;

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // In-process hart throughput: loads a bare-metal ELF into core.wasm on this thread (no worker,
 // no devices polling beyond the core's own) and reports guest MIPS. For A/B of hot-loop changes:
-//   node bench/core-mips.mjs bench/guest/bin/intloop.elf [wasm=build/core.wasm] [runs=3]
+//   node bench/core-mips.mjs bench/guest/bin/intloop.elf [wasm=build/core.wasm] [runs=3] [debug]
+// With "debug", a breakpoint that never hits is set, so the harts run through the debugger's
+// loop (runDebug: one instruction at a time, checked), as under gdb with breakpoints.
 import { readFileSync } from "node:fs";
 import { parseElf } from "../dist/machine/elf.js";
 import { buildBootRom } from "../dist/machine/bootrom.js";
 
-const [elfPath, wasmPath = "build/core.wasm", runsArg = "3"] = process.argv.slice(2);
+const [elfPath, wasmPath = "build/core.wasm", runsArg = "3", mode = "run"] = process.argv.slice(2);
 const elf = parseElf(readFileSync(elfPath), elfPath);
 const module = new WebAssembly.Module(readFileSync(wasmPath));
 const results = [];
@@ -27,11 +29,13 @@ for (let run = 0; run < Number(runsArg); run++) {
   mem().set(rom, core.romOffset());
   for (const s of elf.segments) mem().set(s.data, core.physToHost(s.paddr));
   core.resetMachine(0x1000);
+  if (mode === "debug") core.debugBreakpointInsert(1n);
+  const step = mode === "debug" ? core.runDebug : core.run;
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   let r;
   for (;;) {
-    r = core.run(200000);
+    r = step(200000);
     let n;
     while ((n = core.consoleOutPending()) > 0) { out += Buffer.from(mem().subarray(core.consoleOutPtr(), core.consoleOutPtr() + n)).toString(); core.consoleOutConsume(n); }
     if (r !== 0 && r !== 1) break;

@@ -8,6 +8,8 @@ import type { DebugStopInfo, DebugRequest } from "../machine/messages.js";
 
 const GDB_SIGNAL_INT = 2;
 const GDB_SIGNAL_TRAP = 5;
+const SSTEP_ENABLE = 1;
+const SSTEP_NOIRQ = 2;
 const SSTEP_FLAGS = 7;   // ENABLE | NOIRQ | NOTIMER, QEMU's default for TCG
 
 /** What a session needs from the machine (machine.ts implements it; tests may fake it). */
@@ -16,7 +18,7 @@ export interface DebugTarget {
   readonly hartCount: number;
   stop(): Promise<void>;
   cont(): Promise<void>;
-  step(hart: number): Promise<void>;
+  step(hart: number, irqs?: boolean): Promise<void>;
   quit(reason: "host-qmp-quit"): Promise<void>;
   debugRequest(req: DebugRequest): Promise<{ ok: boolean; values?: (bigint | null)[]; bytes?: Uint8Array; error?: string }>;
   on(event: string, f: (...a: any[]) => void): unknown;
@@ -291,7 +293,7 @@ export class GdbSession {
   private async resume(stepHart: number | null): Promise<void> {
     const t = this.o.target;
     try {
-      if (stepHart !== null && (this.sstepFlags & 1)) await t.step(stepHart);
+      if (stepHart !== null && (this.sstepFlags & SSTEP_ENABLE)) await t.step(stepHart, (this.sstepFlags & SSTEP_NOIRQ) === 0);
       else await t.cont();
     } catch (e) {
       // The machine cannot run (shut down): report it stopped as it is.

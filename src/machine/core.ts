@@ -55,7 +55,8 @@ export interface CoreExports {
   snapshotRestore(): number;
   // Debugger support (assembly/cpu/debug.ts, debug_regs.ts); nothing here is used unless a debugger is attached.
   runDebug(budget: number): number;
-  stepHart(h: number): number;
+  /** One instruction (or trap entry) of hart h; irqs != 0 lets a pending interrupt be taken (its entry is the step). */
+  stepHart(h: number, irqs: number): number;
   debugActive(): number;
   debugStopReason(): number;
   debugStopHart(): number;

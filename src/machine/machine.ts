@@ -450,14 +450,15 @@ export class Machine extends EventEmitter implements MachineControl {
   /**
    * Single-steps one hart (QEMU's gdbstub: RESUME, one instruction or trap entry, then STOP in
    * state debug with a "stop" event carrying the DebugStopInfo). Resolves once running.
+   * `irqs`: a pending interrupt may be taken (QEMU's sstep flags without NOIRQ).
    */
-  async step(hart: number): Promise<void> {
+  async step(hart: number, irqs = false): Promise<void> {
     if (this._state === "shutdown" || this._state === "internal-error") {
       throw new Error(this._state === "shutdown" ? "Resetting the Virtual Machine is required" : "The machine hit an internal error");
     }
     if (this._state === "running") return;
     const done = this.waitFor("resumed");
-    this.send({ type: "dbg-step", hart });
+    this.send({ type: "dbg-step", hart, irqs });
     await done;
   }
 

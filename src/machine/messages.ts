@@ -40,7 +40,7 @@ export type ToWorker =
   /** Replace the whole machine with a saved state (verified by the main thread; nothing changes if refused). */
   | { type: "load"; id: number; state: MachineState }
   | { type: "dbg"; id: number; req: DebugRequest }
-  | { type: "dbg-step"; hart: number };
+  | { type: "dbg-step"; hart: number; irqs: boolean };
 
 /**
  * A debugger's requests (src/gdb/ through machine.ts), answered by a "dbg" reply with the same id.

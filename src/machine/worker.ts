@@ -30,6 +30,7 @@ let quitting = false;
 let wake: (() => void) | null = null;
 /** The hart a debugger asked to single-step, while that step is under way. */
 let steppingHart: number | null = null;
+let stepIrqs = false;
 
 function post(m: FromWorker, transfer?: ArrayBuffer[]) { port.postMessage(m, transfer ?? []); }
 
@@ -215,7 +216,7 @@ port.on("message", (m: ToWorker) => {
     case "save": onSave(m.id, m.blk); break;
     case "load": onLoad(m.id, m.state); break;
     case "dbg": post(handleDebugRequest(core, m.id, m.req)); break;
-    case "dbg-step": steppingHart = m.hart; setRunning(true); post({ type: "resumed" }); break;
+    case "dbg-step": steppingHart = m.hart; stepIrqs = m.irqs; setRunning(true); post({ type: "resumed" }); break;
     case "quit": quitting = true; setRunning(false); drainConsole(true); flushDisks(); post({ type: "flushed" }); break;
   }
   if (wake) { const w = wake; wake = null; w(); }
@@ -237,7 +238,7 @@ async function loop() {
     try {
       if (steppingHart !== null) {
         feedInput();
-        r = core.stepHart(steppingHart);
+        r = core.stepHart(steppingHart, stepIrqs ? 1 : 0);
       } else {
         do {
           feedInput();

@@ -116,15 +116,16 @@ export class Rsp {
   private wake() { const w = this.waiters; this.waiters = []; for (const f of w) f(); }
 
   /** Connects, retrying while the target is still starting (QEMU creates its QMP socket first). */
-  static async connect(port: number): Promise<Rsp> {
+  static async connect(port: number | string, retries = 100): Promise<Rsp> {
     for (let i = 0; ; i++) {
       try {
         return await new Promise<Rsp>((resolve, reject) => {
-          const s = net.connect(port, "127.0.0.1", () => resolve(new Rsp(s)));
+          const s = typeof port === "string" ? net.connect(port, () => resolve(new Rsp(s)))
+            : net.connect(port, "127.0.0.1", () => resolve(new Rsp(s)));
           s.once("error", reject);
         });
       } catch (e) {
-        if (i >= 100) throw e;
+        if (i >= retries) throw e;
         await new Promise((r) => setTimeout(r, 50));
       }
     }

@@ -4,8 +4,10 @@
 import { describe, it, expect } from "vitest";
 import { startTarget, haveQemu, haveCli, Rsp, type Target } from "./helpers.js";
 import { RawClient } from "../qmp/client.js";
-import { FIXTURES } from "../qmp/cli-process.js";
+import { FIXTURES, CLI } from "../qmp/cli-process.js";
 import path from "node:path";
+import net from "node:net";
+import { spawnSync } from "node:child_process";
 
 const LOOP_ELF = path.join(FIXTURES, "loop.elf");
 
@@ -185,4 +187,38 @@ describe.skipIf(!haveCli)("gdb remote protocol", () => {
       await t.kill();
     }
   }, 60_000);
+
+  it("HMP gdbserver opens the port on a device, none closes it, a busy address is refused", async () => {
+    const t = await startTarget("wasmvirt");
+    const busy = net.createServer();
+    try {
+      const q = await qmp(t);
+      const hmp = async (line: string) => (await q.cmd("human-monitor-command", { "command-line": line })).return;
+      const sock = path.join(t.dir, "gdb.sock");
+      expect(await hmp(`gdbserver unix:${sock},server=on`)).toBe(`Waiting for gdb connection on device 'unix:${sock},server=on'\r\n`);
+      const r = await Rsp.connect(sock);
+      expect(await r.request("?")).toBe("T05thread:01;");
+      expect(await hmp("gdbserver none")).toBe("Disabled gdbserver\r\n");
+      expect(await r.waitClosed()).toBe(true);
+      await expect(Rsp.connect(sock, 0)).rejects.toThrow();
+      await new Promise<void>((res) => busy.listen(0, "127.0.0.1", () => res()));
+      const port = (busy.address() as net.AddressInfo).port;
+      expect(await hmp(`gdbserver tcp:127.0.0.1:${port}`)).toBe(`Could not open gdbserver on device 'tcp:127.0.0.1:${port}'\r\n`);
+      expect(await hmp("gdbserver bogus:1")).toBe("Could not open gdbserver on device 'bogus:1'\r\n");
+      expect((await q.cmd("query-status")).return.status).toBe("prelaunch");
+    } finally {
+      busy.close();
+      await t.kill();
+    }
+  }, 60_000);
+
+  it("-gdb words that cannot work are refused at start with a one-line error", () => {
+    for (const [dev, msg] of [["tcp::99999", "invalid port"], ["unix:/tmp/x.sock", "server=on"], ["serial:/dev/ttyS0", "unsupported device"],
+      ["tcp:127.0.0.1", "expected tcp:[HOST]:PORT"]] as const) {
+      const r = spawnSync(process.execPath, [CLI, "-M", "virt", "-bios", "none", "-kernel", LOOP_ELF, "-nographic", "-gdb", dev], { encoding: "utf8" });
+      expect(r.status, dev).toBe(1);
+      expect(r.stderr, dev).toContain(msg);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    }
+  });
 });
