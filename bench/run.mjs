@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs [--runs N] [--quick] [--only PART[,PART...]] [--no-qemu] [--json FILE]
 //
-// Parts (in this order): startup, intloop, memory (group "baremetal"), boot, guestbench (group "linux"), qmp.
+// Parts (in this order): startup, intloop, memory (group "baremetal"), boot, guestbench, saverestore (group "linux"), qmp.
 // Every part runs N times (default 5) on wasmvirt and on qemu-system-riscv64, interleaved run by run, and the table
 // gives medians [min–max] and wasmvirt/QEMU. Results also go to bench/results/latest.json. See bench/README.md.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";

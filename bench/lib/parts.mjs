@@ -7,6 +7,7 @@ import { runTimed } from "./proc.mjs";
 import { QEMU } from "./machine.mjs";
 import { median } from "./stats.mjs";
 import { writeNullElf } from "./nullelf.mjs";
+import { saveRestore } from "./saverestore.mjs";
 
 /** The two emulators, started the same way: the same machine words, the same files. */
 function emulator(ctx, which) {
@@ -216,5 +217,7 @@ export const PARTS = [
   { name: "memory", group: "baremetal", title: "bare metal: bench/guest/bin/memory.elf (memory-heavy)", run: bareMetal("memory"), needs: ["startup"] },
   { name: "boot", group: "linux", title: "Linux boot to a shell and poweroff (bundled images, -m 256M -smp 1)", run: boot, linux: true },
   { name: "guestbench", group: "linux", title: "guest benchmark mode (benchCmdline), times printed by the guest", run: guestbench, linux: true },
+  { name: "saverestore", group: "linux", title: "the booted guest saved at the prompt (migrate exec:) and restored (-incoming exec:)",
+    run: (ctx) => saveRestore(ctx, interleave, linuxArgs, col), linux: true },
   { name: "qmp", group: "qmp", title: "QMP latency (bench/qmp-latency.mjs --n 1000, one connection)", run: qmp },
 ];
