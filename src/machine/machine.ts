@@ -3,7 +3,7 @@
 // as events once the worker confirms them.
 import { EventEmitter } from "node:events";
 import { Worker } from "node:worker_threads";
-import { statSync, writeFileSync, existsSync, closeSync, openSync, fstatSync, readSync, readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { statSync, writeFileSync, existsSync, closeSync, openSync, fstatSync, readSync, readFileSync, mkdtempSync, rmSync, fsyncSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -146,6 +146,10 @@ export class Machine extends EventEmitter implements MachineControl {
   private quitting = false;
   /** Descriptors of the opened (and locked) disk images; closed, which drops the locks, at exit. */
   private diskFds: number[] = [];
+  /** The writable ones whose cache mode promises durability: fsync'd here too at exit (the worker may be gone). */
+  private syncFds: number[] = [];
+  /** The CPU worker ended on its own (a bug): nothing can be asked of it any more. */
+  private workerGone = false;
   /** Set while start() waits for the worker: a failure then is a start-up error, not a run state. */
   private startFailed: ((e: Error) => void) | undefined;
   private startFailure: Promise<never> | undefined;
@@ -205,7 +209,7 @@ export class Machine extends EventEmitter implements MachineControl {
       this.worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: null });
       this.worker.on("message", (m: FromWorker) => this.onWorkerMessage(m));
       this.worker.on("error", (e) => this.fatal(`CPU worker failed: ${e.message}`));
-      this.worker.on("exit", (code) => { if (!this.quitting) this.fatal(`CPU worker exited (${code})`); });
+      this.worker.on("exit", (code) => { this.workerGone = true; if (!this.quitting) this.fatal(`CPU worker exited (${code})`); });
       // Until it is ready, a failing worker fails start(): the user sees why and the process exits 1.
       this.startFailure = new Promise<never>((_, reject) => { this.startFailed = reject; });
       this.startFailure.catch(() => { /* observed by startWith's race */ });
@@ -262,6 +266,7 @@ export class Machine extends EventEmitter implements MachineControl {
           throw new MachineError(`-drive ${drive.source ?? `file=${drive.file},format=raw`}: ${e.message}`);
         }
         this.diskFds.push(img.fd);
+        if (drive.cache !== "unsafe" && !drive.readOnly && !viaOverlay) this.syncFds.push(img.fd);
         const size = img.size;
         const overlay = viaOverlay ? this.createOverlay(disks.length) : undefined;
         disks.push({ path: drive.file, readOnly: drive.readOnly, fd: img.fd, ignoreFlush: drive.cache === "unsafe", overlay });
@@ -355,15 +360,25 @@ export class Machine extends EventEmitter implements MachineControl {
   private overlayDir: string | undefined;
 
   private closeDisks() {
+    // The worker flushed already when it could; this covers a worker that died (cheap otherwise).
+    for (const fd of this.syncFds) { try { fsyncSync(fd); } catch { /* reported by the worker's flush */ } }
     for (const fd of this.diskFds) { try { closeSync(fd); } catch { /* already closed */ } }
     this.diskFds = [];
+    this.syncFds = [];
   }
 
+  /**
+   * An internal error (the core threw, the worker died): the machine stops in run state internal-error
+   * with a STOP event, as QEMU's vm_stop(RUN_STATE_INTERNAL_ERROR) does; the process and its monitor
+   * stay up, and system_reset (when the worker lives) or quit get out of it.
+   */
   private fatal(message: string) {
     if (this.startFailed) { this.startFailed(new Error(message)); return; }
     if (this.quitting) return;
+    const wasRunning = this._state === "running";
     this._state = "internal-error";
     this.emit("error-message", message);
+    if (wasRunning) this.emit("stop");
   }
 
   private onWorkerMessage(m: FromWorker) {
@@ -431,9 +446,7 @@ export class Machine extends EventEmitter implements MachineControl {
   async cont(): Promise<void> {
     if (this._state === "running") return;
     if (this._state === "inmigrate") { this.migration.autostart = true; return; }
-    if (this._state === "shutdown" || this._state === "internal-error") {
-      throw new Error(this._state === "shutdown" ? "Resetting the Virtual Machine is required" : "The machine hit an internal error");
-    }
+    if (this._state === "shutdown" || this._state === "internal-error") throw new Error("Resetting the Virtual Machine is required");
     const done = this.waitFor("resumed");
     this.send({ type: "resume" });
     await done;
@@ -509,9 +522,12 @@ export class Machine extends EventEmitter implements MachineControl {
   }
 
   async reset(reason: ShutdownReason): Promise<void> {
+    if (this.workerGone) throw new Error("The machine cannot be reset: its CPU thread is gone (quit and start again)");
     const done = this.waitFor("reset-done");
     this.send({ type: "reset" });
     await done;
+    // Out of internal-error (or shutdown) a reset leaves the machine paused, as QEMU's qemu_system_reset.
+    if (this._state === "internal-error") this._state = "paused";
     this.emit("reset", { guest: false, reason });
   }
 
@@ -535,9 +551,11 @@ export class Machine extends EventEmitter implements MachineControl {
   async quit(reason: ShutdownReason): Promise<void> {
     if (this.quitting) return;
     this.quitting = true;
-    const done = this.waitFor("flushed");
-    this.send({ type: "quit" });
-    await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
+    if (!this.workerGone) {
+      const done = this.waitFor("flushed");
+      this.send({ type: "quit" });
+      await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
+    }
     this._state = "shutdown";
     this.emit("shutdown", { guest: false, reason });
     await this.worker.terminate();

@@ -229,6 +229,10 @@ function sleep(ms: number): Promise<void> {
   });
 }
 
+// Test hook: WASMVIRT_TEST_INJECT_CORE_FAULT=1 makes the first run slice fail as a core bug would, so
+// tests can check that an internal error becomes run state internal-error and not a dead process.
+let injectFault = process.env.WASMVIRT_TEST_INJECT_CORE_FAULT === "1";
+
 async function loop() {
   for (;;) {
     if (quitting) return;
@@ -242,6 +246,7 @@ async function loop() {
       } else {
         do {
           feedInput();
+          if (injectFault) { injectFault = false; throw new Error("injected fault (WASMVIRT_TEST_INJECT_CORE_FAULT)"); }
           // While a debugger has breakpoints or watchpoints: one instruction at a time, checked.
           r = core.debugActive() ? core.runDebug(BUDGET) : core.run(BUDGET);
           if (r !== RUN_BUDGET) break;

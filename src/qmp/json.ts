@@ -437,10 +437,19 @@ function formatNumber(n: number): string {
   return String(n);
 }
 
+/** Characters that go out as they are: printable ASCII except the quote and the backslash. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 function quote(s: string): string {
+  // Most strings need no escaping; long ones (an echoed 1 MiB id) must not be built a character at a time.
+  if (PLAIN.test(s)) return "\"" + s + "\"";
   let out = "\"";
+  let run = 0;                                   // start of the current run of plain characters
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c) continue;
+    if (run < i) out += s.slice(run, i);
+    run = i + 1;
     switch (c) {
       case 0x22: out += "\\\""; continue;
       case 0x5c: out += "\\\\"; continue;
@@ -450,8 +459,8 @@ function quote(s: string): string {
       case 0x0d: out += "\\r"; continue;
       case 0x09: out += "\\t"; continue;
     }
-    if (c < 0x20 || c >= 0x7f) out += "\\u" + c.toString(16).toUpperCase().padStart(4, "0");
-    else out += s[i];
+    out += "\\u" + c.toString(16).toUpperCase().padStart(4, "0");
   }
+  if (run < s.length) out += s.slice(run);
   return out + "\"";
 }
