@@ -39,6 +39,21 @@ describe.skipIf(!haveCli)(`memsave/pmemsave${haveCli ? "" : ` (${noCliReason})`}
     }
   });
 
+  it("a migration state file (file:PATH) is created 0600 too: it holds all of guest RAM", async () => {
+    const vm = await startWasmvirt({ paused: true });
+    try {
+      const c = await RawClient.open(vm.sock);
+      const file = path.join(vm.dir, "state.bin");
+      expect(await c.cmd("migrate", { uri: `file:${file}` })).toEqual({ return: {} });
+      for (let i = 0; i < 200 && (await c.cmd("query-migrate")).return.status !== "completed"; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(fs.statSync(file).size).toBeGreaterThan(0);
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      c.close();
+    } finally {
+      await vm.kill();
+    }
+  });
+
   it("writes into a FIFO once someone reads it", async () => {
     const vm = await startWasmvirt({ paused: true });
     try {

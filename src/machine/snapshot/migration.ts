@@ -95,7 +95,8 @@ function writeToCommand(command: string, parts: Uint8Array[], onChild: (c: Child
 
 async function writeToFile(path: string, parts: Uint8Array[]): Promise<number> {
   let fh;
-  try { fh = await open(path, "w", 0o644); } catch (e) { throw new MigrationError(`Could not open '${path}': ${(e as Error).message}`); }
+  // 0600: the state file holds all of guest RAM (QEMU creates memsave files 0600 for the same reason).
+  try { fh = await open(path, "w", 0o600); } catch (e) { throw new MigrationError(`Could not open '${path}': ${(e as Error).message}`); }
   let n = 0;
   try {
     for (const p of parts) { await fh.write(p); n += p.length; }
