@@ -1,5 +1,5 @@
 // gdb on the bundled guest: OpenSBI's entry, the kernel's entry (the Image's first instruction,
-// where OpenSBI hands over in S-mode), and a kernel function found from the hart's own state
+// where OpenSBI hands over in S-mode), OpenSBI's trap handler on the kernel's first SBI call, and a kernel function found from the hart's own state
 // (stvec = the kernel's trap entry, handle_exception) once Linux runs: break, continue, hit,
 // detach, and the guest is still a working shell. The image has no symbol table (tinyconfig,
 // no kallsyms and no vmlinux kept), so addresses come from the boot layout and the CPU.
@@ -31,6 +31,8 @@ async function gdbPort(g: GuestProcess): Promise<number> {
 const ENTRY_SCRIPT = [
   `break *${OPENSBI_ENTRY}`, "continue", "p $priv", "p/x $a0", "delete",
   `break *${KERNEL_ENTRY}`, "continue", "p $priv", "p/x $a0", "p/x $a1", "x/2wx $pc", "stepi", "p/x $pc", "delete",
+  // The kernel's first SBI call enters OpenSBI's trap handler (mtvec) in M-mode.
+  "p/x $mtvec", "break *$mtvec", "continue", "p $priv", "p/x $mcause", "p/x $a7", "delete",
 ].join("\n");
 
 describe.skipIf(!wasmvirtBuilt || !haveGdb)("gdb on the bundled Linux guest", () => {
@@ -46,6 +48,7 @@ describe.skipIf(!wasmvirtBuilt || !haveGdb)("gdb on the bundled Linux guest", ()
     expect(first).toContain(`Breakpoint 2, ${KERNEL_ENTRY.replace("0x", "0x00000000")} in ?? ()`);
     expect(first).toMatch(/\$1 = 3\n\$2 = 0x0\n/);          // OpenSBI: M-mode, hart 0
     expect(first).toMatch(/\$3 = 1\n\$4 = 0x0\n\$5 = 0x8[0-9a-f]+\n/);  // kernel: S-mode, a0 = hart 0, a1 = the FDT
+    expect(first).toMatch(/Breakpoint 3, 0x0000000080[0-9a-f]{6} in \?\? \(\)\n\$8 = 3\n\$9 = 0x9\n/);   // OpenSBI: M-mode, ecall from S
     expect(first).toContain("[Inferior 1 (process 1) detached]");
     await g.waitFor(GUEST_MARKERS.up, 120_000);
     await g.waitFor(GUEST_MARKERS.prompt, 60_000);
