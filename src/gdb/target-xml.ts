@@ -2,11 +2,9 @@
 // and register numbers), so that gdb sees the same machine. Register numbers: 0..31 x, 32 pc,
 // 33..64 f, 65 priv, 66 + n the CSR numbered n.
 import { CSRS } from "../machine/csrs.js";
+import { REG_CSR0 } from "../machine/core.js";
 
-export const REG_PC = 32;
-export const REG_F0 = 33;
-export const REG_PRIV = 65;
-export const REG_CSR0 = 66;
+export { REG_PC, REG_F0, REG_PRIV, REG_CSR0 } from "../machine/core.js";
 
 const XML_HEAD = `<?xml version="1.0"?>`;
 const FEATURE_DOCTYPE = `<!DOCTYPE feature SYSTEM "gdb-target.dtd">`;

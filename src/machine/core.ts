@@ -13,6 +13,11 @@ export const RUN_DEBUG = 4;
 export const DEBUG_BREAKPOINT = 1;
 export const DEBUG_WATCHPOINT = 2;
 export const DEBUG_STEP = 3;
+/** The core's debugger register numbering (assembly/cpu/debug_regs.ts), which is gdb's for riscv64 on QEMU. */
+export const REG_PC = 32;
+export const REG_F0 = 33;
+export const REG_PRIV = 65;
+export const REG_CSR0 = 66;
 
 export interface CoreExports {
   memory: WebAssembly.Memory;

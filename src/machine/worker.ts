@@ -3,7 +3,8 @@
 // posted from here after it has happened.
 import { parentPort, workerData } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
-import { CoreExports, RUN_BUDGET, RUN_IDLE, RUN_POWEROFF, RUN_RESET, RUN_DEBUG, CTX } from "./core.js";
+import { CoreExports, RUN_BUDGET, RUN_IDLE, RUN_POWEROFF, RUN_RESET, RUN_DEBUG, REG_CSR0, CTX } from "./core.js";
+import { CSRS } from "./csrs.js";
 import { makeDeviceImports } from "./device-imports.js";
 import { FileBlockBackend } from "../block/file.js";
 import { OverlayBlockBackend } from "../block/overlay.js";
@@ -133,6 +134,12 @@ function readRegisters() {
     const csrs: Record<string, bigint> = {};
     CTX.csrFields.forEach((name, i) => { csrs[name] = dv.getBigUint64(base + CTX.csr + i * 8, true); });
     csrs.fcsr = BigInt(dv.getUint32(base + CTX.fcsr, true));
+    // Every CSR the hart has, by the names of the one CSR table, read through the core's CSR file
+    // (as the debugger reads them): what `info registers` prints and `$name` evaluates.
+    for (const c of CSRS) {
+      const v = core.debugReadReg(h, REG_CSR0 + c.number);
+      if (!core.debugRegMissing()) csrs[c.name] = v;
+    }
     out.push({ hart: h, x, f, csrs });
   }
   return out;
