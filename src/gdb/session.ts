@@ -153,7 +153,14 @@ export class GdbSession {
 
   private async handle(p: string): Promise<void> {
     if (this.closed) return;
-    const reply = await this.dispatch(p);
+    let reply: string | Buffer | null;
+    try {
+      reply = await this.dispatch(p);
+    } catch (e) {
+      // The machine could not answer (it is shutting down, or failed): gdb gets an error, not silence.
+      this.o.log?.(`gdb: ${p.slice(0, 40)}: ${(e as Error).message}`);
+      reply = "E22";
+    }
     if (reply !== null) this.send(reply);
   }
 

@@ -89,7 +89,7 @@ export function handleDebugRequest(core: CoreExports, id: number, req: DebugRequ
       }
     }
   } catch (e) {
-    if (e instanceof MemoryError) return { type: "dbg", id, ok: false, error: e.message };
-    throw e;
+    // A bad address is an ordinary answer; anything else is reported, never thrown into the worker's loop.
+    return { type: "dbg", id, ok: false, error: e instanceof MemoryError ? e.message : `internal error: ${(e as Error).message}` };
   }
 }
