@@ -6,7 +6,7 @@ import { describe, it, expect, beforeAll, afterEach } from "vitest";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { wasmvirtBuilt } from "../helpers/guest";
+import { wasmvirtBuilt, repoRoot } from "../helpers/guest";
 import { ensureImages, freshDisk, readImagesIndex, GUEST_MARKERS, type GuestImages } from "../../src/machine/images";
 import { Vm, wasmvirt, tempDir, saveTo } from "./snapshot-helpers";
 
@@ -83,6 +83,11 @@ describe.skipIf(!wasmvirtBuilt)("bundled guest: save and restore", () => {
     const irq2 = (await dst.shell("grep riscv-timer /proc/interrupts")).trim().split(/\s+/).slice(1, 3).map(Number);
     expect(irq2[0]).toBeGreaterThan(irq1[0]);
     expect(irq2[1]).toBeGreaterThan(irq1[1]);
+    // A restored machine still has its firmware and kernel: a reboot boots them.
+    dst.type("reboot\n");
+    await dst.waitFor("OpenSBI v1.1", 60_000);
+    await toShell(dst);
+    expect(await dst.shell("cat /tmp/mark 2>/dev/null || echo fresh")).toBe("fresh");
     fs.rmSync(dir, { recursive: true, force: true });
   }, 240_000);
 
@@ -106,6 +111,27 @@ describe.skipIf(!wasmvirtBuilt)("bundled guest: save and restore", () => {
     expect(await dst.shell("echo booted")).toBe("booted");
     fs.rmSync(dir, { recursive: true, force: true });
   }, 240_000);
+
+  it("saved in the middle of the guest's benchmark: it finishes after the restore with the same results", async () => {
+    // The results every run prints on QEMU and wasmvirt alike (bench/results/sample.json).
+    const sample = JSON.parse(fs.readFileSync(path.join(repoRoot, "bench", "results", "sample.json"), "utf8"));
+    const expected: Record<string, string> = sample.parts.find((p: { part: string }) => p.part === "guestbench").info.results;
+    const dir = tempDir();
+    const state = path.join(dir, "vm.state");
+    const args = guestArgs().map((a) => (a === readImagesIndex().kernelCmdline ? readImagesIndex().benchCmdline : a));
+    const src = wasmvirt(dir, args, "src.sock");
+    vms.push(src);
+    await src.waitFor("wasmvirt-bench: int ", 120_000);     // the integer part done, the memory part running
+    await src.connect();
+    await saveTo(src, state);
+    await src.cmd("quit");
+    const dst = wasmvirt(dir, [...args, "-incoming", `file:${state}`], "dst.sock");
+    vms.push(dst);
+    await dst.waitFor(GUEST_MARKERS.benchDone, 180_000);
+    const printed = Object.fromEntries([...(src.out + dst.out).matchAll(/^wasmvirt-bench: (\w+) ms=\d+ (.+?)\r?$/gm)].map((m) => [m[1], m[2]]));
+    expect(printed).toEqual(expected);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 300_000);
 
   it.skipIf(!haveE2fsck)("saved while writing to its disk: the write finishes after the restore and e2fsck finds the disk clean", async () => {
     const dir = tempDir();
