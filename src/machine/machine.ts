@@ -446,6 +446,8 @@ export class Machine extends EventEmitter implements MachineControl {
   async cont(): Promise<void> {
     if (this._state === "running") return;
     if (this._state === "inmigrate") { this.migration.autostart = true; return; }
+    // The state being written is the machine as it was stopped: it must not run under the save.
+    if (this._state === "finish-migrate") throw new Error("The machine is being saved by a migration; cont after it has completed");
     if (this._state === "shutdown" || this._state === "internal-error") throw new Error("Resetting the Virtual Machine is required");
     const done = this.waitFor("resumed");
     this.send({ type: "resume" });
@@ -476,7 +478,7 @@ export class Machine extends EventEmitter implements MachineControl {
   }
 
   /** Run states that only the migration sets (query-status shows them). */
-  setRunState(s: "finish-migrate" | "postmigrate" | "paused" | "inmigrate"): void { this._state = s; }
+  setRunState(s: RunState): void { this._state = s; }
 
   /** The paused machine as a state file (parts in order). */
   async saveState(blk: boolean): Promise<{ parts: Uint8Array[]; stats: import("./messages.js").SaveStats }> {

@@ -44,6 +44,9 @@ async function conversation(start: Start, dir: string, kernel: string) {
   out.dstStatus = (await dst.cmd("query-status")).return;
   out.dstQuery = (await dst.cmd("query-migrate")).return;
   await dst.cmd("migrate-set-capabilities", { capabilities: [{ capability: "events", state: true }] });
+  // Before the state is in, cont only asks for the machine to run once loaded (QEMU's autostart).
+  out.dstCont = await dst.cmd("cont");
+  out.dstStatusCont = (await dst.cmd("query-status")).return;
   out.incoming = await dst.cmd("migrate-incoming", { uri: `exec:cat ${state}` });
   await dst.waitEvent("MIGRATION", (d) => d.status === "completed");
   out.dstEvents = (await dst.events(200)).map((e) => [e.event, e.data]);
@@ -69,7 +72,7 @@ describe.skipIf(!haveQemu || !wasmvirtBuilt)("migration over QMP: wasmvirt and Q
       ["MIGRATION", { status: "active" }], ["STOP", undefined], ["MIGRATION_PASS", { pass: 2 }]]);
     expect(ours.dstEvents).toEqual(theirs.dstEvents);
     for (const k of ["queryBefore", "caps", "capList", "migrate", "statusAfter", "again", "cont", "contEvents",
-      "statusCont", "dstStatus", "dstQuery", "incoming", "dstStatusAfter", "dstQueryAfter", "incomingAgain", "badUri"]) {
+      "statusCont", "dstStatus", "dstCont", "dstStatusCont", "dstQuery", "incoming", "dstStatusAfter", "dstQueryAfter", "incomingAgain", "badUri"]) {
       expect(ours[k], k).toEqual(theirs[k]);
     }
     // query-migrate once completed: the same keys (values are timings and counts).

@@ -51,7 +51,7 @@ export interface MigratableMachine {
   /** Pause for the save; resolves after STOP. */
   stop(): Promise<void>;
   cont(): Promise<void>;
-  setRunState(s: "finish-migrate" | "postmigrate" | "paused" | "inmigrate"): void;
+  setRunState(s: string): void;
   saveState(blk: boolean): Promise<{ parts: Uint8Array[]; stats: SaveStats }>;
   loadState(input: Uint8Array | { state: unknown; size: number }): Promise<void>;
   emit(event: string, ...args: unknown[]): boolean;
@@ -180,6 +180,7 @@ export class Migration {
   private async run(ep: Endpoint, blk: boolean) {
     const st = this.stats!;
     const wasRunning = this.machine.running;
+    const stateBefore = this.machine.state;
     st.setupMs = performance.now() - st.start;
     if (this.caps.has("events")) this.machine.emit("migration-pass", { pass: 1 });
     this.setStatus("active");
@@ -210,8 +211,8 @@ export class Migration {
       else { st.error = (e as Error).message; this.setStatus("failed"); }
       // The source keeps its machine: back to where it was.
       if (stoppedAt) {
-        if (wasRunning) await this.machine.cont().catch(() => undefined);
-        else this.machine.setRunState("paused");
+        if (wasRunning) { this.machine.setRunState("paused"); await this.machine.cont().catch(() => undefined); }
+        else this.machine.setRunState(stateBefore);
       }
     }
   }
