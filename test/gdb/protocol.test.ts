@@ -2,7 +2,7 @@
 // the machine's run state as QMP sees it (STOP/RESUME, query-status debug/paused), and what a
 // client can do wrong (bad checksums, oversized packets, a second debugger, leaving mid-step).
 import { describe, it, expect } from "vitest";
-import { startTarget, haveQemu, haveCli, Rsp, type Target } from "./helpers.js";
+import { startTarget, haveQemu, haveCli, Rsp, ROOT, type Target } from "./helpers.js";
 import { RawClient } from "../qmp/client.js";
 import { FIXTURES, CLI } from "../qmp/cli-process.js";
 import path from "node:path";
@@ -10,6 +10,7 @@ import net from "node:net";
 import { spawnSync } from "node:child_process";
 
 const LOOP_ELF = path.join(FIXTURES, "loop.elf");
+const TRAPSTEP_ELF = path.join(ROOT, "test/gdb/guest/bin/trapstep.elf");
 
 /** Packets whose replies must be QEMU's, byte for byte, on a machine held at reset (-S). */
 const SAME_AS_QEMU = [
@@ -221,4 +222,39 @@ describe.skipIf(!haveCli)("gdb remote protocol", () => {
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
     }
   });
+
+  it.skipIf(!haveQemu)("a step is one instruction or one trap entry; interrupts wait unless the sstep flags allow them (as QEMU 7.2)", async () => {
+    // trapstep.elf: do_ecall 0x8000000e, enable 0x80000026, handler 0x80000040 (see its symbol table).
+    const STEP = "vCont;s:p1.1";
+    const pc = "p20", mcause = `p${(0x42 + 0x342).toString(16)}`;
+    const packets = [
+      "qSupported:multiprocess+", "qXfer:features:read:target.xml:0,ffb",
+      "Z0,8000000e,4", "c", "z0,8000000e,4", pc,
+      STEP, pc, mcause,                                   // the ecall: its trap entry is the step
+      STEP, STEP, STEP, STEP, STEP, STEP, pc,             // the handler, back after the ecall
+      STEP, pc, mcause,                                   // the illegal instruction's trap entry
+      "Z0,80000026,4", "c", "z0,80000026,4",
+      STEP, pc, STEP, pc,                                 // MTIP pending and enabled: held during steps
+      "Qqemu.sstep=1", STEP, pc, mcause,                  // without NOIRQ the step is the interrupt's entry
+    ];
+    const run = async (kind: "wasmvirt" | "qemu") => {
+      const t = await startTarget(kind, { kernel: TRAPSTEP_ELF });
+      try {
+        const r = await Rsp.connect(t.port);
+        const out: string[] = [];
+        for (const p of packets) {
+          const reply = await r.request(p);
+          out.push(`${p} -> ${p.startsWith("qXfer") ? reply.slice(0, 1) : reply.replace(";QStartNoAckMode+", "")}`);
+        }
+        r.close();
+        return out;
+      } finally { await t.kill(); }
+    };
+    const w = await run("wasmvirt");
+    expect(w).toContain("vCont;s:p1.1 -> T05thread:p01.01;");
+    expect(w.slice(7, 9)).toEqual(["p20 -> 4000008000000000", `${mcause} -> 0b00000000000000`]);
+    expect(w[w.length - 2]).toBe("p20 -> 4000008000000000");
+    expect(w[w.length - 1]).toBe(`${mcause} -> 0700000000000080`);
+    expect(w).toEqual(await run("qemu"));
+  }, 60_000);
 });
