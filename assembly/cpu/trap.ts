@@ -78,8 +78,11 @@ const PRIORITY: StaticArray<u8> = [11, 3, 7, 9, 1, 5];
 /** Interrupts that are pending and enabled, regardless of global enables (what wakes WFI). */
 export function pendingEnabled(): u64 { return effectiveMip() & S.mie; }
 
-/** Takes the highest-priority interrupt that may be taken now. Returns true if one was taken. */
-export function checkInterrupts(): bool {
+/**
+ * Takes the highest-priority interrupt that may be taken now. Returns true if one was taken.
+ * Inlined: run()'s loop keeps it inline whatever else (the debugger's loop) calls it.
+ */
+@inline export function checkInterrupts(): bool {
   const pend = pendingEnabled();
   if (pend == 0) return false;
   const mEnabled = S.priv < S.PRV_M || (S.mstatus & S.MSTATUS_MIE) != 0;
