@@ -55,12 +55,16 @@ describe.skipIf(!wasmvirtBuilt || !haveGdb)("gdb on the bundled Linux guest", ()
 
     // Attach to the running guest: it stops (paused); the kernel's trap vector is a kernel function.
     const second = await runGdb(port, [
-      "p/x $stvec", "p $priv", "break *$stvec", "continue", "p/x $pc == $stvec", "p/x $scause", "bt 1", "delete", "detach",
+      "p/x $stvec", "p $priv", "break *$stvec", "continue", "p/x $pc == $stvec", "p/x $scause", "x/2wx $pc",
+      "maint packet Qqemu.PhyMemMode:1", "x/2wx $pc", "maint packet Qqemu.PhyMemMode:0", "delete", "detach",
     ].join("\n"), { elf: null });
     const stvec = /\$1 = (0xffffffff8[0-9a-f]+)/.exec(second);
     expect(stvec, second).not.toBeNull();
     expect(second).toContain(`Breakpoint 1, ${stvec![1].replace(/^0x/, "0x")} in ?? ()`);
     expect(second).toMatch(/\$3 = 0x1\n/);
+    // Memory at the kernel's virtual pc reads through the hart's page tables; in physical mode it is not mapped.
+    expect(second).toMatch(new RegExp(`${stvec![1]}:\\t0x[0-9a-f]{8}\\t0x[0-9a-f]{8}\\n`));
+    expect(second).toContain(`Cannot access memory at address ${stvec![1]}`);
     expect(second).toContain("[Inferior 1 (process 1) detached]");
     // The guest noticed nothing.
     expect(await g.run("echo debugged-$((6*7))")).toBe("debugged-42");

@@ -154,6 +154,12 @@ describe.skipIf(!haveCli)("gdb remote protocol", () => {
       expect(await r.packet()).toBe("T02thread:p01.01;");
       expect((await q.next()).event).toBe("STOP");
       expect((await q.cmd("query-status")).return.status).toBe("paused");
+      // QMP and gdb at once: a QMP stop while gdb waits is reported to gdb as QEMU does (T02).
+      r.write(Rsp.frame("c"));
+      expect((await q.next()).event).toBe("RESUME");
+      const stop = await q.exchange({ execute: "stop" });
+      expect(stop.map((m) => m.event ?? "reply")).toEqual(["STOP", "reply"]);
+      expect(await r.packet()).toBe("T02thread:p01.01;");
       // Detach resumes the machine.
       expect(await r.request("D")).toBe("OK");
       expect((await q.next()).event).toBe("RESUME");
