@@ -41,7 +41,6 @@ function setWp(i: i32, addr: u64, len: u64, kind: i32): void {
 export let watchHit: bool = false;
 export let watchHitAddr: u64 = 0;
 export let watchHitKind: i32 = 0;
-export let watchHitHart: i32 = 0;
 
 export function clearWatchHit(): void { watchHit = false; }
 
@@ -107,7 +106,6 @@ function watchMatch(va: u64, size: u64, kinds: i32): bool {
       watchHit = true;
       watchHitAddr = a;
       watchHitKind = k;
-      watchHitHart = S.hartId;
       return true;
     }
   }

@@ -5,7 +5,8 @@ import fs from "node:fs";
 import type { Machine } from "../machine/machine.js";
 import type { Logger } from "../log.js";
 import { GdbSession } from "./session.js";
-import { targetDocuments, REG_CSR0 } from "./target-xml.js";
+import { targetDocuments } from "./target-xml.js";
+import { REG_CSR0 } from "../machine/core.js";
 import { parseGdbDevice, GdbDeviceError } from "./device.js";
 
 export interface GdbServerOptions {

@@ -3,7 +3,7 @@
 // machine, for whatever reason, is reported to gdb as QEMU reports it (T05 for the debugger's
 // own stops, T02 for a pause); when the guest powers off the connection just closes, as QEMU's does.
 import { PacketReader, framePacket, MAX_PACKET_LENGTH } from "./framing.js";
-import { REG_PC } from "./target-xml.js";
+import { REG_PC } from "../machine/core.js";
 import type { DebugStopInfo, DebugRequest } from "../machine/messages.js";
 
 const GDB_SIGNAL_INT = 2;
@@ -356,7 +356,6 @@ export class GdbSession {
   }
 
   private async query(p: string): Promise<string | Buffer | null> {
-    const t = this.o.target;
     if (p.startsWith("qSupported")) {
       if (p.includes("multiprocess+")) this.multiprocess = true;
       return `PacketSize=${MAX_PACKET_LENGTH.toString(16)};qXfer:features:read+;vContSupported+;multiprocess+;QStartNoAckMode+`;

@@ -4,8 +4,6 @@
 import { CSRS } from "../machine/csrs.js";
 import { REG_CSR0 } from "../machine/core.js";
 
-export { REG_PC, REG_F0, REG_PRIV, REG_CSR0 } from "../machine/core.js";
-
 const XML_HEAD = `<?xml version="1.0"?>`;
 const FEATURE_DOCTYPE = `<!DOCTYPE feature SYSTEM "gdb-target.dtd">`;
 

@@ -57,7 +57,6 @@ const GLOBALS: Record<string, string> = {
   "cpu/debug/watchHit": "per debug stop",
   "cpu/debug/watchHitAddr": "per debug stop",
   "cpu/debug/watchHitKind": "per debug stop",
-  "cpu/debug/watchHitHart": "per debug stop",
   "index/debugReason": "per debug stop",
   "index/debugHart": "per debug stop",
   "cpu/mmu/debugWalk": "set only during one debugger translation",
