@@ -62,6 +62,8 @@ export async function startMonitors(specs: MonitorSpec[], machine: MachineContro
   const sessions = new Set<Session>();
   const servers: net.Server[] = [];
   const clientSockets: net.Socket[] = [];
+  /** Every connection the listeners accepted and that is still open. */
+  const accepted = new Set<net.Socket>();
   const unixPaths: string[] = [];
   let closing = false;
 
@@ -111,8 +113,14 @@ export async function startMonitors(specs: MonitorSpec[], machine: MachineContro
       if (closing) return;
       closing = true;
       for (const [name, f] of listeners) machine.off(name, f);
-      await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))).concat(
-        [...sessions].map((s) => s.close())));
+      // Stop listening, let each session finish its command and send its last replies, then drop
+      // every connection still open: server.close() waits for all of them, and a client that never
+      // reads or never hangs up must not keep the process from exiting.
+      const stopped = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+      await Promise.all([...sessions].map((s) => s.close()));
+      await Promise.race([stopped, new Promise((r) => setTimeout(r, 200))]);
+      for (const s of accepted) s.destroy();
+      await stopped;
       for (const s of clientSockets) s.destroy();
       removeSocketFiles();
       process.off("exit", removeSocketFiles);
@@ -144,6 +152,8 @@ export async function startMonitors(specs: MonitorSpec[], machine: MachineContro
       let open = 0;
       const server = net.createServer({ allowHalfOpen: true }, (sock) => {
         if (closing) { sock.destroy(); return; }
+        accepted.add(sock);
+        sock.once("close", () => accepted.delete(sock));
         sock.setNoDelay(true);
         const peer = t.kind === "unix" ? `unix:${t.path}` : `${sock.remoteAddress}:${sock.remotePort}`;
         if (open >= maxSessions) {

@@ -45,6 +45,22 @@ describe.skipIf(!haveCli)(`bounded resources${haveCli ? "" : ` (${noCliReason})`
     }
   });
 
+  it("quit ends the process even while clients that never read (or never hang up) stay connected", async () => {
+    const vm = await startWasmvirtWith(["max-buffer=1M"]);
+    try {
+      const idle = await RawClient.open(vm.sock);           // negotiated, then silent and never hangs up
+      const deaf = await RawClient.open(vm.sock);
+      deaf.sock.pause();                                     // never reads again
+      const c = await RawClient.open(vm.sock);
+      c.send({ execute: "quit" });
+      const exit = await Promise.race([vm.exited, new Promise((r) => setTimeout(() => r("hung"), 10_000))]);
+      expect(exit).toEqual({ code: 0, signal: null });
+      idle.close(); deaf.close();
+    } finally {
+      await vm.kill();
+    }
+  });
+
   it("serves at most max-sessions clients per listener and answers the next with a clear refusal", async () => {
     const vm = await startWasmvirtWith(["max-sessions=2"]);
     try {
