@@ -99,6 +99,7 @@ describe.skipIf(!wasmvirtBuilt)("migration that does not complete", () => {
     expect(await vm.hmp("info migrate")).toContain("Migration status: failed ('exit 3' exited with status 3)\r\ntotal time: ");
 
     // Cancelled while the destination is still reading: cancelled, running again.
+    await vm.events(100);    // forget the events so far: the STOP below must be this migration's
     expect(await vm.cmd("migrate", { uri: "exec:sleep 5; cat > /dev/null" })).toEqual({ return: {} });
     await vm.waitEvent("STOP");
     expect(await vm.cmd("migrate_cancel")).toEqual({ return: {} });

@@ -76,11 +76,14 @@ function writeToCommand(command: string, parts: Uint8Array[], onChild: (c: Child
     const child = spawn("/bin/sh", ["-c", command], { stdio: ["pipe", "ignore", "inherit"] });
     onChild(child);
     let written = 0;
+    let pipeError: string | undefined;
     child.on("error", (e) => reject(new MigrationError(`failed to run '${command}': ${e.message}`)));
-    child.stdin!.on("error", () => { /* EPIPE: the exit status says what happened */ });
+    // A command that exits without reading everything (EPIPE) did not get the state, whatever its status.
+    child.stdin!.on("error", (e: NodeJS.ErrnoException) => { pipeError ??= e.code === "EPIPE" ? "Broken pipe" : e.message; });
     child.on("close", (code, signal) => {
       if (signal) reject(new MigrationError(`'${command}' was killed by ${signal}`));
       else if (code !== 0) reject(new MigrationError(`'${command}' exited with status ${code}`));
+      else if (pipeError) reject(new MigrationError(`Unable to write to command: ${pipeError}`));
       else resolve(written);
     });
     (async () => {
