@@ -70,30 +70,41 @@ interface Stats {
   incoming: boolean;
 }
 
-/** Feeds `parts` to `sh -c command` on its stdin and waits for the command to exit. */
-function writeToCommand(command: string, parts: Uint8Array[], onChild: (c: ChildProcess) => void): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("/bin/sh", ["-c", command], { stdio: ["pipe", "ignore", "inherit"] });
-    onChild(child);
-    let written = 0;
-    let pipeError: string | undefined;
-    child.on("error", (e) => reject(new MigrationError(`failed to run '${command}': ${e.message}`)));
-    // A command that exits without reading everything (EPIPE) did not get the state, whatever its status.
-    child.stdin!.on("error", (e: NodeJS.ErrnoException) => { pipeError ??= e.code === "EPIPE" ? "Broken pipe" : e.message; });
-    child.on("close", (code, signal) => {
-      if (signal) reject(new MigrationError(`'${command}' was killed by ${signal}`));
-      else if (code !== 0) reject(new MigrationError(`'${command}' exited with status ${code}`));
-      else if (pipeError) reject(new MigrationError(`Unable to write to command: ${pipeError}`));
-      else resolve(written);
-    });
-    (async () => {
-      for (const p of parts) {
-        if (!child.stdin!.write(p)) await new Promise((r) => child.stdin!.once("drain", r));
-        written += p.length;
-      }
-      child.stdin!.end();
-    })().catch(() => child.stdin!.destroy());
+/**
+ * Starts `sh -c command` with a pipe on its stdin; `write(parts)` feeds the state and resolves when the command
+ * has exited. Started before the machine is saved, so that the command's start-up overlaps the save.
+ */
+function openCommand(command: string): { child: ChildProcess; write(parts: Uint8Array[]): Promise<number> } {
+  const child = spawn("/bin/sh", ["-c", command], { stdio: ["pipe", "ignore", "inherit"] });
+  let pipeError: string | undefined;
+  let spawnError: string | undefined;
+  // A command that exits without reading everything (EPIPE) did not get the state, whatever its status.
+  child.stdin!.on("error", (e: NodeJS.ErrnoException) => { pipeError ??= e.code === "EPIPE" ? "Broken pipe" : e.message; });
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on("error", (e) => { spawnError = e.message; resolve({ code: -1, signal: null }); });
+    child.on("close", (code, signal) => resolve({ code, signal }));
   });
+  return {
+    child,
+    async write(parts) {
+      let written = 0;
+      const feed = (async () => {
+        for (const p of parts) {
+          if (child.stdin!.destroyed) return;
+          if (!child.stdin!.write(p)) await Promise.race([new Promise((r) => child.stdin!.once("drain", r)), closed]);
+          written += p.length;
+        }
+        child.stdin!.end();
+      })();
+      feed.catch(() => { /* a closed pipe: pipeError or the exit status reports it */ });
+      const { code, signal } = await closed;
+      if (spawnError) throw new MigrationError(`failed to run '${command}': ${spawnError}`);
+      if (signal) throw new MigrationError(`'${command}' was killed by ${signal}`);
+      if (code !== 0) throw new MigrationError(`'${command}' exited with status ${code}`);
+      if (pipeError) throw new MigrationError(`Unable to write to command: ${pipeError}`);
+      return written;
+    },
+  };
 }
 
 async function writeToFile(path: string, parts: Uint8Array[]): Promise<number> {
@@ -188,6 +199,8 @@ export class Migration {
     if (this.caps.has("events")) this.machine.emit("migration-pass", { pass: 1 });
     this.setStatus("active");
     let stoppedAt = 0;
+    const command = ep.kind === "exec" ? openCommand(ep.command) : undefined;
+    this.child = command?.child;
     try {
       if (this.cancelRequested) throw new CancelledError();
       stoppedAt = performance.now();
@@ -198,9 +211,7 @@ export class Migration {
       const { parts, stats } = await this.machine.saveState(blk);
       st.save = stats;
       if (this.cancelRequested) throw new CancelledError();
-      st.transferred = ep.kind === "exec"
-        ? await writeToCommand(ep.command, parts, (c) => { this.child = c; })
-        : await writeToFile(ep.path, parts);
+      st.transferred = command ? await command.write(parts) : await writeToFile((ep as { path: string }).path, parts);
       this.child = undefined;
       if (this.cancelRequested) throw new CancelledError();
       st.end = performance.now();
@@ -208,6 +219,7 @@ export class Migration {
       this.machine.setRunState("postmigrate");
       this.setStatus("completed");
     } catch (e) {
+      if (this.child && this.child.exitCode === null) this.child.kill("SIGTERM");
       this.child = undefined;
       st.end = performance.now();
       if (e instanceof CancelledError || this.cancelRequested) this.setStatus("cancelled");
