@@ -8,6 +8,10 @@ if (missing.length > 0) {
   process.stderr.write(`wasmvirt: not built yet (${missing.map((p) => p.slice(3)).join(", ")} missing): run 'npm install && npm run build' in ${fileURLToPath(new URL("..", import.meta.url))}\n`);
   process.exit(1);
 }
+// The CPU worker starts while the host's modules load (the two overlap); a run that needs no machine
+// (-h, -version, a usage error) exits before using it.
+const wantsMachine = !process.argv.slice(2).some((a) => ["-h", "-help", "--help", "-version", "--version"].includes(a));
+if (wantsMachine) (await import("../dist/machine/cpu-worker.js")).prewarmCpuWorker();
 const { main } = await import("../dist/cli.js");
 main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
   process.stderr.write(`wasmvirt: internal error: ${e && e.stack ? e.stack : e}\n`);

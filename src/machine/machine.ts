@@ -2,7 +2,8 @@
 // device tree, boot ROM, virtio devices), runs the CPU worker, and reports state changes
 // as events once the worker confirms them.
 import { EventEmitter } from "node:events";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startCpuWorker } from "./cpu-worker.js";
 import { statSync, writeFileSync, existsSync, closeSync, openSync, fstatSync, readSync, readFileSync, mkdtempSync, rmSync, fsyncSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -206,7 +207,7 @@ export class Machine extends EventEmitter implements MachineControl {
     // The CPU worker starts now and gets its configuration once the images are read: the two start-ups
     // overlap (the worker's is the larger part of a restore's time).
     if (!o.dumpDtb) {
-      this.worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: null });
+      this.worker = startCpuWorker();
       this.worker.on("message", (m: FromWorker) => this.onWorkerMessage(m));
       this.worker.on("error", (e) => this.fatal(`CPU worker failed: ${e.message}`));
       this.worker.on("exit", (code) => { this.workerGone = true; if (!this.quitting) this.fatal(`CPU worker exited (${code})`); });
