@@ -5,6 +5,7 @@
 #            + images/rootfs/ (init, power-button handler, benchmark), as a newc cpio made by the kernel's gen_init_cpio
 #   disk     a small ext2 file system made by mke2fs -d from images/disk/
 #   firmware OpenSBI fw_dynamic.bin from the opensbi package, unchanged
+#   symbols  the kernel's System.map (index.json "symbols"), for debuggers: the image has no kallsyms
 # The outputs are written gzip'd (gzip -9n) with images/index.json listing them; the same package versions give the same
 # bytes (fixed build timestamps, user and host; sorted cpio with fixed mtimes; fixed UUID, hash seed and time for mke2fs).
 #
@@ -221,6 +222,8 @@ echo "    disk.ext2: $(wc -c < disk.ext2) bytes"
 step "firmware, compress, index.json"
 cp "$OPENSBI_DIR/fw_dynamic.bin" fw_dynamic.bin
 cp linux/arch/riscv/boot/Image Image
+# The kernel's symbols (no kallsyms in the image, no vmlinux kept): what a debugger breaks on by name.
+cp linux/System.map System.map
 mkdir -p "$out"
 entries=()
 for spec in "firmware fw_dynamic.bin opensbi" "kernel Image linux-source-6.1" "initrd initramfs.cpio busybox" "disk disk.ext2 e2fsprogs"; do
@@ -232,11 +235,16 @@ for spec in "firmware fw_dynamic.bin opensbi" "kernel Image linux-source-6.1" "i
     "$(wc -c < "$out/$file.gz")" "$(sha256sum < "$out/$file.gz" | cut -d' ' -f1)" "$pkg" \
     "$(if [ "$pkg" = busybox ]; then echo "$bbver"; else pkgver "$pkg"; fi)")")
 done
+gzip -9n < System.map > "$out/System.map.gz"
+symbols=$(printf '  "symbols": {"file": "System.map.gz", "name": "System.map", "size": %d, "sha256": "%s", "gzSize": %d, "gzSha256": "%s", "for": "Image"},' \
+  "$(wc -c < System.map)" "$(sha256sum < System.map | cut -d' ' -f1)" \
+  "$(wc -c < "$out/System.map.gz")" "$(sha256sum < "$out/System.map.gz" | cut -d' ' -f1)")
 {
   echo "{"
   echo '  "comment": "wasmvirt guest images, written by images/build.sh; decompress with src/machine/images.ts (ensureImages)",'
   echo '  "kernelCmdline": "console=ttyS0 earlycon=sbi",'
   echo '  "benchCmdline": "console=ttyS0 earlycon=sbi wasmvirt.bench=1",'
+  echo "$symbols"
   echo '  "artifacts": ['
   for i in "${!entries[@]}"; do
     if [ "$i" -lt $(( ${#entries[@]} - 1 )) ]; then echo "${entries[$i]},"; else echo "${entries[$i]}"; fi

@@ -26,6 +26,8 @@ export interface ImageArtifact {
 export interface ImagesIndex {
   kernelCmdline: string;
   benchCmdline: string;
+  /** The kernel's System.map (for debuggers), when the images were built with it. */
+  symbols?: Omit<ImageArtifact, "role" | "from"> & { for: string };
   artifacts: ImageArtifact[];
 }
 
@@ -93,6 +95,16 @@ export async function ensureImages(options: { srcDir?: string; outDir?: string }
     if (!paths[role]) throw new Error(`images: index.json has no ${role}`);
   }
   return paths as GuestImages;
+}
+
+/** The bundled kernel's System.map, uncompressed into outDir (default build/images/); undefined when not bundled. */
+export async function ensureKernelSymbols(options: { srcDir?: string; outDir?: string } = {}): Promise<string | undefined> {
+  const srcDir = options.srcDir ?? imagesDir;
+  const outDir = options.outDir ?? defaultOutDir;
+  const { symbols } = readImagesIndex(srcDir);
+  if (!symbols || !existsSync(join(srcDir, symbols.file))) return undefined;
+  await mkdir(outDir, { recursive: true });
+  return ensureOne({ ...symbols, role: "kernel", from: "" }, srcDir, outDir);
 }
 
 /** A private, writable copy of the bundled disk image at dest (for tests that write to the disk). */

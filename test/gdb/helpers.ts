@@ -173,3 +173,37 @@ export class Rsp {
 
   close() { this.sock.destroy(); }
 }
+
+export const haveCrossGcc = spawnSync("riscv64-unknown-elf-gcc", ["--version"], { stdio: "ignore" }).status === 0;
+
+/**
+ * An ELF that only carries symbols: the text symbols of a kernel's System.map placed at their
+ * addresses in an empty (NOBITS) section, so that gdb's `symbol-file` gives it names to break on
+ * and to show in backtraces (the bundled kernel keeps no vmlinux).
+ */
+export function symbolElfFromSystemMap(systemMap: string, dir: string): string {
+  const syms = fs.readFileSync(systemMap, "utf8").split("\n")
+    .map((l) => l.split(" "))
+    .filter((f) => f.length === 3 && /^[tT]$/.test(f[1]) && /^[A-Za-z_.$][\w.$]*$/.test(f[2]))
+    .map(([addr, , name]) => ({ addr: BigInt("0x" + addr), name }))
+    .sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
+  if (syms.length === 0) throw new Error(`${systemMap}: no text symbols`);
+  const base = syms[0].addr;
+  const seen = new Set<string>();
+  let asm = `.section .ktext,"ax",@nobits\n`;
+  for (const s of syms) {
+    if (seen.has(s.name)) continue;
+    seen.add(s.name);
+    asm += `.org 0x${(s.addr - base).toString(16)}\n.globl ${s.name}\n.type ${s.name},@function\n${s.name}:\n`;
+  }
+  const src = path.join(dir, "kernel-symbols.S"), obj = path.join(dir, "kernel-symbols.o"), elf = path.join(dir, "kernel-symbols.elf");
+  fs.writeFileSync(src, asm);
+  for (const [cmd, args] of [
+    ["riscv64-unknown-elf-gcc", ["-c", "-o", obj, src]],
+    ["riscv64-unknown-elf-ld", ["-e", "0", `--section-start=.ktext=0x${base.toString(16)}`, "-o", elf, obj]],
+  ] as const) {
+    const r = spawnSync(cmd, [...args], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
+  }
+  return elf;
+}

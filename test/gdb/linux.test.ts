@@ -1,12 +1,15 @@
 // gdb on the bundled guest: OpenSBI's entry, the kernel's entry (the Image's first instruction,
 // where OpenSBI hands over in S-mode), OpenSBI's trap handler on the kernel's first SBI call, and a kernel function found from the hart's own state
 // (stvec = the kernel's trap entry, handle_exception) once Linux runs: break, continue, hit,
-// detach, and the guest is still a working shell. The image has no symbol table (tinyconfig,
-// no kallsyms and no vmlinux kept), so addresses come from the boot layout and the CPU.
+// detach, and the guest is still a working shell; then by name, with the kernel's System.map
+// (images/index.json "symbols"; the image has no kallsyms and no vmlinux is kept).
 import { describe, it, expect, beforeAll, afterEach } from "vitest";
 import { GuestProcess, wasmvirtBuilt } from "../helpers/guest";
-import { ensureImages, readImagesIndex, GUEST_MARKERS, type GuestImages } from "../../src/machine/images";
-import { runGdb, startTarget, haveGdb, haveQemu } from "./helpers.js";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ensureImages, ensureKernelSymbols, readImagesIndex, GUEST_MARKERS, type GuestImages } from "../../src/machine/images";
+import { runGdb, startTarget, haveGdb, haveQemu, haveCrossGcc, symbolElfFromSystemMap } from "./helpers.js";
 
 let images: GuestImages;
 const running: GuestProcess[] = [];
@@ -83,5 +86,37 @@ describe.skipIf(!wasmvirtBuilt || !haveGdb)("gdb on the bundled Linux guest", ()
     }
     expect(out[0]).toContain("Breakpoint 2, 0x0000000080200000 in ?? ()");
     expect(out[0]).toBe(out[1]);
+  }, 240_000);
+
+  it.skipIf(!haveCrossGcc)("breaks on kernel functions by name (System.map), continues, detaches, and the guest reaches its prompt; as on QEMU 7.2", async () => {
+    const map = await ensureKernelSymbols(process.env.WASMVIRT_IMAGES_SRC ? { srcDir: process.env.WASMVIRT_IMAGES_SRC } : {});
+    expect(map, "images/index.json lists the kernel's System.map").toBeDefined();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wasmvirt-ksyms-"));
+    try {
+      const elf = symbolElfFromSystemMap(map!, dir);
+      const script = [
+        `symbol-file ${elf}`, "break start_kernel", "break kernel_init", "continue", "p $priv", "p/x $pc == start_kernel",
+        "continue", "info symbol $pc", "delete",
+      ].join("\n");
+      const g = new GuestProcess([...args(), "-nographic", "-gdb", "tcp:127.0.0.1:0", "-S"]);
+      running.push(g);
+      const out = await runGdb(await gdbPort(g), script + "\ndetach", { elf: null, scriptDir: dir });
+      expect(out).toMatch(/Breakpoint 1, 0xffffffff8[0-9a-f]+ in start_kernel \(\)/);
+      expect(out).toMatch(/\$1 = 1\n\$2 = 0x1\n/);
+      expect(out).toMatch(/Breakpoint 2, 0xffffffff8[0-9a-f]+ in kernel_init \(\)/);
+      expect(out).toContain("kernel_init in section .ktext");
+      await g.waitFor(GUEST_MARKERS.prompt, 120_000);
+      expect(await g.run("echo symbols-$((6*7))")).toBe("symbols-42");
+      if (haveQemu) {
+        const t = await startTarget("qemu", { bios: images.firmware, kernel: images.kernel, m: "256M",
+          extra: ["-initrd", images.initrd, "-append", readImagesIndex(process.env.WASMVIRT_IMAGES_SRC).kernelCmdline] });
+        try {
+          const q = await runGdb(t.port, script + "\ndetach", { elf: null, scriptDir: dir });
+          expect(out).toBe(q);
+        } finally { await t.kill(); }
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }, 240_000);
 });
