@@ -39,7 +39,7 @@ export function parseUri(uri: string): Endpoint {
   if (scheme && ["tcp", "unix", "fd", "rdma", "vsock"].includes(scheme)) {
     throw new MigrationError(`wasmvirt does not support ${scheme}: migration (use exec:COMMAND or file:PATH)`);
   }
-  return (() => { throw new MigrationError("Parameter 'uri' expects a valid migration protocol"); })();
+  throw new MigrationError("Parameter 'uri' expects a valid migration protocol");
 }
 
 /** What the migration needs from the machine. */
