@@ -4,7 +4,7 @@
 // the locks are the same OFD byte-range locks on the same bytes, so each refuses the other.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync, rmSync, closeSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, writeFileSync, rmSync, closeSync, readFileSync, statSync, cpSync, mkdirSync, symlinkSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot, wasmvirtBin, wasmvirtBuilt } from "../helpers/guest";
@@ -143,5 +143,36 @@ describe.skipIf(!wasmvirtBuilt || !canLock)("disk image locking", () => {
     try {
       expect(() => openImage(img, { readOnly: false })).toThrow(/Failed to get "write" lock/);
     } finally { closeSync(a.fd); }
+  });
+});
+
+describe.skipIf(!wasmvirtBuilt)("where the lock helper could not be built", () => {
+  it("warns that images are unlocked and runs; file.locking=on refuses to start", () => {
+    // A copy of the built tree without build/ofd_lock.node, as a machine without a C compiler has.
+    const clone = mkdtempSync(join(tmpdir(), "wasmvirt-nolock-"));
+    try {
+      cpSync(join(repoRoot, "dist"), join(clone, "dist"), { recursive: true });
+      cpSync(join(repoRoot, "bin"), join(clone, "bin"), { recursive: true });
+      mkdirSync(join(clone, "build"));
+      copyFileSync(join(repoRoot, "build", "core.wasm"), join(clone, "build", "core.wasm"));
+      copyFileSync(join(repoRoot, "package.json"), join(clone, "package.json"));
+      symlinkSync(join(repoRoot, "node_modules"), join(clone, "node_modules"));
+      const img = join(clone, "disk.img");
+      writeFileSync(img, Buffer.alloc(1 << 20));
+      const run = (drive: string) => spawnSync(process.execPath, [join(clone, "bin", "wasmvirt.js"), "-M", "virt", "-bios", "none",
+        "-kernel", elf, "-nographic", "-drive", drive], { encoding: "utf8", timeout: 20_000, input: "" });
+      const auto = run(`file=${img},format=raw,if=virtio`);
+      expect(auto.stdout).toContain("rv64ui: PASS");
+      expect(auto.status).toBe(0);
+      expect(auto.stderr).toMatch(/^wasmvirt: warning: disk images are not locked \(build\/ofd_lock\.node: .*\(run npm run build with a C compiler\)\); another process could open '.*disk\.img' for writing too$/m);
+      const on = run(`file=${img},format=raw,if=virtio,file.locking=on`);
+      expect(on.status).toBe(1);
+      expect(on.stderr).toMatch(/Could not lock '.*disk\.img': image locking is not available/);
+      const off = run(`file=${img},format=raw,if=virtio,file.locking=off`);
+      expect(off.status).toBe(0);
+      expect(off.stderr).toBe("");
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
   });
 });
