@@ -19,6 +19,10 @@ import { expandCompressed } from "./cpu/compressed";
 import * as DBG from "./cpu/debug";
 import * as DREG from "./cpu/debug_regs";
 import { translate as mmuTranslate, setDebugWalk, INVALID_TAG } from "./cpu/mmu";
+import * as JIT from "./jit/cache";
+import { lastInstructions } from "./jit/translate";
+
+export { jitLoad, jitStore, jitMulDiv } from "./jit/runtime";
 
 export * from "./devices/exports";
 
@@ -76,6 +80,7 @@ export function resetMachine(startPc: f64): void {
   clearExitRequest();
   clintReset();
   devicesReset();
+  JIT.jitFlushAll();
 }
 
 /** Sets integer register r of hart h (between runs). */
@@ -229,6 +234,7 @@ export function snapshotRestore(): i32 {
   rtcRestoreTime(load<u64>(CORE_STATE, 32));
   bumpIrqGeneration();
   ramWritten(RAM_BASE, ramSize);   // every translated page is stale
+  JIT.jitFlushAll();               // and the translation cache's page state with it
   return RESTORE_OK;
 }
 
@@ -341,4 +347,34 @@ export function debugVirtToPhys(h: i32, va: u64): u64 {
   setDebugWalk(false);
   clearException();
   return pa == INVALID_TAG ? INVALID_TAG : pa;
+// ---- translation tier control and counters (info jit) ----
+/** mode: 0 interpreter only, 1 translate hot pages (after `threshold` jumps into a page), 2 eager, 3 lockstep. */
+export function jitSetMode(mode: i32, threshold: u32): void { JIT.setMode(mode, threshold); JIT.jitFlushAll(); }
+export function jitMode(): i32 { return JIT.mode; }
+/** While set (a debugger steps or watches), translated code is never entered. */
+export function jitSuspend(on: i32): void { JIT.setSuspended(on != 0); }
+export function jitFlush(): void { JIT.jitFlushAll(); }
+export function jitTableBase(): i32 { return JIT.TABLE_BASE; }
+export function jitMaxRegions(): i32 { return JIT.maxRegions(); }
+/** Counter i of the translation tier (see src/machine/jit-host.ts JIT_COUNTERS for the order). */
+export function jitCounter(i: i32): f64 {
+  switch (i) {
+    case 0: return <f64>JIT.liveRegions;
+    case 1: return <f64>JIT.liveBytes;
+    case 2: return <f64>JIT.statCompiled;
+    case 3: return <f64>JIT.statBytesCompiled;
+    case 4: return <f64>JIT.statCompileFailed;
+    case 5: return <f64>JIT.statInvalidated;
+    case 6: return <f64>JIT.statEvicted;
+    case 7: return <f64>JIT.statBackedOff;
+    case 8: return <f64>JIT.statEntered;
+    case 9: return <f64>JIT.statJitInstructions;
+    case 10: return <f64>JIT.statLockstepChecks;
+    case 11: return <f64>JIT.statLockstepSkipped;
+    case 12: return <f64>JIT.statExitBranch;
+    case 13: return <f64>JIT.statExitInterp;
+    case 14: return <f64>JIT.statExitFault;
+    case 15: return <f64>JIT.statExitEvent;
+  }
+  return -1;
 }

@@ -60,8 +60,31 @@ export const ROM_SIZE: u32 = 0x10000;
 // filled once at start: decoding a compressed instruction is one load.
 export const C_EXPAND: u32 = STATE_BASE + 0x300000;   // 65536 * 4 bytes
 
+// ---- Translation tier (assembly/jit/) ----
+// Per physical RAM page, 8 bytes: u32 info = region index + 1 (high 16 bits) | flags (low 16 bits),
+// then u32 hotness. Sized for the largest RAM the host allows (3 GiB = 786,432 pages).
+export const JIT_PAGE_INFO: u32 = 0x0050_0000;         // 6 MiB
+export const JIT_MAX_PAGES: u32 = 786432;
+// Regions (compiled pages): a 2,048-slot entry map each (u16 per half-word offset: block index + 1).
+export const JIT_MAX_REGIONS: i32 = 1024;
+export const JIT_ENTRY_MAPS: u32 = 0x00b0_0000;        // JIT_MAX_REGIONS * 4 KiB
+export const JIT_REGION_INFO: u32 = 0x00f0_0000;       // JIT_MAX_REGIONS * 512 bytes
+export const JIT_REGION_INFO_SIZE: u32 = 512;
+// The emitter's buffers: the function body, then the whole module.
+export const JIT_BODY_BUF: u32 = 0x00f8_0000;
+export const JIT_BODY_BUF_SIZE: u32 = 0x0010_0000;
+export const JIT_MODULE_BUF: u32 = 0x0108_0000;
+export const JIT_MODULE_BUF_SIZE: u32 = 0x0010_0000;
+// Words shared by the core and generated code (status of a slow path, how a region left).
+export const JIT_WORDS: u32 = 0x0118_0000;
+// The translator's per-page scratch (instruction starts, leaders, block table).
+export const JIT_SCRATCH: u32 = 0x0119_0000;           // 64 KiB
+// Lockstep checker (test mode): store logs of a region run and of the interpreter's replay.
+export const JIT_STORE_LOG: u32 = 0x0120_0000;         // 2 x 512 KiB
+export const JIT_STORE_LOG_SIZE: u32 = 0x0008_0000;
+
 // Guest RAM starts here and runs to the end of linear memory.
-export const RAM: u32 = 0x0100_0000;
+export const RAM: u32 = 0x0200_0000;
 
 // What a saved machine state holds of the core's linear memory besides RAM (start, size pairs):
 // the AssemblyScript static data (memory.data blocks: CLINT registers, PMP decode), the active

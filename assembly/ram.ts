@@ -1,5 +1,6 @@
 // Guest RAM: physical [RAM_BASE, RAM_BASE + ramSize) lives at linear-memory offset RAM.
 import { RAM, RAM_TOUCHED } from "./layout";
+import { invalidateRange } from "./jit/cache";
 
 export const RAM_BASE: u64 = 0x8000_0000;
 export let ramSize: u64 = 0;
@@ -27,7 +28,7 @@ export function setRamSize(size: u64): void { ramSize = size; }
  */
 export function ramWritten(paddr: u64, len: u64): void {
   markTouched(paddr, len);
-  // Filled in by the translation tier (code invalidation); a no-op until then.
+  invalidateRange(paddr, len);
 }
 
 /** Records that [paddr, paddr+len) of RAM may hold data (RAM_TOUCHED). Out-of-RAM parts are ignored. */

@@ -4,9 +4,11 @@
 //   node bench/core-mips.mjs bench/guest/bin/intloop.elf [wasm=build/core.wasm] [runs=3] [debug]
 // With "debug", a breakpoint that never hits is set, so the harts run through the debugger's
 // loop (runDebug: one instruction at a time, checked), as under gdb with breakpoints.
+// The translation tier's mode comes from WASMVIRT_JIT (off, on, eager, lockstep; default on).
 import { readFileSync } from "node:fs";
 import { parseElf } from "../dist/machine/elf.js";
 import { buildBootRom } from "../dist/machine/bootrom.js";
+import { makeJitHost, JIT_MODES, jitModeFromEnv, DEFAULT_JIT_THRESHOLD } from "../dist/machine/jit-host.js";
 
 const [elfPath, wasmPath = "build/core.wasm", runsArg = "3", mode = "run"] = process.argv.slice(2);
 const elf = parseElf(readFileSync(elfPath), elfPath);
@@ -15,7 +17,9 @@ const results = [];
 for (let run = 0; run < Number(runsArg); run++) {
   let core;
   let out = "";
+  const jit = makeJitHost(() => core);
   const env = {
+    ...jit.env,
     hostMonotonicNs: () => performance.now() * 1e6,
     hostTimeNs: () => Date.now() * 1e6,
     abort: () => { throw new Error("abort"); },
@@ -24,11 +28,12 @@ for (let run = 0; run < Number(runsArg); run++) {
   const inst = new WebAssembly.Instance(module, { env });
   core = inst.exports;
   core.init(64 * 1024 * 1024, 1);
+  core.jitSetMode(JIT_MODES[jitModeFromEnv()], Number(process.env.WASMVIRT_JIT_THRESHOLD ?? DEFAULT_JIT_THRESHOLD));
   const mem = () => new Uint8Array(core.memory.buffer);
   const rom = buildBootRom({ startAddr: elf.entry, fdtAddr: 0x80000000n + 60n * 1024n * 1024n, kernelEntry: 0n });
   mem().set(rom, core.romOffset());
-  for (const s of elf.segments) mem().set(s.data, core.physToHost(s.paddr));
   core.resetMachine(0x1000);
+  for (const s of elf.segments) { mem().set(s.data, core.physToHost(s.paddr)); core.noteRamWrite(s.paddr, s.data.length); }
   if (mode === "debug") core.debugBreakpointInsert(1n);
   const step = mode === "debug" ? core.runDebug : core.run;
   const t0 = performance.now();
@@ -46,6 +51,7 @@ for (let run = 0; run < Number(runsArg); run++) {
   const instret = Number(/instret=(\d+)/.exec(out)?.[1] ?? core.instretOf(0));
   results.push(instret / cpuMs / 1000);
   process.stdout.write(`run ${run}: ${(instret / ms / 1000).toFixed(1)} MIPS wall, ${(instret / cpuMs / 1000).toFixed(1)} MIPS per CPU second (${instret} instructions, ${ms.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU) ${out.trim()}\n`);
+  if (process.env.WASMVIRT_JIT_STATS) console.log(JSON.stringify({ ...jit.counters(core), hostFailures: jit.stats.failures, lastError: jit.stats.lastError }));
 }
 results.sort((a, b) => a - b);
 console.log(`median ${results[Math.floor(results.length / 2)].toFixed(1)} MIPS per CPU second`);

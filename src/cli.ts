@@ -1,4 +1,5 @@
 // wasmvirt's command line: QEMU's words for the virt machine.
+import { JIT_MODES, jitModeFromEnv, DEFAULT_JIT_THRESHOLD, type JitModeName } from "./machine/jit-host.js";
 import { readFileSync, openSync, writeSync, closeSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -182,9 +183,28 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
       case "-cpu":
         if (!["rv64", "max", "any"].includes(value.split(",")[0])) throw new UsageError(`-cpu ${value}: unsupported (wasmvirt's hart is rv64)`);
         break;
-      case "-accel":
-        if (value.split(",")[0] !== "tcg") throw new UsageError(`-accel ${value}: only tcg-like emulation is available`);
+      case "-accel": {
+        // QEMU's word for the emulator is tcg; ours translates hot pages to WebAssembly the way TCG
+        // translates to host code. one-insn-per-tb=on (QEMU's single-step mode) = interpreter only.
+        const accel = value.split(",")[0];
+        if (accel !== "tcg" && !accel.startsWith("accel=")) throw new UsageError(`-accel ${value}: only tcg is available (wasmvirt has no hardware acceleration)`);
+        const props = parseProps(value, opt);
+        const jit = { mode: m.jit?.mode ?? jitModeFromEnv(), threshold: m.jit?.threshold ?? DEFAULT_JIT_THRESHOLD };
+        for (const [k, v] of props) {
+          if (k === accel || k === "accel") continue;
+          if (k === "one-insn-per-tb") { if (onOff(v, k)) jit.mode = "off"; }
+          else if (k === "jit") {
+            if (!(v in JIT_MODES)) throw new UsageError(`-accel ${value}: jit=${v} is not one of off, on, eager, lockstep`);
+            jit.mode = v as JitModeName;
+          } else if (k === "jit-threshold") {
+            const n = Number(v);
+            if (!Number.isInteger(n) || n < 1 || n > 1e9) throw new UsageError(`-accel ${value}: jit-threshold must be a positive integer`);
+            jit.threshold = n;
+          } else throw new UsageError(`-accel ${value}: property '${k}' is not supported (supported: one-insn-per-tb, jit, jit-threshold)`);
+        }
+        m.jit = jit;
         break;
+      }
       case "-D": case "--log": logFile = value; break;
       case "-incoming":
         if (value !== "defer" && !value.startsWith("exec:") && !value.startsWith("file:")) {

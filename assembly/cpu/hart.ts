@@ -14,6 +14,9 @@ import * as BUS from "../bus";
 import { execAmo } from "./amo";
 import { execFp } from "./fp_exec";
 import { pmpActive } from "./pmp";
+import { mulh, mulhsu, mulhu } from "./muldiv";
+import * as JIT from "../jit/cache";
+import { tryEnter } from "../jit/runtime";
 
 // Why the loop returned (besides the budget running out).
 export const STOP_BUDGET: i32 = 0;
@@ -51,24 +54,6 @@ export let stopReason: i32 = STOP_BUDGET;
     return;
   }
   MMU.storeSlow(va, size, v);
-}
-
-function mulhu(a: u64, b: u64): u64 {
-  const a0 = a & 0xffff_ffff, a1 = a >> 32, b0 = b & 0xffff_ffff, b1 = b >> 32;
-  const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
-  const mid = (p00 >> 32) + (p01 & 0xffff_ffff) + (p10 & 0xffff_ffff);
-  return p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
-}
-function mulh(a: u64, b: u64): u64 {
-  let r = mulhu(a, b);
-  if (<i64>a < 0) r -= b;
-  if (<i64>b < 0) r -= a;
-  return r;
-}
-function mulhsu(a: u64, b: u64): u64 {
-  let r = mulhu(a, b);
-  if (<i64>a < 0) r -= b;
-  return r;
 }
 
 @inline function writesIntReg(inst: u32): bool {
@@ -119,6 +104,7 @@ export function execute(budget: i32): i32 {
   let fh = MMU.fetchHost;
   while (n > 0) {
     n--;
+    let jumped = false;
     store<u64>(XREGS, 0);
     // ---- fetch ----
     let off = pc - fv;
@@ -163,6 +149,7 @@ export function execute(budget: i32): i32 {
           ((<i32>(inst >> 20)) & 0x7fe);
         wx(rd, npc);
         npc = pc + <u64><i64>imm;
+        jumped = true;
         break;
       }
       case 25: {                                                                        // JALR
@@ -170,6 +157,7 @@ export function execute(budget: i32): i32 {
         const t = (rx(rs1) + <u64><i64>(<i32>inst >> 20)) & ~<u64>1;
         wx(rd, npc);
         npc = t;
+        jumped = true;
         break;
       }
       case 24: {                                                                        // BRANCH
@@ -188,6 +176,7 @@ export function execute(budget: i32): i32 {
           const imm = ((<i32>inst >> 19) & ~0xfff) | ((<i32>(inst << 4)) & 0x800) | ((<i32>(inst >> 20)) & 0x7e0) |
             ((<i32>(inst >> 7)) & 0x1e);
           npc = pc + <u64><i64>imm;
+          jumped = true;
         }
         break;
       }
@@ -413,8 +402,32 @@ export function execute(budget: i32): i32 {
       continue;
     }
     pc = npc;
+    if (jumped && JIT.mode != JIT.MODE_OFF) {
+      // A jump target: run translated code while regions hand over to each other.
+      while (n > 0) {
+        const done = tryEnter(pc, n);
+        if (done < 0) break;
+        n -= done;
+        pc = load<u64>(JIT.W_EXIT_PC);
+        fv = 1;
+        const why = load<i32>(JIT.W_EXIT_REASON);
+        if (why == JIT.R_BRANCH) continue;
+        if (why == JIT.R_INTERP) break;
+        if (why == JIT.R_FAULT) {
+          S.pc = pc;
+          takeTrap(<u64>E.excCause, false, E.excTval);
+          E.clearException();
+          pc = S.pc;
+          break;
+        }
+        // R_EVENT: an MMIO store; interrupts and exits are re-checked before going on.
+        stopReason = STOP_EVENT;
+        S.pc = pc;
+        return budget - n;
+      }
+    }
   }
   S.pc = pc;
-  return budget;
+  return budget - n;
 }
 

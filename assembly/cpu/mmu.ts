@@ -11,6 +11,8 @@ import { raise, excCause, CAUSE_FETCH_ACCESS, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACC
   CAUSE_FETCH_PAGE_FAULT, CAUSE_LOAD_PAGE_FAULT, CAUSE_STORE_PAGE_FAULT } from "./exception";
 import { pmpAllows, pmpPageUniform, PMP_R, PMP_W, PMP_X } from "./pmp";
 import { hostPtrRead, hostPtrWrite, mmioRead, mmioWrite, busFault } from "../bus";
+import { RAM } from "../layout";
+import { pageHasCode, codeWritten } from "../jit/cache";
 
 export const ACC_FETCH: i32 = 0;
 export const ACC_LOAD: i32 = 1;
@@ -101,6 +103,7 @@ export function translate(va: u64, acc: i32, mode: i32): u64 {
       if (!pmpAllows(pteAddr, 8, PMP_W, S.PRV_S)) { raise(accessFault(acc), va); return INVALID_TAG; }
       pte |= want;
       store<u64>(hp, pte);
+      if (pageHasCode((hp - RAM) >> 12)) codeWritten((hp - RAM) >> 12, hp & 0xfff, 8);
     }
     const offMask = (<u64>1 << (12 + 9 * <u64>level)) - 1;
     return ((ppn << 12) & ~offMask) | (va & offMask);
@@ -121,6 +124,12 @@ export function translateAndFill(va: u64, acc: i32, size: u64): u64 {
   if (!pmpAllows(pa, size, permBit(acc), mode)) { raise(accessFault(acc), va); return INVALID_TAG; }
   const ppage = pa & ~<u64>0xfff;
   const host = acc == ACC_STORE ? hostPtrWrite(ppage) : hostPtrRead(ppage);
+  // A store to a page that holds translated code drops the translation if it overwrites code.
+  // Such pages never get a fast store entry, so every store to them comes here.
+  if (acc == ACC_STORE && host != 0 && pageHasCode((host - RAM) >> 12)) {
+    codeWritten((host - RAM) >> 12, <u32>pa & 0xfff, <u32>size);
+    if (pageHasCode((host - RAM) >> 12)) return pa;
+  }
   if (host != 0 && pmpPageUniform(ppage)) {
     const vpage = va & ~<u64>0xfff;
     const tlb = acc == ACC_FETCH ? TLB_FETCH : acc == ACC_LOAD ? TLB_LOAD : TLB_STORE;

@@ -19,7 +19,9 @@ export const REG_F0 = 33;
 export const REG_PRIV = 65;
 export const REG_CSR0 = 66;
 
-export interface CoreExports {
+import type { JitCore } from "./jit-host.js";
+
+export interface CoreExports extends JitCore {
   memory: WebAssembly.Memory;
   init(ramBytes: number, harts: number): number;
   resetMachine(startPc: number): void;
@@ -77,6 +79,10 @@ export interface CoreExports {
   debugWriteReg(h: number, n: number, v: bigint): void;
   debugRegMissing(): number;
   debugVirtToPhys(h: number, va: bigint): bigint;
+  jitSetMode(mode: number, threshold: number): void;
+  jitMode(): number;
+  jitSuspend(on: number): void;
+  jitFlush(): void;
 }
 
 /** snapshotRestore() results. */

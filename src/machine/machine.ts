@@ -1,6 +1,7 @@
 // The machine as the main thread sees it: builds QEMU's virt (firmware, kernel, initrd,
 // device tree, boot ROM, virtio devices), runs the CPU worker, and reports state changes
 // as events once the worker confirms them.
+import { JIT_MODES, jitModeFromEnv, DEFAULT_JIT_THRESHOLD, type JitModeName } from "./jit-host.js";
 import { EventEmitter } from "node:events";
 import type { Worker } from "node:worker_threads";
 import { startCpuWorker } from "./cpu-worker.js";
@@ -27,7 +28,7 @@ import type { WorkerConfig, ToWorker, FromWorker, WorkerVirtio, RawRegs, DebugRe
 import { openImage, ImageOpenError, type LockingMode } from "../block/open.js";
 
 export const RAM_BASE = 0x8000_0000n;
-/** wasm32 linear memory holds the core's state below 16 MiB and RAM above it. */
+/** wasm32 linear memory holds the core's state below 32 MiB and RAM above it. */
 export const MAX_RAM = 3n << 30n;
 export const DEFAULT_ISA = "rv64imafdc_zicsr_zifencei_sstc";
 
@@ -67,6 +68,8 @@ export interface MachineOptions {
   /** Add a virtio keyboard (the power button) when the command line has none. */
   defaultKeyboard: boolean;
   startPaused: boolean;
+  /** Translation tier (-accel tcg,jit=…): mode and hotness threshold; default from WASMVIRT_JIT, else on. */
+  jit?: { mode: JitModeName; threshold: number };
   /** What query-chardev reports for the UART's backend, in QEMU's words ("stdio", "null", "file"). */
   serialFilename?: string;
   name?: string;
@@ -332,6 +335,7 @@ export class Machine extends EventEmitter implements MachineControl {
       module: loadCoreModule(), ramSize: Number(o.ramSize), harts: o.harts, rom, blobs,
       startPc: "0x" + BOOT_ROM_BASE.toString(16), disks, virtio, startPaused: o.startPaused,
       incoming: !!o.incoming, description, coreId: coreBuildId(), wasmvirtVersion: this.wasmvirtVersion,
+      jit: { mode: JIT_MODES[o.jit?.mode ?? jitModeFromEnv()], threshold: o.jit?.threshold ?? DEFAULT_JIT_THRESHOLD },
     };
     const failed = this.startFailure!;
     try {

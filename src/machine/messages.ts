@@ -22,6 +22,8 @@ export interface WorkerConfig {
   /** Identifies the core build (a state's memory layout belongs to one build). */
   coreId: string;
   wasmvirtVersion: string;
+  /** Translation tier: mode (jit-host.ts JIT_MODES) and hotness threshold. */
+  jit: { mode: number; threshold: number };
 }
 
 export interface SaveStats { bytes: number; ramPages: number; ramNonZeroPages: number; ms: number }

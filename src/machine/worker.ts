@@ -6,6 +6,7 @@ import { performance } from "node:perf_hooks";
 import { CoreExports, RUN_BUDGET, RUN_IDLE, RUN_POWEROFF, RUN_RESET, RUN_DEBUG, REG_CSR0, CTX } from "./core.js";
 import { CSRS } from "./csrs.js";
 import { makeDeviceImports } from "./device-imports.js";
+import { makeJitHost } from "./jit-host.js";
 import { FileBlockBackend } from "../block/file.js";
 import { OverlayBlockBackend } from "../block/overlay.js";
 import type { BlockBackend } from "../block/backend.js";
@@ -39,7 +40,9 @@ const disks: BlockBackend[] = cfg.disks.map((d) => d.overlay
   ? new OverlayBlockBackend(new FileBlockBackend(d.path, { readOnly: true, fd: d.fd }), d.overlay.fd, d.overlay.path)
   : new FileBlockBackend(d.path, { readOnly: d.readOnly, fd: d.fd, ignoreFlush: d.ignoreFlush }));
 let core!: CoreExports;
+const jit = makeJitHost(() => core);
 const env = {
+  ...jit.env,
   hostMonotonicNs: () => (performance.now() - pausedTotalMs - (pausedAt ? performance.now() - pausedAt : 0)) * 1e6,
   abort: (_msg: number, _file: number, line: number, col: number) => {
     throw new Error(`core aborted at ${line}:${col}`);
@@ -53,6 +56,7 @@ if (core.init(cfg.ramSize, cfg.harts) !== 0) {
   post({ type: "fatal", message: `cannot allocate ${cfg.ramSize} bytes of guest RAM` });
   process.exit(1);
 }
+core.jitSetMode(cfg.jit.mode, cfg.jit.threshold);
 for (const v of cfg.virtio) {
   if (core.virtioAttach(v.slot, v.type, v.backend, v.flags, v.capacity) !== 0) {
     post({ type: "fatal", message: `cannot attach virtio device type ${v.type} in slot ${v.slot}` });

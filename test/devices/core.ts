@@ -27,6 +27,7 @@ function sourceHash(): string {
     }
   };
   walk(path.join(root, "devices"));
+  walk(path.join(root, "jit"));
   for (const f of ["irq.ts", "layout.ts", "ram.ts"]) h.update(fs.readFileSync(path.join(root, f)));
   h.update(fs.readFileSync(ENTRY));
   return h.digest("hex").slice(0, 16);
@@ -40,7 +41,7 @@ export function compileDevices(): Promise<Uint8Array> {
     let wasm: Uint8Array | undefined;
     const errors: string[] = [];
     const { error } = await asc.main([
-      ENTRY, "--runtime", "stub", "--initialMemory", "512", "-O2", "--outFile", "devices.wasm",
+      ENTRY, "--runtime", "stub", "--initialMemory", "1024", "-O2", "--outFile", "devices.wasm",
       "--config", "none",
     ], {
       writeFile(name: string, contents: string | Uint8Array) {

@@ -131,6 +131,9 @@ export function popChain(slot: i32, q: u32): i32 {
 
 /** Return a chain to the driver with `len` bytes written into its device-writable part. */
 export function pushUsed(slot: i32, q: u32, head: u32, len: u32): void {
+  // The device may have written any device-writable buffer of the chain (DMA): report them.
+  const n = segCount();
+  for (let i: u32 = 0; i < n; i++) if (segWritable(i)) ramWritten(segAddr(i), <u64>segLen(i));
   const qb = queueBase(slot, q);
   const num = load<u32>(qb + Q_NUM);
   const up = ramPtr(load<u64>(qb + Q_USED));
@@ -142,6 +145,9 @@ export function pushUsed(slot: i32, q: u32, head: u32, len: u32): void {
   const ni = (idx + 1) & 0xffff;
   store<u32>(qb + Q_USED_IDX, ni);
   store<u16>(up, <u16>ni, 2);
+  const usedPa = load<u64>(qb + Q_USED);
+  ramWritten(usedPa, 4);
+  ramWritten(usedPa + 4 + (<u64>(idx % num) << 3), 8);
 }
 
 /**

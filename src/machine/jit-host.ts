@@ -1,0 +1,80 @@
+// The host half of the translation tier: the core emits a region's module bytes and calls
+// env.jitCompile; we compile them synchronously (runs stay deterministic), instantiate them
+// against the core's memory and slow paths, and put the function into the core's table.
+import { performance } from "node:perf_hooks";
+
+/** Translation modes, as the core numbers them (assembly/jit/cache.ts). */
+export const JIT_MODES = { off: 0, on: 1, eager: 2, lockstep: 3 } as const;
+export type JitModeName = keyof typeof JIT_MODES;
+export const DEFAULT_JIT_THRESHOLD = 2000;
+
+/** The core's counters, in the order of its jitCounter(i). */
+export const JIT_COUNTERS = ["regions", "bytes", "compiled", "bytesCompiled", "compileFailed", "invalidated",
+  "evicted", "backedOff", "entered", "jitInstructions", "lockstepChecks", "lockstepSkipped",
+  "exitBranch", "exitInterp", "exitFault", "exitEvent"] as const;
+
+export interface JitCore {
+  memory: WebAssembly.Memory;
+  jitLoad: Function;
+  jitStore: Function;
+  jitMulDiv: Function;
+  jitTableBase(): number;
+  jitMaxRegions(): number;
+  jitCounter(i: number): number;
+}
+
+export interface JitHostStats { compileMs: number; compiles: number; failures: number; lastError?: string }
+
+export interface JitHost {
+  /** Goes into the core's env imports. */
+  env: { table: WebAssembly.Table; jitCompile(ptr: number, len: number, slot: number): number };
+  stats: JitHostStats;
+  /** Every counter of the tier: the core's and the host's compile time. */
+  counters(core: JitCore): Record<string, number>;
+}
+
+export function makeJitHost(getCore: () => JitCore): JitHost {
+  const table = new WebAssembly.Table({ element: "anyfunc", initial: 1 });
+  const stats: JitHostStats = { compileMs: 0, compiles: 0, failures: 0 };
+  let imports: Record<string, unknown> | null = null;
+  function jitCompile(ptr: number, len: number, slot: number): number {
+    const core = getCore();
+    const t0 = performance.now();
+    try {
+      if (!imports) {
+        const want = core.jitTableBase() + core.jitMaxRegions();
+        if (table.length < want) table.grow(want - table.length);
+        imports = { m: core.memory, l: core.jitLoad, s: core.jitStore, d: core.jitMulDiv };
+      }
+      const module = new WebAssembly.Module(new Uint8Array(core.memory.buffer, ptr >>> 0, len >>> 0));
+      const instance = new WebAssembly.Instance(module, { e: imports } as WebAssembly.Imports);
+      table.set(slot, instance.exports.f as Function);
+      stats.compiles++;
+      return 0;
+    } catch (e) {
+      // A module V8 refuses is a translator bug: the page stays with the interpreter.
+      stats.failures++;
+      stats.lastError = (e as Error).message;
+      return 1;
+    } finally {
+      stats.compileMs += performance.now() - t0;
+    }
+  }
+  return {
+    env: { table, jitCompile },
+    stats,
+    counters(core) {
+      const out: Record<string, number> = {};
+      JIT_COUNTERS.forEach((name, i) => { out[name] = core.jitCounter(i); });
+      out.compileMs = stats.compileMs;
+      return out;
+    },
+  };
+}
+
+/** Default mode for machines and in-process cores: WASMVIRT_JIT=off|on|eager|lockstep (tests run suites in each). */
+export function jitModeFromEnv(): JitModeName {
+  const v = process.env.WASMVIRT_JIT;
+  if (v && v in JIT_MODES) return v as JitModeName;
+  return "on";
+}
