@@ -3,6 +3,7 @@
 // An access that hits nothing sets busFault; the caller turns that into an access fault.
 import * as M from "./generated/memmap";
 import { ROM } from "./layout";
+import * as LS from "./jit/lockstep";
 import { RAM_BASE, ramSize, ramPtr, markTouchedPage } from "./ram";
 import { clintRead, clintWrite } from "./devices/clint";
 import { testWrite } from "./devices/sifive_test";
@@ -60,6 +61,7 @@ function sizeValid(pa: u64, size: i32): bool {
 /** MMIO read of 1/2/4/8 bytes at an aligned device address. */
 export function mmioRead(pa: u64, size: i32): u64 {
   busFault = false;
+  if (LS.logging) LS.noteDevice();
   if (!sizeValid(pa, size)) { busFault = true; return 0; }
   return dispatchRead(pa, size);
 }
@@ -84,6 +86,7 @@ function dispatchRead(pa: u64, size: i32): u64 {
 
 export function mmioWrite(pa: u64, size: i32, value: u64): void {
   busFault = false;
+  if (LS.logging) LS.noteDevice();
   mmioTouched = true;
   if (!sizeValid(pa, size)) { busFault = true; return; }
   const v = value & sizeMask(size);

@@ -20,9 +20,10 @@ import * as DBG from "./cpu/debug";
 import * as DREG from "./cpu/debug_regs";
 import { translate as mmuTranslate, setDebugWalk, INVALID_TAG } from "./cpu/mmu";
 import * as JIT from "./jit/cache";
+import * as LS from "./jit/lockstep";
 import { lastInstructions } from "./jit/translate";
 
-export { jitLoad, jitStore, jitMulDiv } from "./jit/runtime";
+export { jitLoad, jitStore, jitMulDiv, jitStep } from "./jit/runtime";
 
 export * from "./devices/exports";
 
@@ -375,6 +376,18 @@ export function jitCounter(i: i32): f64 {
     case 13: return <f64>JIT.statExitInterp;
     case 14: return <f64>JIT.statExitFault;
     case 15: return <f64>JIT.statExitEvent;
+    case 16: return <f64>LS.mismatches;
   }
   return -1;
+}
+
+/** The lockstep checker's first mismatch: [entry pc, what (1 context word, 2 memory, 3 count/pc), index, region value, interpreter value]. */
+export function jitLockstepReport(i: i32): u64 {
+  switch (i) {
+    case 0: return LS.firstPc;
+    case 1: return <u64>LS.firstWhat;
+    case 2: return LS.firstIndex;
+    case 3: return LS.firstRegion;
+    default: return LS.firstInterp;
+  }
 }

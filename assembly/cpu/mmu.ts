@@ -13,6 +13,7 @@ import { pmpAllows, pmpPageUniform, PMP_R, PMP_W, PMP_X } from "./pmp";
 import { hostPtrRead, hostPtrWrite, mmioRead, mmioWrite, busFault } from "../bus";
 import { RAM } from "../layout";
 import { pageHasCode, codeWritten } from "../jit/cache";
+import * as LS from "../jit/lockstep";
 
 export const ACC_FETCH: i32 = 0;
 export const ACC_LOAD: i32 = 1;
@@ -102,6 +103,7 @@ export function translate(va: u64, acc: i32, mode: i32): u64 {
     if ((pte & want) != want && !debugWalk) {
       if (!pmpAllows(pteAddr, 8, PMP_W, S.PRV_S)) { raise(accessFault(acc), va); return INVALID_TAG; }
       pte |= want;
+      if (LS.logging) LS.logStore(hp, 8);
       store<u64>(hp, pte);
       if (pageHasCode((hp - RAM) >> 12)) codeWritten((hp - RAM) >> 12, hp & 0xfff, 8);
     }
@@ -130,7 +132,7 @@ export function translateAndFill(va: u64, acc: i32, size: u64): u64 {
     codeWritten((host - RAM) >> 12, <u32>pa & 0xfff, <u32>size);
     if (pageHasCode((host - RAM) >> 12)) return pa;
   }
-  if (host != 0 && pmpPageUniform(ppage)) {
+  if (host != 0 && pmpPageUniform(ppage) && !(acc == ACC_STORE && LS.logging)) {
     const vpage = va & ~<u64>0xfff;
     const tlb = acc == ACC_FETCH ? TLB_FETCH : acc == ACC_LOAD ? TLB_LOAD : TLB_STORE;
     const e = tlb + (((<u32>(va >> 12)) & TLB_MASK) << 4);
@@ -158,6 +160,7 @@ function physRead(pa: u64, size: i32, acc: i32, va: u64): u64 {
 function physWrite(pa: u64, size: i32, value: u64, va: u64): void {
   const hp = hostPtrWrite(pa);
   if (hp != 0) {
+    if (LS.logging) LS.logStore(hp, size);
     if (size == 1) store<u8>(hp, <u8>value);
     else if (size == 2) store<u16>(hp, <u16>value);
     else if (size == 4) store<u32>(hp, <u32>value);

@@ -96,6 +96,9 @@ export let statExitInterp: u64 = 0;
 export let statExitFault: u64 = 0;
 export let statExitEvent: u64 = 0;
 
+export function countLockstepCheck(): void { statLockstepChecks++; }
+export function countLockstepSkip(): void { statLockstepSkipped++; }
+
 export function countEntry(executed: i32): void {
   statEntered++;
   statJitInstructions += <u64>executed;

@@ -10,6 +10,8 @@ import { mulDiv } from "../cpu/muldiv";
 import * as C from "./cache";
 import { translatePage } from "./translate";
 import { JIT_MODULE_BUF } from "../layout";
+import { checkedRun } from "./lockstep";
+import { execute, stopReason, STOP_BUDGET } from "../cpu/hart";
 
 /** Compiles `len` bytes at `ptr` into a module and puts its function "f" into table slot `slot`. 0 = done. */
 @external("env", "jitCompile") declare function hostCompile(ptr: u32, len: u32, slot: i32): i32;
@@ -32,6 +34,22 @@ export function jitStore(va: u64, size: i32, v: u64): i32 {
 }
 
 export function jitMulDiv(a: u64, b: u64, op: i32): u64 { return mulDiv(a, b, op); }
+
+/**
+ * One FP or atomic instruction at `pc`, run by the interpreter from inside a region. Returns
+ * R_NONE when execution goes on sequentially; otherwise (a trap was taken, a device was written,
+ * the region's code was rewritten) the reason to leave, with W_EXIT_PC = where to go on.
+ */
+export function jitStep(pc: u64): i32 {
+  S.pc = pc;
+  const priv = S.priv;
+  execute(1);
+  const next = S.pc;
+  if (stopReason != STOP_BUDGET) { store<u64>(C.W_EXIT_PC, next); return C.R_EVENT; }
+  const step = next - pc;
+  if ((step != 2 && step != 4) || S.priv != priv || C.runningInvalidated) { store<u64>(C.W_EXIT_PC, next); return C.R_BRANCH; }
+  return C.R_NONE;
+}
 
 // ---- compile ----
 function compile(pidx: u32, hostPage: u32, off: u32, old: i32): i32 {
@@ -77,7 +95,7 @@ export function tryEnter(pc: u64, budget: i32): i32 {
   if (r >= 0) {
     const m = <i32>load<u16>(C.entryMap(r) + off);
     if (m == 0xffff) return -1;
-    if (m != 0) return runRegion(r, pidx, m - 1, budget, vpage);
+    if (m != 0) return runRegion(r, pidx, m - 1, budget, vpage, pc);
   }
   if (C.pageBackedOff(info)) return -1;
   if (C.bumpHotness(pidx) < C.threshold) return -1;
@@ -86,13 +104,15 @@ export function tryEnter(pc: u64, budget: i32): i32 {
   if (r < 0) return -1;
   const m = <i32>load<u16>(C.entryMap(r) + off);
   if (m == 0 || m == 0xffff) return -1;
-  return runRegion(r, pidx, m - 1, budget, vpage);
+  return runRegion(r, pidx, m - 1, budget, vpage, pc);
 }
 
-function runRegion(r: i32, pidx: u32, block: i32, budget: i32, vpage: u64): i32 {
+function runRegion(r: i32, pidx: u32, block: i32, budget: i32, vpage: u64, pc: u64): i32 {
   store<u64>(C.W_DATA_TAG, S.dataTag);
   C.setRunning(r, <i32>pidx);
-  const done = call_indirect<i32>(<u32>(C.TABLE_BASE + r), block, budget, vpage);
+  const done = C.mode == C.MODE_LOCKSTEP
+    ? checkedRun(r, block, budget, vpage, pc)
+    : call_indirect<i32>(<u32>(C.TABLE_BASE + r), block, budget, vpage);
   C.setRunning(-1, -1);
   C.countEntry(done);
   return done;

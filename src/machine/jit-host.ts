@@ -6,18 +6,20 @@ import { performance } from "node:perf_hooks";
 /** Translation modes, as the core numbers them (assembly/jit/cache.ts). */
 export const JIT_MODES = { off: 0, on: 1, eager: 2, lockstep: 3 } as const;
 export type JitModeName = keyof typeof JIT_MODES;
-export const DEFAULT_JIT_THRESHOLD = 2000;
+/** Jumps into a page before it is translated: a module costs ~1 ms to build, so only pages that run a lot pay. */
+export const DEFAULT_JIT_THRESHOLD = 20000;
 
 /** The core's counters, in the order of its jitCounter(i). */
 export const JIT_COUNTERS = ["regions", "bytes", "compiled", "bytesCompiled", "compileFailed", "invalidated",
   "evicted", "backedOff", "entered", "jitInstructions", "lockstepChecks", "lockstepSkipped",
-  "exitBranch", "exitInterp", "exitFault", "exitEvent"] as const;
+  "exitBranch", "exitInterp", "exitFault", "exitEvent", "lockstepMismatches"] as const;
 
 export interface JitCore {
   memory: WebAssembly.Memory;
   jitLoad: Function;
   jitStore: Function;
   jitMulDiv: Function;
+  jitStep: Function;
   jitTableBase(): number;
   jitMaxRegions(): number;
   jitCounter(i: number): number;
@@ -44,7 +46,7 @@ export function makeJitHost(getCore: () => JitCore): JitHost {
       if (!imports) {
         const want = core.jitTableBase() + core.jitMaxRegions();
         if (table.length < want) table.grow(want - table.length);
-        imports = { m: core.memory, l: core.jitLoad, s: core.jitStore, d: core.jitMulDiv };
+        imports = { m: core.memory, l: core.jitLoad, s: core.jitStore, d: core.jitMulDiv, x: core.jitStep };
       }
       const module = new WebAssembly.Module(new Uint8Array(core.memory.buffer, ptr >>> 0, len >>> 0));
       const instance = new WebAssembly.Instance(module, { e: imports } as WebAssembly.Imports);

@@ -120,6 +120,11 @@ function feedInput() {
   }
 }
 
+/** WASMVIRT_JIT_STATS=1: the translation tier's counters on stderr when the machine stops (for tuning). */
+function reportJitStats() {
+  if (process.env.WASMVIRT_JIT_STATS) process.stderr.write(`jit: ${JSON.stringify(jit.counters(core))}\n`);
+}
+
 function flushDisks() {
   for (const d of disks) {
     try { d.flush(); } catch (e) { post({ type: "log", level: "error", message: `flush failed: ${(e as Error).message}` }); }
@@ -281,6 +286,7 @@ async function loop() {
       drainConsole(true);
       setRunning(false);
       flushDisks();
+      reportJitStats();
       post({ type: "poweroff", status });
       quitting = true;
       return;

@@ -17,7 +17,7 @@ const hasCrossGcc = spawnSync("riscv64-unknown-elf-gcc", ["--version"], { stdio:
 describe("ISA test programs", () => {
   it("are all present", () => {
     for (const p of ["rv64ui", "rv64um", "rv64ua", "rv64uc", "csr", "traps", "irq", "vm_sv39", "vm_sv48", "pmp",
-      "misaligned", "access", "illegal", "hpm", "c_workload", "fp_csr", "fp_mem", "fp_arith_s", "fp_arith_d"]) expect(elfs).toContain(`${p}.elf`);
+      "misaligned", "access", "illegal", "hpm", "c_workload", "fp_csr", "fp_mem", "fp_arith_s", "fp_arith_d", "smc"]) expect(elfs).toContain(`${p}.elf`);
   });
 
   it.skipIf(!hasQemu)("a program that hangs is killed at the timeout and reported as timed out", async () => {

@@ -1,0 +1,80 @@
+// Runs a bare-metal ELF on core.wasm in this process (no worker, no CLI) with a chosen
+// translation mode, for tests of the translation tier itself: the lockstep checker's counters,
+// host writes through the RAM-write seam, region counts.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseElf } from "../../src/machine/elf.js";
+import { buildBootRom } from "../../src/machine/bootrom.js";
+import { makeJitHost, JIT_MODES, type JitModeName } from "../../src/machine/jit-host.js";
+
+export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+const wasmPath = join(repoRoot, "build", "core.wasm");
+let module: WebAssembly.Module | undefined;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Core = Record<string, any> & { memory: WebAssembly.Memory };
+
+export class CoreRunner {
+  core!: Core;
+  jit = makeJitHost(() => this.core as never);
+  output = "";
+  status: number | null = null;
+
+  constructor(elfPath: string, mode: JitModeName, threshold = 1) {
+    module ??= new WebAssembly.Module(readFileSync(wasmPath));
+    const env = {
+      ...this.jit.env,
+      hostMonotonicNs: () => performance.now() * 1e6, hostTimeNs: () => Date.now() * 1e6,
+      abort: () => { throw new Error("core abort"); },
+      blkRead: () => -5, blkWrite: () => -5, blkFlush: () => -5, rngFill: () => {},
+    };
+    this.core = new WebAssembly.Instance(module, { env } as WebAssembly.Imports).exports as Core;
+    this.core.init(128 * 1024 * 1024, 1);   // the CLI's default -m (the ISA programs probe the end of RAM)
+    this.core.jitSetMode(JIT_MODES[mode], threshold);
+    const elf = parseElf(readFileSync(elfPath), elfPath);
+    const fdtAddr = 0x80000000n + (120n << 20n);
+    const rom = buildBootRom({ startAddr: elf.entry, fdtAddr, kernelEntry: 0n });
+    this.bytes.set(rom, this.core.romOffset());
+    this.core.resetMachine(0x1000);
+    for (const s of elf.segments) this.writePhys(s.paddr, s.data);
+    this.writePhys(fdtAddr, Uint8Array.of(0xd0, 0x0d, 0xfe, 0xed));   // an FDT header's magic, which csr.elf checks
+  }
+
+  get bytes(): Uint8Array { return new Uint8Array(this.core.memory.buffer); }
+
+  /** A host write into guest RAM, reported through the seam as every host writer must. */
+  writePhys(pa: bigint, data: Uint8Array): void {
+    this.bytes.set(data, this.core.physToHost(pa));
+    this.core.noteRamWrite(pa, data.length);
+  }
+
+  /** Runs until the guest powers off or `maxSlices` slices of `budget` instructions have run. */
+  run(maxSlices = 100_000, budget = 200_000): this {
+    for (let i = 0; i < maxSlices && this.status === null; i++) {
+      const r = this.core.run(budget);
+      this.drain();
+      if (r === 2) this.status = this.core.exitStatus();
+      else if (r === 3) throw new Error("guest asked for a reset");
+    }
+    return this;
+  }
+
+  drain(): void {
+    let n: number;
+    while ((n = this.core.consoleOutPending()) > 0) {
+      const p = this.core.consoleOutPtr();
+      this.output += Buffer.from(this.bytes.subarray(p, p + n)).toString("latin1");
+      this.core.consoleOutConsume(n);
+    }
+  }
+
+  counters(): Record<string, number> { return this.jit.counters(this.core as never); }
+
+  /** The lockstep checker's first mismatch, readable. */
+  lockstepReport(): string {
+    const [pc, what, index, region, interp] = [0, 1, 2, 3, 4].map((i) => this.core.jitLockstepReport(i) as bigint);
+    const kind = ["", "hart context word at +0x", "memory at host 0x", "instruction count / exit pc, ran "][Number(what)];
+    return `region entered at 0x${pc.toString(16)}: ${kind}${index.toString(16)}: translated 0x${region.toString(16)}, interpreter 0x${interp.toString(16)}`;
+  }
+}
