@@ -21,7 +21,6 @@ import * as DREG from "./cpu/debug_regs";
 import { translate as mmuTranslate, setDebugWalk, INVALID_TAG } from "./cpu/mmu";
 import * as JIT from "./jit/cache";
 import * as LS from "./jit/lockstep";
-import { lastInstructions } from "./jit/translate";
 
 export { jitLoad, jitStore, jitMulDiv, jitStep } from "./jit/runtime";
 
@@ -348,6 +347,8 @@ export function debugVirtToPhys(h: i32, va: u64): u64 {
   setDebugWalk(false);
   clearException();
   return pa == INVALID_TAG ? INVALID_TAG : pa;
+}
+
 // ---- translation tier control and counters (info jit) ----
 /** mode: 0 interpreter only, 1 translate hot pages (after `threshold` jumps into a page), 2 eager, 3 lockstep. */
 export function jitSetMode(mode: i32, threshold: u32): void { JIT.setMode(mode, threshold); JIT.jitFlushAll(); }

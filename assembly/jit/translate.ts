@@ -53,7 +53,6 @@ let lvl: i32 = 0;           // open structured constructs at the write position
 let curBlock: i32 = 0;
 let blockCount: i32 = 0;    // instructions in the current block (including its last)
 
-export let lastInstructions: u32 = 0;   // instructions translated in the last region (info jit)
 
 // ---- decoding ----
 /** The 32-bit form of the instruction at page offset `off` (compressed ones expanded), 0 for illegal / straddling. */
@@ -471,7 +470,6 @@ function emitBlock(b: i32): void {
     const k = kindOf(inst);
     if (k == K_UNSUPPORTED) { exitAt(R_INTERP, off, 0); return; }
     const len = <i32>lenAt(<u32>off);
-    lastInstructions++;
     markCode(region, <u32>off, <u32>len);
     if (k == K_NORMAL) {
       const major = (inst >> 2) & 31;
@@ -602,7 +600,6 @@ export function translatePage(r: i32, pageHost: u32, entries: u32, nentries: u32
   region = r;
   entryMapBase = entryMapPtr;
   clearCode(r);
-  lastInstructions = 0;
   discover(entries, nentries);
   if (nblocks == 0) return 0;
   emitBody();

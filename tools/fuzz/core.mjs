@@ -15,6 +15,7 @@
 //   0x80030000  the value table
 //   0x80100000  page tables: valid pointers, leaves with random permissions, garbage
 import { Prng } from "../rvgen/prng.mjs";
+import { makeJitHost, JIT_MODES } from "../../dist/machine/jit-host.js";
 
 const RAM_BASE = 0x80000000n;
 const RAM_BYTES = 64 << 20;
@@ -154,15 +155,19 @@ function writeEpisode(core, p) {
  * on the first host exception.
  */
 export async function fuzzCore({ module, instructions, seed, harts = 2, episodeInstructions = 200_000, slice = 20_000,
-  deviceImports, onProgress, onSlice }) {
+  deviceImports, onProgress, onSlice, jitMode = process.env.WASMVIRT_JIT ?? "eager" }) {
   let core;
+  // The translation tier is fuzzed too: by default every page is translated on first execution.
+  const jit = makeJitHost(() => core);
   const env = {
+    ...jit.env,
     hostMonotonicNs: () => performance.now() * 1e6,
     abort: (_m, _f, line, col) => { throw new Error(`core aborted at ${line}:${col}`); },
     ...deviceImports(() => core.memory),
   };
   core = new WebAssembly.Instance(module, { env }).exports;
   if (core.init(RAM_BYTES, harts) !== 0) throw new Error("init failed");
+  core.jitSetMode(JIT_MODES[jitMode] ?? JIT_MODES.eager, 1);
   core.virtioAttach(7, 2, 0, 0, 1 << 20);   // blk on a memory disk
   core.virtioAttach(6, 4, 0, 0, 0);         // rng
   core.virtioAttach(5, 18, 0, 0, 0);        // keyboard
