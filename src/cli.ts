@@ -37,6 +37,10 @@ A RISC-V (RV64GC) virt machine in WebAssembly, with QEMU's command line.
   -S                       do not start the CPU (use 'cont' on the monitor, or gdb's continue)
   -gdb tcp:[HOST]:PORT | unix:PATH,server=on | none   wait for gdb connections on this device
   -s                       shorthand for -gdb tcp::1234
+  -accel tcg[,one-insn-per-tb=on][,jit=off|on|eager|lockstep][,jit-threshold=N]
+                           hot guest code is translated to WebAssembly (jit=on, the default);
+                           one-insn-per-tb=on or jit=off: interpreter only; eager: translate on first
+                           run; lockstep: eager, each translated run checked against the interpreter
   -nographic               console on the terminal (the only display; implied)
   -serial stdio|null|file:PATH  where the UART goes (default stdio)
   -drive file=F,format=raw,if=virtio[,readonly=on][,id=ID]

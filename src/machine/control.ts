@@ -1,3 +1,4 @@
+import type { JitInfo } from "./jit-host.js";
 // The contract between the machine (CPU worker, devices, disks) and everything that
 // controls it: the QMP monitor, the console escapes, signal handlers.
 // State changes are reported by events emitted by the machine itself, after they happened.
@@ -76,6 +77,8 @@ export interface MachineControl extends EventEmitter {
   quit(reason: ShutdownReason): Promise<void>;
   /** Register state of each hart (machine is briefly paused if running). */
   readRegisters(): Promise<HartRegisters[]>;
+  /** The translation tier's mode and counters (HMP info jit); absent where there is no core. */
+  jitInfo?(): Promise<JitInfo>;
   /** Guest physical memory; throws Error if the range is not backed by RAM/ROM. */
   readPhysical(addr: bigint, length: number): Promise<Uint8Array>;
   /** Guest virtual memory as seen by a hart's current translation; throws Error on an unmapped page. */

@@ -74,6 +74,33 @@ export function makeJitHost(getCore: () => JitCore): JitHost {
   };
 }
 
+export interface JitInfo { mode: JitModeName; threshold: number; counters: Record<string, number> }
+
+export function jitModeName(n: number): JitModeName {
+  return (Object.keys(JIT_MODES) as JitModeName[]).find((k) => JIT_MODES[k] === n) ?? "off";
+}
+
+/** HMP `info jit`: QEMU prints its translation buffer state and statistics; ours, in the same spirit. */
+export function formatJitInfo(i: JitInfo): string {
+  const c = i.counters;
+  const kb = (n: number) => `${Math.round(n / 1024)} KiB`;
+  const mode = i.mode === "off" ? "off (interpreter only)" : i.mode === "on" ? `on (a page is translated after ${i.threshold} jumps into it)` : i.mode;
+  return `Translation tier: ${mode}\n` +
+    `Translation buffer state:\n` +
+    `regions (pages)     ${c.regions}\n` +
+    `gen code size       ${kb(c.bytes)}\n` +
+    `regions compiled    ${c.compiled} (${kb(c.bytesCompiled)}, ${c.compileMs.toFixed(1)} ms)\n` +
+    `compile failures    ${c.compileFailed}\n` +
+    `\nStatistics:\n` +
+    `region entries      ${c.entered}\n` +
+    `translated insns    ${c.jitInstructions}\n` +
+    `exits               branch ${c.exitBranch}, interpreter ${c.exitInterp}, fault ${c.exitFault}, device ${c.exitEvent}\n` +
+    `invalidations       ${c.invalidated}\n` +
+    `evictions           ${c.evicted}\n` +
+    `pages backed off    ${c.backedOff}\n` +
+    (i.mode === "lockstep" ? `lockstep            ${c.lockstepChecks} checked, ${c.lockstepSkipped} skipped, ${c.lockstepMismatches} mismatches\n` : "");
+}
+
 /** Default mode for machines and in-process cores: WASMVIRT_JIT=off|on|eager|lockstep (tests run suites in each). */
 export function jitModeFromEnv(): JitModeName {
   const v = process.env.WASMVIRT_JIT;

@@ -1,7 +1,7 @@
 // The machine as the main thread sees it: builds QEMU's virt (firmware, kernel, initrd,
 // device tree, boot ROM, virtio devices), runs the CPU worker, and reports state changes
 // as events once the worker confirms them.
-import { JIT_MODES, jitModeFromEnv, DEFAULT_JIT_THRESHOLD, type JitModeName } from "./jit-host.js";
+import { JIT_MODES, jitModeFromEnv, DEFAULT_JIT_THRESHOLD, type JitModeName, type JitInfo } from "./jit-host.js";
 import { EventEmitter } from "node:events";
 import type { Worker } from "node:worker_threads";
 import { startCpuWorker } from "./cpu-worker.js";
@@ -568,6 +568,12 @@ export class Machine extends EventEmitter implements MachineControl {
     await this.worker.terminate();
     this.closeDisks();
     this.emit("exit", 0);
+  }
+
+  async jitInfo(): Promise<JitInfo> {
+    const m = await this.request({ type: "jit-info", id: nextRequestId++ });
+    if (m.type !== "jit-info") throw new Error("unexpected reply");
+    return m.info;
   }
 
   async readRegisters(): Promise<HartRegisters[]> {

@@ -1,3 +1,4 @@
+import type { JitInfo } from "./jit-host.js";
 // Messages between the main thread (machine.ts) and the CPU worker (worker.ts).
 import type { MachineDescription, MachineState } from "./snapshot/format.js";
 
@@ -36,6 +37,7 @@ export type ToWorker =
   | { type: "key"; id: number; code: number; down: boolean }
   | { type: "powerbutton"; id: number }
   | { type: "regs"; id: number }
+  | { type: "jit-info"; id: number }
   | { type: "mem"; id: number; addr: string; length: number; hart: number | null }
   /** Serialise the paused machine (snapshot/format.ts); blk: with the disks' contents. */
   | { type: "save"; id: number; blk: boolean }
@@ -76,6 +78,7 @@ export type FromWorker =
   | { type: "poweroff"; status: number }
   | { type: "key-done"; id: number; ok: boolean }
   | { type: "regs"; id: number; regs: RawRegs[] }
+  | { type: "jit-info"; id: number; info: JitInfo }
   | { type: "mem"; id: number; bytes?: Uint8Array; error?: string }
   | { type: "saved"; id: number; parts?: Uint8Array[]; stats?: SaveStats; error?: string }
   | { type: "loaded"; id: number; error?: string }

@@ -6,7 +6,7 @@ import { performance } from "node:perf_hooks";
 import { CoreExports, RUN_BUDGET, RUN_IDLE, RUN_POWEROFF, RUN_RESET, RUN_DEBUG, REG_CSR0, CTX } from "./core.js";
 import { CSRS } from "./csrs.js";
 import { makeDeviceImports } from "./device-imports.js";
-import { makeJitHost } from "./jit-host.js";
+import { makeJitHost, jitModeName } from "./jit-host.js";
 import { FileBlockBackend } from "../block/file.js";
 import { OverlayBlockBackend } from "../block/overlay.js";
 import type { BlockBackend } from "../block/backend.js";
@@ -225,6 +225,9 @@ port.on("message", (m: ToWorker) => {
     case "key": post({ type: "key-done", id: m.id, ok: core.inputSendKey(m.code, m.down ? 1 : 0) === 1 }); break;
     case "powerbutton": post({ type: "key-done", id: m.id, ok: core.inputPowerButton() === 1 }); break;
     case "regs": post({ type: "regs", id: m.id, regs: readRegisters() }); break;
+    case "jit-info":
+      post({ type: "jit-info", id: m.id, info: { mode: jitModeName(core.jitMode()), threshold: cfg.jit.threshold, counters: jit.counters(core) } });
+      break;
     case "mem":
       try { post({ type: "mem", id: m.id, bytes: readMemory(BigInt(m.addr), m.length, m.hart) }); }
       catch (e) { post({ type: "mem", id: m.id, error: (e as Error).message }); }

@@ -1,5 +1,6 @@
 // The human monitor (HMP) behind QMP's human-monitor-command: QEMU's command words and output layout,
 // answered from the real machine. Output lines end in "\r\n" as QEMU's monitor writes them.
+import { formatJitInfo } from "../machine/jit-host.js";
 import type { HartRegisters } from "../machine/control.js";
 import type { CommandContext } from "./commands.js";
 import { QmpError } from "./errors.js";
@@ -87,6 +88,13 @@ const INFO: InfoCommand[] = [
     },
   },
   { name: "kvm", params: "", help: "show KVM information", run: () => "kvm support: not compiled\n" },
+  {
+    name: "jit", params: "", help: "show dynamic compiler info",
+    run: async (_a, ctx) => {
+      if (!ctx.machine.jitInfo) return "this machine has no translation tier\n";
+      return formatJitInfo(await ctx.machine.jitInfo());
+    },
+  },
   {
     name: "migrate", params: "", help: "show migration status",
     run: (_a, ctx) => ctx.machine.migration?.infoText() ?? "",
