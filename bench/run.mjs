@@ -7,6 +7,7 @@
 // Every part runs N times (default 5) on wasmvirt and on qemu-system-riscv64, interleaved run by run, and the table
 // gives medians [min–max] and wasmvirt/QEMU. Results also go to bench/results/latest.json. See bench/README.md.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { renderChart, loadHistory } from "./lib/chart.mjs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { machineInfo, loadAverage, qemuVersion } from "./lib/machine.mjs";
@@ -110,6 +111,8 @@ async function main() {
   console.log(`  load average at start: ${fmtLoad(loadStart)}${loadStart.one > info.nproc ? `  ** LOADED: above ${info.nproc} cores **` : ""}`);
   if (!haveGnuTime) console.log("  (no /usr/bin/time: CPU-time rows left out)");
 
+  // wasmvirt prints its translation counters on stderr at power-off; the parts report them.
+  process.env.WASMVIRT_JIT_STATS ??= "1";
   const ctx = {
     root, runs: opts.runs, qemu: useQemu, log, notes: [], startupS: {}, wasmvirtCli: snapshot.cli,
     images: undefined, index: undefined, markers: undefined,
@@ -139,6 +142,12 @@ async function main() {
   console.log("");
   console.log(formatTable(done, qemuNote));
   console.log("");
+  for (const p of done.filter((d) => d.info?.jit)) {
+    const j = p.info.jit;
+    console.log(`${p.part}: translation tier (last wasmvirt run): ${j.regionsCompiled} regions compiled in ${j.compileMs} ms ` +
+      `(${(j.bytesCompiled / 1024).toFixed(0)} KiB), ${j.translatedInstructions} instructions translated, ${j.regionEntries} entries, ` +
+      `${j.invalidated} invalidated, ${j.evicted} evicted, ${j.backedOff} pages backed off`);
+  }
   for (const p of done.filter((d) => d.info?.instret)) {
     console.log(`${p.part}: instret ${p.info.instret} (wasmvirt's minstret; the same program on both), result ${p.info.result}`);
   }
@@ -167,6 +176,9 @@ async function main() {
   mkdirSync(dirname(opts.json), { recursive: true });
   writeFileSync(opts.json, `${JSON.stringify(json, null, 2)}\n`);
   console.log(`results: ${relative(process.cwd(), opts.json) || opts.json}`);
+  const svg = opts.json.replace(/\.json$/, "") + ".svg";
+  writeFileSync(svg, renderChart(json, loadHistory(dirname(opts.json), opts.json)));
+  console.log(`chart: ${relative(process.cwd(), svg) || svg}`);
   const failed = ctx.notes.some((n) => / failed: |MISMATCH/.test(n));
   return failed ? 1 : 0;
 }

@@ -46,6 +46,20 @@ async function interleave(ctx, label, once) {
 const ok = (rs) => rs.filter((r) => !r.error);
 const col = (rs, f) => ok(rs).map(f);
 
+/** The translation tier's counters of the last wasmvirt run (WASMVIRT_JIT_STATS=1 prints them at power-off). */
+function jitCounters(runs) {
+  for (const r of [...ok(runs)].reverse()) {
+    const m = /^jit: (\{.*\})$/m.exec(r.err ?? "");
+    if (m) {
+      const c = JSON.parse(m[1]);
+      return { regionsCompiled: c.compiled, compileMs: Math.round(c.compileMs), bytesCompiled: c.bytesCompiled,
+        translatedInstructions: c.jitInstructions, regionEntries: c.entered, invalidated: c.invalidated,
+        evicted: c.evicted, backedOff: c.backedOff };
+    }
+  }
+  return undefined;
+}
+
 // ---- 1. bare metal -------------------------------------------------------------------------------------------------
 
 const bareArgs = (elf) => ["-M", "virt", "-bios", "none", "-kernel", elf, "-nographic"];
@@ -98,7 +112,7 @@ function bareMetal(name) {
       { metric: "MIPS per CPU second", unit: "MIPS", better: "higher",
         wasmvirt: mips(col(res.wasmvirt, cpuSeconds)), qemu: mips(col(res.qemu, cpuSeconds)) },
     ];
-    return { rows, raw: res, info: { elf: `bench/guest/bin/${name}.elf`, instret, result: [...results][0] } };
+    return { rows, raw: res, info: { elf: `bench/guest/bin/${name}.elf`, instret, result: [...results][0], jit: jitCounters(res.wasmvirt) } };
   };
 }
 
@@ -174,7 +188,7 @@ async function guestbench(ctx) {
       row("CPU time (user+sys)", cpuSeconds),
     ],
     raw: res,
-    info: { append: ctx.index.benchCmdline, results: Object.fromEntries(names.map((n) => [n, all[0]?.checks[n]])) },
+    info: { jit: jitCounters(res.wasmvirt), append: ctx.index.benchCmdline, results: Object.fromEntries(names.map((n) => [n, all[0]?.checks[n]])) },
   };
 }
 
@@ -215,6 +229,8 @@ export const PARTS = [
   { name: "startup", group: "baremetal", title: "process start-up (trivial ELF: prints 'ok', powers off)", run: startup },
   { name: "intloop", group: "baremetal", title: "bare metal: bench/guest/bin/intloop.elf (integer)", run: bareMetal("intloop"), needs: ["startup"] },
   { name: "memory", group: "baremetal", title: "bare metal: bench/guest/bin/memory.elf (memory-heavy)", run: bareMetal("memory"), needs: ["startup"] },
+  { name: "tlbmiss", group: "baremetal", title: "bare metal: bench/guest/bin/tlbmiss.elf (Sv39, a page walk on most accesses)", run: bareMetal("tlbmiss"), needs: ["startup"] },
+  { name: "jitchurn", group: "baremetal", title: "bare metal: bench/guest/bin/jitchurn.elf (code rewritten every round: retranslation)", run: bareMetal("jitchurn"), needs: ["startup"] },
   { name: "boot", group: "linux", title: "Linux boot to a shell and poweroff (bundled images, -m 256M -smp 1)", run: boot, linux: true },
   { name: "guestbench", group: "linux", title: "guest benchmark mode (benchCmdline), times printed by the guest", run: guestbench, linux: true },
   { name: "saverestore", group: "linux", title: "the booted guest saved at the prompt (migrate exec:) and restored (-incoming exec:)",
