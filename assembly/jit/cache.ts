@@ -19,7 +19,15 @@ export const BACKOFF_INVALIDATIONS: u32 = 16;
 /** Set while a debugger steps or watches: regions are never entered. */
 export let suspended: bool = false;
 
-export function setMode(m: i32, thr: u32): void { mode = m; threshold = m == MODE_ON ? thr : 1; }
+/** Jumps to a non-entry of a translated page before the page is translated again with it. */
+export let retranslateThreshold: u32 = 2000;
+export function setMode(m: i32, thr: u32): void {
+  mode = m;
+  threshold = m == MODE_ON ? thr : 1;
+  // Eager modes translate a page on its first run; an entry found later (a function of the page
+  // called from elsewhere) waits for a few jumps, so a page is not rebuilt for every new caller.
+  retranslateThreshold = m == MODE_ON ? thr : 8;
+}
 export function setSuspended(on: bool): void { suspended = on; }
 
 // ---- words shared with generated code (JIT_WORDS) ----

@@ -98,7 +98,7 @@ export function tryEnter(pc: u64, budget: i32): i32 {
     if (m != 0) return runRegion(r, pidx, m - 1, budget, vpage, pc);
   }
   if (C.pageBackedOff(info)) return -1;
-  if (C.bumpHotness(pidx) < C.threshold) return -1;
+  if (C.bumpHotness(pidx) < (r >= 0 ? C.retranslateThreshold : C.threshold)) return -1;
   C.resetHotness(pidx);
   r = compile(pidx, hostPage, off, r);
   if (r < 0) return -1;

@@ -7,7 +7,7 @@ import { performance } from "node:perf_hooks";
 export const JIT_MODES = { off: 0, on: 1, eager: 2, lockstep: 3 } as const;
 export type JitModeName = keyof typeof JIT_MODES;
 /** Jumps into a page before it is translated: a module costs ~1 ms to build, so only pages that run a lot pay. */
-export const DEFAULT_JIT_THRESHOLD = 20000;
+export const DEFAULT_JIT_THRESHOLD = 100000;
 
 /** The core's counters, in the order of its jitCounter(i). */
 export const JIT_COUNTERS = ["regions", "bytes", "compiled", "bytesCompiled", "compileFailed", "invalidated",

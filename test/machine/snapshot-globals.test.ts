@@ -75,6 +75,7 @@ Object.assign(GLOBALS, {
   "jit/cache/liveBytes": JIT_CACHE, "jit/cache/liveRegions": JIT_CACHE, "jit/cache/nextRegion": JIT_CACHE,
   "jit/cache/runningInvalidated": "per region call", "jit/cache/runningRegion": "per region call",
   "jit/cache/mode": "this process's -accel setting, not the machine's", "jit/cache/threshold": "this process's -accel setting",
+  "jit/cache/retranslateThreshold": "this process's -accel setting",
   "jit/cache/suspended": "set while a debugger steps (debugger state)",
 });
 
