@@ -14,7 +14,7 @@ import * as BUS from "../bus";
 import { execAmo } from "./amo";
 import { execFp } from "./fp_exec";
 import { pmpActive } from "./pmp";
-import { mulh, mulhsu, mulhu } from "./muldiv";
+import { mulDiv } from "./muldiv";
 import * as JIT from "../jit/cache";
 import { tryEnter } from "../jit/runtime";
 
@@ -268,16 +268,8 @@ export function execute(budget: i32): i32 {
           else if (f3 == 5) wx(rd, <u64>(<i64>a >> <i64>(b & 63)));
           else illegal = true;
         } else if (f7 == 1) {
-          switch (f3) {
-            case 0: wx(rd, a * b); break;
-            case 1: wx(rd, mulh(a, b)); break;
-            case 2: wx(rd, mulhsu(a, b)); break;
-            case 3: wx(rd, mulhu(a, b)); break;
-            case 4: wx(rd, b == 0 ? 0xffff_ffff_ffff_ffff : (a == 0x8000_0000_0000_0000 && b == 0xffff_ffff_ffff_ffff) ? a : <u64>(<i64>a / <i64>b)); break;
-            case 5: wx(rd, b == 0 ? 0xffff_ffff_ffff_ffff : a / b); break;
-            case 6: wx(rd, b == 0 ? a : (a == 0x8000_0000_0000_0000 && b == 0xffff_ffff_ffff_ffff) ? 0 : <u64>(<i64>a % <i64>b)); break;
-            default: wx(rd, b == 0 ? a : a % b); break;
-          }
+          // The high-half multiplies and divisions are shared with translated code (cpu/muldiv.ts).
+          wx(rd, f3 == 0 ? a * b : mulDiv(a, b, <i32>f3));
         } else illegal = true;
         break;
       }
@@ -294,15 +286,9 @@ export function execute(budget: i32): i32 {
           else if (f3 == 5) wx(rd, sext32(<u64><u32>(<i32>a >> (b & 31))));
           else illegal = true;
         } else if (f7 == 1) {
-          const sa = <i32>a, sb = <i32>b;
-          switch (f3) {
-            case 0: wx(rd, sext32(<u64>(a * b))); break;
-            case 4: wx(rd, sext32(<u64><u32>(sb == 0 ? -1 : (sa == i32.MIN_VALUE && sb == -1) ? sa : sa / sb))); break;
-            case 5: wx(rd, sext32(<u64>(b == 0 ? 0xffff_ffff : a / b))); break;
-            case 6: wx(rd, sext32(<u64><u32>(sb == 0 ? sa : (sa == i32.MIN_VALUE && sb == -1) ? 0 : sa % sb))); break;
-            case 7: wx(rd, sext32(<u64>(b == 0 ? a : a % b))); break;
-            default: illegal = true;
-          }
+          if (f3 == 0) wx(rd, sext32(<u64>(a * b)));
+          else if (f3 >= 4) wx(rd, mulDiv(<u64>a, <u64>b, <i32>(8 + f3)));
+          else illegal = true;
         } else illegal = true;
         break;
       }
