@@ -8,6 +8,7 @@ import * as E from "./exception";
 import * as MMU from "./mmu";
 import { hostPtrWrite, mmioRead, mmioWrite } from "../bus";
 import * as BUS from "../bus";
+import * as LS from "../jit/lockstep";
 
 // Set by readPhys/writePhys when the address decodes to nothing.
 let fault = false;
@@ -25,7 +26,11 @@ function readPhys(pa: u64, size: i32): u64 {
 function writePhys(pa: u64, size: i32, v: u64): void {
   fault = false;
   const hp = hostPtrWrite(pa);
-  if (hp != 0) { if (size == 4) store<u32>(hp, <u32>v); else store<u64>(hp, v); return; }
+  if (hp != 0) {
+    if (LS.logging) LS.logStore(hp, size);   // the lockstep checker undoes every RAM write of a checked run
+    if (size == 4) store<u32>(hp, <u32>v); else store<u64>(hp, v);
+    return;
+  }
   mmioWrite(pa, size, v);
   fault = BUS.busFault;
 }

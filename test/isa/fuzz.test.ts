@@ -23,15 +23,15 @@ interface GenOptions { traps?: boolean; paging?: "sv39" | "sv48" | null; priv?: 
 const flagsOf = (o: GenOptions) =>
   `${o.traps ? " --traps" : ""}${o.paging ? ` --paging=${o.paging}` : ""}${o.priv ? ` --priv=${o.priv}` : ""}`;
 
-async function runSeeds(mode: "qemu" | "diff", seeds: number[], gen: GenOptions = {}): Promise<string[]> {
+async function runSeeds(mode: "qemu" | "diff", seeds: number[], gen: GenOptions = {}, length = LENGTH): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), "isa-fuzz-"));
   const failures: string[] = [];
   try {
     const queue = [...seeds];
     await Promise.all([0, 1].map(async () => {
       for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
-        const r = await fuzzOne(s, LENGTH, mode, dir, 20_000, gen);
-        if (!r.ok) failures.push(`seed ${s}: ${r.message} (reproduce: node tools/fuzz-isa.mjs 1 ${LENGTH} ${s}${flagsOf(gen)})`);
+        const r = await fuzzOne(s, length, mode, dir, 20_000, gen);
+        if (!r.ok) failures.push(`seed ${s}: ${r.message} (reproduce: node tools/fuzz-isa.mjs 1 ${length} ${s}${flagsOf(gen)})`);
       }
     }));
   } finally {
@@ -99,4 +99,15 @@ describe("wasmvirt vs QEMU on random RV64IMAC programs", () => {
     ];
     expect(failures).toEqual([]);
   }, 120_000);
+
+  it.skipIf(!hasQemu || !hasWasmvirt)("in lockstep mode (every translated run replayed by the interpreter, AMOs included) the dumps stay QEMU's", async () => {
+    const before = process.env.WASMVIRT_JIT;
+    process.env.WASMVIRT_JIT = "lockstep";
+    try {
+      const seeds = Array.from({ length: 10 }, (_, i) => 94000 + i);
+      expect(await runSeeds("diff", seeds, {}, 500)).toEqual([]);
+    } finally {
+      if (before === undefined) delete process.env.WASMVIRT_JIT; else process.env.WASMVIRT_JIT = before;
+    }
+  }, 180_000);
 });
