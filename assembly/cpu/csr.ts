@@ -6,13 +6,12 @@ import { mtimeNow } from "../devices/clint";
 import { effectiveMip } from "./trap";
 import { tlbFlush } from "./mmu";
 import { writePmpcfg, writePmpaddr, pmpAddr } from "./pmp";
+// misa comes from src/machine/isa.json, the table the device tree's riscv,isa is built from.
+import { MISA } from "../generated/isa";
 
 export let csrIllegal: bool = false;
 /** Set when a write may have unmasked an interrupt or changed translation: the loop re-checks. */
 export let csrSideEffect: bool = false;
-
-// misa: RV64 (MXL=2) I M A F D C S U.
-export const MISA: u64 = (<u64>2 << 62) | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 5) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20);
 
 const SSTATUS_MASK: u64 = S.MSTATUS_SIE | S.MSTATUS_SPIE | S.MSTATUS_UBE | S.MSTATUS_SPP | S.MSTATUS_VS |
   S.MSTATUS_FS | S.MSTATUS_XS | S.MSTATUS_SUM | S.MSTATUS_MXR | S.MSTATUS_UXL | S.MSTATUS_SD;

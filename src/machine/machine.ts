@@ -30,7 +30,6 @@ import { openImage, ImageOpenError, type LockingMode } from "../block/open.js";
 export const RAM_BASE = 0x8000_0000n;
 /** wasm32 linear memory holds the core's state below 32 MiB and RAM above it. */
 export const MAX_RAM = 3n << 30n;
-export const DEFAULT_ISA = "rv64imafdc_zicsr_zifencei_sstc";
 
 export const VIRTIO_ID = { blk: 2, rng: 4, input: 18 } as const;
 /** -device names we emulate, as QEMU spells them. */
@@ -286,7 +285,7 @@ export class Machine extends EventEmitter implements MachineControl {
     const buildDtb = (initrdRange?: { start: bigint; end: bigint }) => userDtb ? userTree(initrdRange) : buildVirtDtb({
       hartCount: o.harts, ramSize: o.ramSize, bootargs: o.append, initrd: initrdRange,
       virtio: virtio.map((v) => ({ slot: v.slot, type: v.type === 2 ? "blk" : v.type === 4 ? "rng" : "input" })),
-      isa: DEFAULT_ISA, mmuType: "riscv,sv48", timebaseFrequency: 10_000_000,
+      mmuType: "riscv,sv48", timebaseFrequency: 10_000_000,
     });
     // -dtb FILE: validated, then /chosen gets bootargs and the initrd range, as QEMU does.
     const userTree = (initrdRange?: { start: bigint; end: bigint }) => {

@@ -13,6 +13,7 @@
 import { randomBytes } from "node:crypto";
 import memmapJson from "./memmap.json" with { type: "json" };
 import { encodeCells, encodeStrings, encodeU64s, Fdt, FdtNode } from "./fdt.js";
+import { RISCV_ISA } from "./isa.js";
 
 export interface VirtioSlot {
   /** 0..7: the virtio-mmio transport this device sits on. */
@@ -41,7 +42,8 @@ export interface VirtDtConfig {
   rngSeed?: Uint8Array | null;
 }
 
-export const DEFAULT_ISA = "rv64imafdc_zicsr_zifencei";
+/** What our harts implement (src/machine/isa.json, which the core's misa also comes from). */
+export const DEFAULT_ISA = RISCV_ISA;
 export const DEFAULT_MMU_TYPE = "riscv,sv48";
 
 /** PLIC interrupt sources QEMU's virt advertises (riscv,ndev): not an address, a property of the PLIC model. */

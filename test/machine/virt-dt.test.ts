@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { Fdt, parseDtb } from "../../src/machine/fdt.js";
 import { applyBootChosen, buildVirtDtb, buildVirtFdt, DEFAULT_ISA, type VirtDtConfig } from "../../src/machine/virt-dt.js";
 import { computeBootLayout } from "../../src/machine/boot-layout.js";
+import { CoreRunner, repoRoot } from "../jit/core-runner.js";
 import memmap from "../../src/machine/memmap.json" with { type: "json" };
 import {
   dtcCompile, dtcDecompile, HAVE_DTC, HAVE_QEMU, parseDtsText, qemuDumpDtb, resolvePhandles, type DtsNode,
@@ -136,11 +137,21 @@ describe("virt device tree", () => {
     expect(cores).toEqual(["cpu@0", "cpu@1", "cpu@2"]);
   });
 
+  it("riscv,isa and the hart's misa come from one table: the same single-letter extensions, S and U modes", () => {
+    const core = new CoreRunner(join(repoRoot, "test/isa/bin/csr.elf"), "off").core;
+    const misa = BigInt.asUintN(64, core.debugReadReg(0, 66 + 0x301));   // CSR n is debugger register 66 + n
+    expect(misa >> 62n).toBe(2n);                                // MXL: 64-bit
+    const letters = /^rv64([a-z]+)/.exec(DEFAULT_ISA)![1];
+    const bits = [..."abcdefghijklmnopqrstuvwxyz"].filter((_, i) => (misa >> BigInt(i)) & 1n).join("");
+    expect(bits).toBe([...letters, "s", "u"].sort().join(""));
+  });
+
   it("defaults: our hart's ISA, Sv48, a fresh 32-byte rng-seed per tree, no bootargs or initrd", () => {
     const a = parseDtb(buildVirtDtb(config()));
     const b = parseDtb(buildVirtDtb(config()));
     expect(a.find("/cpus/cpu@0")!.propString("riscv,isa")).toBe(DEFAULT_ISA);
-    expect(DEFAULT_ISA).toBe("rv64imafdc_zicsr_zifencei");
+    // The machine's own tree says what the hart does: Sstc (stimecmp) included.
+    expect(DEFAULT_ISA).toBe("rv64imafdc_zicsr_zifencei_sstc");
     expect(a.find("/cpus/cpu@0")!.propString("mmu-type")).toBe("riscv,sv48");
     expect(a.find("/chosen")!.prop("rng-seed")!.length).toBe(32);
     expect(a.find("/chosen")!.prop("rng-seed")).not.toEqual(b.find("/chosen")!.prop("rng-seed"));
