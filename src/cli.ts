@@ -10,6 +10,7 @@ import { readEndpoint, parseUri } from "./machine/snapshot/migration.js";
 import { collectMonitorSpecs, MonitorOptionError, type MonitorSpec } from "./qmp/options.js";
 import { createLogger, openLogFile, LogFileError, type Logger } from "./log.js";
 import { parseGdbDevice } from "./gdb/device.js";
+import { strerror } from "./errno.js";
 
 export class UsageError extends Error {}
 
@@ -325,7 +326,7 @@ export async function main(argv: string[]): Promise<number> {
     // -serial file:PATH: the file is truncated (as QEMU does) and receives the output as it comes.
     let fd: number;
     try { fd = openSync(cfg.serial.file, "w", 0o600); } catch (e) {
-      process.stderr.write(`wasmvirt: -serial file:${cfg.serial.file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "No such file or directory" : (e as Error).message}\n`);
+      process.stderr.write(`wasmvirt: -serial file:${cfg.serial.file}: ${strerror(e)}\n`);
       return 1;
     }
     machine.onConsole = (b) => { try { writeSync(fd, b); } catch { /* disk full: the guest keeps running */ } };

@@ -3,6 +3,7 @@
 import type { Logger as PinoLogger, LevelWithSilent } from "pino";
 import { createRequire } from "node:module";
 import * as fs from "node:fs";
+import { strerror } from "./errno.js";
 
 export type Logger = PinoLogger;
 
@@ -42,20 +43,13 @@ export function createLogger(opts: LogOptions = {}): Logger {
 
 export class LogFileError extends Error {}
 
-const STRERROR: Record<string, string> = {
-  ENOENT: "No such file or directory", EACCES: "Permission denied", EPERM: "Operation not permitted",
-  EISDIR: "Is a directory", ENOTDIR: "Not a directory", EROFS: "Read-only file system", ENXIO: "No such device or address",
-  ENOSPC: "No space left on device", ELOOP: "Too many levels of symbolic links",
-};
-
 /**
  * Open (create 0600, append) the log file, as QEMU's -D does but never creating directories; a
  * FIFO nobody reads is refused instead of waited on. Throws LogFileError with QEMU's one-line message.
  */
 export function openLogFile(path: string): number {
   const fail = (e: unknown): never => {
-    const code = (e as NodeJS.ErrnoException).code ?? "";
-    throw new LogFileError(`Error opening logfile ${path}: ${STRERROR[code] ?? (e as Error).message}`);
+    throw new LogFileError(`Error opening logfile ${path}: ${strerror(e)}`);
   };
   const { O_WRONLY, O_APPEND, O_CREAT, O_NONBLOCK } = fs.constants;
   let isFifo = false;

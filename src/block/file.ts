@@ -1,6 +1,7 @@
 // Raw disk images in host files: -drive file=IMG,format=raw,if=virtio[,readonly=on].
 import * as fs from "node:fs";
 import { type BlockBackend, BlockReadOnlyError } from "./backend.js";
+import { strerror } from "../errno.js";
 
 export interface FileBlockOptions {
   readOnly?: boolean;
@@ -14,13 +15,11 @@ export interface FileBlockOptions {
 function openError(path: string, err: NodeJS.ErrnoException, readOnly: boolean): Error {
   let why: string;
   switch (err.code) {
-    case "ENOENT": why = "No such file or directory"; break;
     case "EACCES": case "EPERM":
       why = readOnly ? "Permission denied" : "Permission denied (use readonly=on for a read-only image)";
       break;
     case "EROFS": why = "Read-only file system (use readonly=on)"; break;
-    case "EISDIR": why = "Is a directory"; break;
-    default: why = err.message;
+    default: why = strerror(err);
   }
   const e = new Error(`Could not open '${path}': ${why}`);
   (e as NodeJS.ErrnoException).code = err.code;

@@ -3,6 +3,7 @@
 // one-line start-up error naming the file, as QEMU's are. The CPU worker then uses the descriptor.
 import * as fs from "node:fs";
 import { lockImage, lockingAvailable, ImageLockError } from "./lock.js";
+import { strerror as why } from "../errno.js";
 
 export type LockingMode = "auto" | "on" | "off";
 
@@ -15,12 +16,6 @@ export interface OpenedImage {
 
 export class ImageOpenError extends Error {}
 
-const STRERROR: Record<string, string> = {
-  ENOENT: "No such file or directory", EACCES: "Permission denied", EPERM: "Operation not permitted",
-  EROFS: "Read-only file system", EISDIR: "Is a directory", ENOTDIR: "Not a directory", ELOOP: "Too many levels of symbolic links",
-  ENXIO: "No such device or address", ENAMETOOLONG: "File name too long", EMFILE: "Too many open files", EIO: "Input/output error",
-};
-const why = (e: unknown) => STRERROR[(e as NodeJS.ErrnoException).code ?? ""] ?? (e as Error).message;
 
 /** Size of an open block device, which fstat reports as 0: the last readable byte. */
 function blockDeviceSize(fd: number): number {

@@ -8,6 +8,7 @@ import { GdbSession } from "./session.js";
 import { targetDocuments } from "./target-xml.js";
 import { REG_CSR0 } from "../machine/core.js";
 import { parseGdbDevice, GdbDeviceError } from "./device.js";
+import { strerror } from "../errno.js";
 
 export interface GdbServerOptions {
   logger: Logger;
@@ -34,7 +35,7 @@ export class GdbServer {
     const server = net.createServer((sock) => this.accept(sock));
     server.on("error", (e) => this.o.logger.error({ err: e.message }, "gdb listener error"));
     await new Promise<void>((resolve, reject) => {
-      const onError = (e: NodeJS.ErrnoException) => reject(new GdbDeviceError(`-gdb ${dev}: ${e.code === "EADDRINUSE" ? "Address already in use" : e.message}`));
+      const onError = (e: NodeJS.ErrnoException) => reject(new GdbDeviceError(`-gdb ${dev}: ${strerror(e)}`));
       server.once("error", onError);
       const done = () => { server.off("error", onError); resolve(); };
       if (d.kind === "unix") {

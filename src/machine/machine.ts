@@ -26,6 +26,7 @@ import { parseDtb } from "./fdt.js";
 import { buildBootRom, BOOT_ROM_BASE } from "./bootrom.js";
 import type { WorkerConfig, ToWorker, FromWorker, WorkerVirtio, RawRegs, DebugRequest, DebugStopInfo } from "./messages.js";
 import { openImage, ImageOpenError, type LockingMode } from "../block/open.js";
+import { strerror } from "../errno.js";
 
 export const RAM_BASE = 0x8000_0000n;
 /** wasm32 linear memory holds the core's state below 32 MiB and RAM above it. */
@@ -88,18 +89,13 @@ export class MachineError extends Error {}
  */
 function readFile(what: string, path: string, limit: bigint): Uint8Array {
   const fail = (why: string): never => { throw new MachineError(`could not load ${what} '${path}': ${why}`); };
-  const errText = (e: unknown) => {
-    const err = e as NodeJS.ErrnoException;
-    return err.code === "ENOENT" ? "No such file or directory" : err.code === "EACCES" ? "Permission denied" :
-      err.code === "EISDIR" ? "Is a directory" : err.code === "ENOTDIR" ? "Not a directory" : err.message;
-  };
   let st;
-  try { st = statSync(path); } catch (e) { return fail(errText(e)); }
+  try { st = statSync(path); } catch (e) { return fail(strerror(e)); }
   if (st.isDirectory()) fail("Is a directory");
   if (!st.isFile()) fail("not a regular file");
   if (BigInt(st.size) > limit) fail(`file too large (${st.size} bytes; at most ${limit} fit)`);
   let fd: number;
-  try { fd = openSync(path, "r"); } catch (e) { return fail(errText(e)); }
+  try { fd = openSync(path, "r"); } catch (e) { return fail(strerror(e)); }
   try {
     const size = fstatSync(fd).size;          // the file we opened
     if (BigInt(size) > limit) fail(`file too large (${size} bytes; at most ${limit} fit)`);
@@ -113,7 +109,7 @@ function readFile(what: string, path: string, limit: bigint): Uint8Array {
     return done === size ? buf : buf.subarray(0, done);
   } catch (e) {
     if (e instanceof MachineError) throw e;
-    return fail(errText(e));
+    return fail(strerror(e));
   } finally {
     closeSync(fd);
   }

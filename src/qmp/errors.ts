@@ -10,24 +10,5 @@ export class QmpError extends Error {
 
 export const genericError = (desc: string) => new QmpError("GenericError", desc);
 
-/** strerror(3) texts for the errors a file operation can hit, as QEMU prints them. */
-const STRERROR: Record<string, string> = {
-  ENOENT: "No such file or directory",
-  EACCES: "Permission denied",
-  EPERM: "Operation not permitted",
-  EISDIR: "Is a directory",
-  ENOTDIR: "Not a directory",
-  EROFS: "Read-only file system",
-  ENOSPC: "No space left on device",
-  EEXIST: "File exists",
-  ENAMETOOLONG: "File name too long",
-  ELOOP: "Too many levels of symbolic links",
-  EMFILE: "Too many open files",
-  EIO: "Input/output error",
-};
-
-export function strerror(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  if (code && STRERROR[code]) return STRERROR[code];
-  return e instanceof Error ? e.message : String(e);
-}
+/** strerror(3) texts, as QEMU prints them in its error replies (one table for the whole host). */
+export { strerror } from "../errno.js";

@@ -7,6 +7,7 @@ import { open, readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import type { SaveStats } from "../messages.js";
 import { RAM_PAGE } from "./format.js";
+import { strerror } from "../../errno.js";
 
 export type MigrationStatus = "none" | "setup" | "cancelling" | "cancelled" | "active" | "postcopy-active" |
   "postcopy-paused" | "postcopy-recover" | "completed" | "failed" | "colo" | "pre-switchover" | "device" |
@@ -122,8 +123,7 @@ async function writeToFile(path: string, parts: Uint8Array[]): Promise<number> {
 export async function readEndpoint(ep: Endpoint): Promise<Uint8Array> {
   if (ep.kind === "file") {
     try { return await readFile(ep.path); } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new MigrationError(`Could not open '${ep.path}': ${code === "ENOENT" ? "No such file or directory" : (e as Error).message}`);
+      throw new MigrationError(`Could not open '${ep.path}': ${strerror(e)}`);
     }
   }
   return new Promise((resolve, reject) => {
