@@ -11,6 +11,7 @@ import { collectMonitorSpecs, MonitorOptionError, type MonitorSpec } from "./qmp
 import { createLogger, openLogFile, LogFileError, type Logger } from "./log.js";
 import { parseGdbDevice } from "./gdb/device.js";
 import { strerror } from "./errno.js";
+import { onOffError, parseOnOff, parseProps, splitOptions } from "./option-props.js";
 
 export class UsageError extends Error {}
 
@@ -78,22 +79,15 @@ export function parseSize(text: string, what: string): bigint {
   return n << shift;
 }
 
-function parseProps(value: string, what: string): Map<string, string> {
-  const props = new Map<string, string>();
-  for (const part of value.split(",")) {
-    if (part === "") continue;
-    const eq = part.indexOf("=");
-    if (eq < 0) props.set(part, "");
-    else props.set(part.slice(0, eq), part.slice(eq + 1));
-  }
-  void what;
-  return props;
-}
+/** An option's elements (QEMU's comma list) as properties; the first element, if bare, is a key too. */
+const propsOf = (value: string) => parseProps(splitOptions(value));
+const firstOf = (value: string) => splitOptions(value)[0];
 
-function onOff(v: string | undefined, what: string): boolean {
-  if (v === undefined || v === "" || v === "on" || v === "true" || v === "yes") return true;
-  if (v === "off" || v === "false" || v === "no") return false;
-  throw new UsageError(`${what}: '${v}' is not on or off`);
+/** A boolean property of `source` (e.g. "-drive VALUE"), with QEMU's message for a bad value. */
+function onOff(v: string | undefined, key: string, source: string): boolean {
+  const b = parseOnOff(v);
+  if (b === undefined) throw new UsageError(`${source}: ${onOffError(key)}`);
+  return b;
 }
 
 /** What `npm start` runs: the bundled guest with a QMP socket beside it. */
@@ -137,26 +131,26 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
   for (const [opt, value] of pairs) {
     switch (opt) {
       case "-M": case "-machine": {
-        const props = parseProps(value, opt);
-        const type = value.split(",")[0];
+        const props = propsOf(value);
+        const type = firstOf(value);
         if (type === "help" || type === "?") throw new UsageError("Supported machines are:\nvirt                 RISC-V VirtIO board (default)");
         if (type !== "virt" && !type.startsWith("type=")) throw new UsageError(`${opt} ${type}: unsupported machine type (wasmvirt emulates only 'virt'; use -M help)`);
         for (const [k, v] of props) {
           if (k === type || k === "type") continue;
-          if (k === "dumpdtb") { m.dumpDtb = v; dumpDtbOnly = true; }
+          if (k === "dumpdtb") { m.dumpDtb = v ?? ""; dumpDtbOnly = true; }
           else throw new UsageError(`${opt}: property '${k}' is not supported (supported: dumpdtb)`);
         }
         break;
       }
       case "-m": {
-        const props = parseProps(value, opt);
-        const size = props.get("size") ?? value.split(",")[0];
+        const props = propsOf(value);
+        const size = props.get("size") ?? firstOf(value);
         m.ramSize = parseSize(size, "-m");
         break;
       }
       case "-smp": {
-        const first = value.split(",")[0];
-        const props = parseProps(value, opt);
+        const first = firstOf(value);
+        const props = propsOf(value);
         const n = Number(props.get("cpus") ?? first);
         if (!Number.isInteger(n) || n < 1) throw new UsageError(`-smp ${value}: expected a number of harts`);
         if (n > 8) throw new UsageError(`-smp ${n}: wasmvirt supports at most 8 harts`);
@@ -168,7 +162,7 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
       case "-initrd": m.initrd = value; break;
       case "-append": m.append = value; break;
       case "-dtb": m.dtb = value; break;
-      case "-name": m.name = value.split(",")[0].replace(/^guest=/, ""); break;
+      case "-name": m.name = firstOf(value).replace(/^guest=/, ""); break;
       case "-uuid":
         if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) throw new UsageError(`-uuid ${value}: invalid UUID`);
         m.uuid = value.toLowerCase();
@@ -186,20 +180,20 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
         if (value !== "none") throw new UsageError(`-display ${value}: wasmvirt has no graphical display (use -nographic or -display none)`);
         break;
       case "-cpu":
-        if (!["rv64", "max", "any"].includes(value.split(",")[0])) throw new UsageError(`-cpu ${value}: unsupported (wasmvirt's hart is rv64)`);
+        if (!["rv64", "max", "any"].includes(firstOf(value))) throw new UsageError(`-cpu ${value}: unsupported (wasmvirt's hart is rv64)`);
         break;
       case "-accel": {
         // QEMU's word for the emulator is tcg; ours translates hot pages to WebAssembly the way TCG
         // translates to host code. one-insn-per-tb=on (QEMU's single-step mode) = interpreter only.
-        const accel = value.split(",")[0];
+        const accel = firstOf(value);
         if (accel !== "tcg" && !accel.startsWith("accel=")) throw new UsageError(`-accel ${value}: only tcg is available (wasmvirt has no hardware acceleration)`);
-        const props = parseProps(value, opt);
+        const props = propsOf(value);
         const jit = { mode: m.jit?.mode ?? jitModeFromEnv(), threshold: m.jit?.threshold ?? DEFAULT_JIT_THRESHOLD };
         for (const [k, v] of props) {
           if (k === accel || k === "accel") continue;
-          if (k === "one-insn-per-tb") { if (onOff(v, k)) jit.mode = "off"; }
+          if (k === "one-insn-per-tb") { if (onOff(v, k, `-accel ${value}`)) jit.mode = "off"; }
           else if (k === "jit") {
-            if (!(v in JIT_MODES)) throw new UsageError(`-accel ${value}: jit=${v} is not one of off, on, eager, lockstep`);
+            if (v === undefined || !(v in JIT_MODES)) throw new UsageError(`-accel ${value}: jit=${v} is not one of off, on, eager, lockstep`);
             jit.mode = v as JitModeName;
           } else if (k === "jit-threshold") {
             const n = Number(v);
@@ -219,7 +213,7 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
         m.incoming = value;
         break;
       case "-drive": {
-        const p = parseProps(value, opt);
+        const p = propsOf(value);
         const file = p.get("file");
         if (!file) throw new UsageError(`-drive ${value}: file= is required`);
         const format = p.get("format") ?? "raw";
@@ -241,7 +235,7 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
         if (cache !== "writeback" && cache !== "writethrough" && cache !== "unsafe") {
           throw new UsageError(`-drive ${value}: invalid cache option '${cache}' (writeback, writethrough or unsafe)`);
         }
-        const d: DriveOption = { file, format: "raw", readOnly: onOff(p.get("readonly") ?? "off", "readonly"), id: p.get("id"),
+        const d: DriveOption = { file, format: "raw", readOnly: onOff(p.has("readonly") ? p.get("readonly") : "off", "readonly", `-drive ${value}`), id: p.get("id"),
           locking, source: value, cache };
         m.drives.push(d);
         if (d.id) driveIds.set(d.id, m.drives.length - 1);
@@ -253,8 +247,8 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
     }
   }
   for (const spec of deviceSpecs) {
-    const p = parseProps(spec, "-device");
-    const driver = spec.split(",")[0];
+    const p = propsOf(spec);
+    const driver = firstOf(spec);
     if (driver === "help" || driver === "?") throw new UsageError("Supported devices:\n" + Object.keys(DEVICE_TYPES).join("\n"));
     const type = DEVICE_TYPES[driver];
     if (!type) throw new UsageError(`-device ${driver}: unsupported device (supported: ${Object.keys(DEVICE_TYPES).join(", ")})`);

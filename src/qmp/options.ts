@@ -1,5 +1,6 @@
 // QEMU's command-line words for monitors: `-qmp unix:PATH,server=on,wait=off`, `-qmp tcp:HOST:PORT,...`,
 // `-qmp stdio`, and `-chardev socket,id=ID,...` + `-mon chardev=ID,mode=control`.
+import { onOffError, parseOnOff, parseProps, splitOptions } from "../option-props.js";
 
 export type MonitorTransport =
   | { kind: "unix"; path: string; server: boolean; wait: boolean }
@@ -51,24 +52,9 @@ function parseLimits(props: Map<string, string | undefined>, source: string): Li
 export class MonitorOptionError extends Error {}
 
 function parseBool(opt: string, v: string | undefined): boolean {
-  if (v === undefined || v === "on" || v === "yes" || v === "true") return true;
-  if (v === "off" || v === "no" || v === "false") return false;
-  throw new MonitorOptionError(`Parameter '${opt}' expects 'on' or 'off'`);
-}
-
-/** key=value,... with QEMU's bare flags (`server`, `nowait`). */
-function parseProps(parts: string[]): Map<string, string | undefined> {
-  const m = new Map<string, string | undefined>();
-  for (const p of parts) {
-    if (p === "") continue;
-    const eq = p.indexOf("=");
-    if (eq < 0) {
-      if (p.startsWith("no") && (p === "nowait" || p === "noserver" || p === "nodelay" || p === "notelnet")) {
-        m.set(p.slice(2), "off");
-      } else m.set(p, undefined);
-    } else m.set(p.slice(0, eq), p.slice(eq + 1));
-  }
-  return m;
+  const b = parseOnOff(v);
+  if (b === undefined) throw new MonitorOptionError(onOffError(opt));
+  return b;
 }
 
 function socketTransport(kind: "unix" | "tcp", address: string, props: Map<string, string | undefined>,
@@ -92,7 +78,7 @@ function socketTransport(kind: "unix" | "tcp", address: string, props: Map<strin
 
 /** Parse a `-qmp`/`-qmp-pretty` value into a transport. */
 export function parseQmpValue(value: string, source: string): MonitorTransport {
-  const [head, ...rest] = value.split(",");
+  const [head, ...rest] = splitOptions(value);
   const props = parseProps(rest);
   for (const k of props.keys()) {
     if (!["server", "wait", "nodelay", "telnet", "reconnect", "max-sessions", "max-buffer"].includes(k)) {
@@ -107,7 +93,7 @@ export function parseQmpValue(value: string, source: string): MonitorTransport {
 
 /** One `-chardev` value: `socket,id=ID,path=P|host=H,port=N,server=on,wait=off` or `stdio,id=ID`. */
 export function parseChardev(value: string): { id: string; transport: MonitorTransport; limits?: ListenerLimits } {
-  const [backend, ...rest] = value.split(",");
+  const [backend, ...rest] = splitOptions(value);
   const props = parseProps(rest);
   const id = props.get("id");
   if (!id) throw new MonitorOptionError(`-chardev ${value}: Parameter 'id' is missing`);
@@ -144,11 +130,11 @@ export function collectMonitorSpecs(pairs: [string, string][]): MonitorSpec[] {
     if (opt === "-qmp" || opt === "-qmp-pretty") {
       const source = `${opt} ${value}`;
       const spec: MonitorSpec = { label: `compat_monitor${compat++}`, transport: parseQmpValue(value, source), pretty: opt === "-qmp-pretty", source };
-      const limits = parseLimits(parseProps(value.split(",").slice(1)), source);
+      const limits = parseLimits(parseProps(splitOptions(value).slice(1)), source);
       if (limits) spec.limits = limits;
       specs.push(spec);
     } else if (opt === "-mon") {
-      const props = parseProps(value.split(","));
+      const props = parseProps(splitOptions(value));
       const source = `-mon ${value}`;
       const id = props.get("chardev");
       if (!id) throw new MonitorOptionError(`${source}: Parameter 'chardev' is missing`);
