@@ -6,12 +6,13 @@
 // loop (runDebug: one instruction at a time, checked), as under gdb with breakpoints.
 // The translation tier's mode comes from WASMVIRT_JIT (off, on, eager, lockstep; default on).
 import { readFileSync } from "node:fs";
-import { parseElf } from "../dist/machine/elf.js";
+import { parseElf, segmentBytes } from "../dist/machine/elf.js";
 import { buildBootRom } from "../dist/machine/bootrom.js";
 import { makeJitHost, JIT_MODES, jitModeFromEnv, DEFAULT_JIT_THRESHOLD } from "../dist/machine/jit-host.js";
 
 const [elfPath, wasmPath = "build/core.wasm", runsArg = "3", mode = "run"] = process.argv.slice(2);
-const elf = parseElf(readFileSync(elfPath), elfPath);
+const elfFile = readFileSync(elfPath);
+const elf = parseElf(elfFile, elfPath);
 const module = new WebAssembly.Module(readFileSync(wasmPath));
 const results = [];
 for (let run = 0; run < Number(runsArg); run++) {
@@ -33,7 +34,7 @@ for (let run = 0; run < Number(runsArg); run++) {
   const rom = buildBootRom({ startAddr: elf.entry, fdtAddr: 0x80000000n + 60n * 1024n * 1024n, kernelEntry: 0n });
   mem().set(rom, core.romOffset());
   core.resetMachine(0x1000);
-  for (const s of elf.segments) { mem().set(s.data, core.physToHost(s.paddr)); core.noteRamWrite(s.paddr, s.data.length); }
+  for (const s of elf.segments) { mem().set(segmentBytes(elfFile, s), core.physToHost(s.addr)); core.noteRamWrite(s.addr, s.fileSize); }
   if (mode === "debug") core.debugBreakpointInsert(1n);
   const step = mode === "debug" ? core.runDebug : core.run;
   const t0 = performance.now();

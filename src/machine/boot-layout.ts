@@ -19,6 +19,8 @@
 // Where QEMU would silently load something outside RAM or over something else, we throw a
 // BootLayoutError that says what does not fit and where.
 
+import { ElfError, isElf, parseElf as parseElfFile, type ElfImage, type ElfSegment } from "./elf.js";
+
 const MiB = 1n << 20n;
 const GiB = 1n << 30n;
 /** RV64 kernels go on a 2 MiB boundary (riscv_calc_kernel_start_addr). */
@@ -29,9 +31,6 @@ export const QEMU_FDT_BUFFER_SIZE = 1n * MiB;
 const FDT_ADDRESSABLE_LIMIT = 3n * GiB;
 const INITRD_MAX_OFFSET = 128n * MiB;
 
-const EM_RISCV = 243;
-const PT_LOAD = 1;
-const PF_X = 1;
 const UIMAGE_MAGIC = 0x27051956;
 const RISCV_IMAGE_MAGIC = "RISCV\0\0\0";   // header offset 48 (deprecated, still written)
 const RISCV_IMAGE_MAGIC2 = "RSC\x05";      // header offset 56
@@ -42,12 +41,7 @@ export class BootLayoutError extends Error {
 }
 
 /** One piece to copy into RAM: fileSize bytes from fileOffset, then zeros up to memSize. */
-export interface LoadSegment {
-  addr: bigint;
-  fileOffset: number;
-  fileSize: number;
-  memSize: bigint;
-}
+export type LoadSegment = ElfSegment;
 
 export interface BootLayoutInput {
   ramBase: bigint;
@@ -111,56 +105,14 @@ const alignDown = (v: bigint, a: bigint): bigint => (v / a) * a;
 const sizeText = (v: bigint): string =>
   v % MiB === 0n ? `${v / MiB} MiB` : v >= MiB ? `${v} bytes (${(Number(v) / 2 ** 20).toFixed(1)} MiB)` : `${v} bytes`;
 
-interface ElfImage {
-  entry: bigint;
-  low: bigint;
-  high: bigint;
-  segments: LoadSegment[];
-}
-
-function isElf(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
-}
-
-/** Reads the program headers of a little-endian ELF64 RISC-V file. */
+/** An ELF's placement, its errors as BootLayoutErrors. */
 function parseElf(bytes: Uint8Array, what: string): ElfImage {
-  const fail = (msg: string): never => { throw new BootLayoutError(`${what}: ${msg}`); };
-  if (bytes.length < 64) fail("truncated ELF header");
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes[4] !== 2) fail(bytes[4] === 1 ? "32-bit ELF; our harts are RV64, use a 64-bit build" : `unknown ELF class ${bytes[4]}`);
-  if (bytes[5] !== 1) fail("big-endian ELF; RISC-V is little-endian");
-  const machine = view.getUint16(18, true);
-  if (machine !== EM_RISCV) fail(`ELF for machine ${machine}, not RISC-V (${EM_RISCV})`);
-  const entry = view.getBigUint64(24, true);
-  const phoff = Number(view.getBigUint64(32, true));
-  const phentsize = view.getUint16(54, true);
-  const phnum = view.getUint16(56, true);
-  if (phentsize < 56) fail(`program header entries of ${phentsize} bytes (expected 56)`);
-  if (phoff + phnum * phentsize > bytes.length) fail("program headers run past the end of the file");
-
-  let low: bigint | undefined;
-  let high = 0n;
-  let physEntry = entry;
-  const segments: LoadSegment[] = [];
-  for (let i = 0; i < phnum; i++) {
-    const p = phoff + i * phentsize;
-    if (view.getUint32(p, true) !== PT_LOAD) continue;
-    const flags = view.getUint32(p + 4, true);
-    const offset = view.getBigUint64(p + 8, true);
-    const vaddr = view.getBigUint64(p + 16, true);
-    const paddr = view.getBigUint64(p + 24, true);
-    const filesz = view.getBigUint64(p + 32, true);
-    const memsz = view.getBigUint64(p + 40, true);
-    if (filesz > memsz) fail(`segment ${i} has file size ${filesz} above its memory size ${memsz}`);
-    if (offset + filesz > BigInt(bytes.length)) fail(`segment ${i} runs past the end of the file`);
-    // QEMU (load_elf) counts every PT_LOAD in the low/high bounds, loads only non-empty ones.
-    if (low === undefined || paddr < low) low = paddr;
-    if (paddr + memsz > high) high = paddr + memsz;
-    if (memsz > 0n) segments.push({ addr: paddr, fileOffset: Number(offset), fileSize: Number(filesz), memSize: memsz });
-    if (vaddr !== paddr && (flags & PF_X) && entry >= vaddr && entry < vaddr + filesz) physEntry = entry - vaddr + paddr;
+  try {
+    return parseElfFile(bytes, what);
+  } catch (e) {
+    if (e instanceof ElfError) throw new BootLayoutError(e.message);
+    throw e;
   }
-  if (low === undefined || segments.length === 0) fail("no loadable segments");
-  return { entry: physEntry, low: low!, high, segments };
 }
 
 interface ImageHeader { textOffset: bigint; imageSize: bigint }

@@ -1,45 +1,80 @@
-// A minimal ELF64 reader: enough to place a RISC-V program's PT_LOAD segments at their
-// physical addresses and find its entry point, with errors that name the problem.
+// The ELF64 reader for everything wasmvirt loads (firmware, kernels, test and benchmark programs):
+// a RISC-V program's PT_LOAD segments at their physical addresses and its entry point, with QEMU
+// 7.2's load_elf bounds and errors that name the problem.
 
-export interface ElfSegment { paddr: bigint; data: Uint8Array; memSize: bigint }
-export interface ElfImage { entry: bigint; segments: ElfSegment[]; lowest: bigint; highest: bigint }
+/** One piece to copy into RAM: fileSize bytes from fileOffset, then zeros up to memSize. */
+export interface ElfSegment {
+  addr: bigint;
+  fileOffset: number;
+  fileSize: number;
+  memSize: bigint;
+}
 
-const EM_RISCV = 243;
+export interface ElfImage {
+  /** Physical entry point (e_entry moved from the virtual to the physical address of its segment). */
+  entry: bigint;
+  /** Lowest address and one past the highest of every PT_LOAD, as QEMU counts them. */
+  low: bigint;
+  high: bigint;
+  /** The non-empty PT_LOAD segments. */
+  segments: ElfSegment[];
+}
+
+export class ElfError extends Error {
+  override name = "ElfError";
+}
+
+export const EM_RISCV = 243;
 const PT_LOAD = 1;
+const PF_X = 1;
 
 export function isElf(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
 }
 
-export function parseElf(bytes: Uint8Array, name: string): ElfImage {
-  if (!isElf(bytes)) throw new Error(`${name}: not an ELF file`);
-  if (bytes.length < 64) throw new Error(`${name}: truncated ELF header`);
-  if (bytes[4] !== 2) throw new Error(`${name}: not a 64-bit ELF (ELFCLASS${bytes[4] === 1 ? "32" : "?"}): wasmvirt runs RISC-V 64 programs`);
-  if (bytes[5] !== 1) throw new Error(`${name}: not a little-endian ELF`);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const machine = dv.getUint16(18, true);
-  if (machine !== EM_RISCV) throw new Error(`${name}: ELF machine ${machine} is not RISC-V (243)`);
-  const entry = dv.getBigUint64(24, true);
-  const phoff = Number(dv.getBigUint64(32, true));
-  const phentsize = dv.getUint16(54, true);
-  const phnum = dv.getUint16(56, true);
-  if (phoff + phnum * phentsize > bytes.length || phentsize < 56) throw new Error(`${name}: program headers outside the file`);
+/** Reads the program headers of a little-endian ELF64 RISC-V file; errors start with `what`. */
+export function parseElf(bytes: Uint8Array, what: string): ElfImage {
+  const fail = (msg: string): never => { throw new ElfError(`${what}: ${msg}`); };
+  if (!isElf(bytes)) fail("not an ELF file");
+  if (bytes.length < 64) fail("truncated ELF header");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes[4] !== 2) fail(bytes[4] === 1 ? "32-bit ELF; our harts are RV64, use a 64-bit build" : `unknown ELF class ${bytes[4]}`);
+  if (bytes[5] !== 1) fail("big-endian ELF; RISC-V is little-endian");
+  const machine = view.getUint16(18, true);
+  if (machine !== EM_RISCV) fail(`ELF for machine ${machine}, not RISC-V (${EM_RISCV})`);
+  const entry = view.getBigUint64(24, true);
+  const phoff = Number(view.getBigUint64(32, true));
+  const phentsize = view.getUint16(54, true);
+  const phnum = view.getUint16(56, true);
+  if (phentsize < 56) fail(`program header entries of ${phentsize} bytes (expected 56)`);
+  if (phoff + phnum * phentsize > bytes.length) fail("program headers run past the end of the file");
+
+  let low: bigint | undefined;
+  let high = 0n;
+  let physEntry = entry;
   const segments: ElfSegment[] = [];
-  let lowest = -1n, highest = 0n;
   for (let i = 0; i < phnum; i++) {
-    const o = phoff + i * phentsize;
-    if (dv.getUint32(o, true) !== PT_LOAD) continue;
-    const offset = Number(dv.getBigUint64(o + 8, true));
-    const paddr = dv.getBigUint64(o + 24, true);
-    const fileSize = Number(dv.getBigUint64(o + 32, true));
-    const memSize = dv.getBigUint64(o + 40, true);
-    if (memSize === 0n) continue;
-    if (offset + fileSize > bytes.length) throw new Error(`${name}: segment ${i} extends past the end of the file`);
-    if (BigInt(fileSize) > memSize) throw new Error(`${name}: segment ${i} has file size larger than memory size`);
-    segments.push({ paddr, data: bytes.subarray(offset, offset + fileSize), memSize });
-    if (lowest < 0n || paddr < lowest) lowest = paddr;
-    if (paddr + memSize > highest) highest = paddr + memSize;
+    const p = phoff + i * phentsize;
+    if (view.getUint32(p, true) !== PT_LOAD) continue;
+    const flags = view.getUint32(p + 4, true);
+    const offset = view.getBigUint64(p + 8, true);
+    const vaddr = view.getBigUint64(p + 16, true);
+    const paddr = view.getBigUint64(p + 24, true);
+    const filesz = view.getBigUint64(p + 32, true);
+    const memsz = view.getBigUint64(p + 40, true);
+    if (filesz > memsz) fail(`segment ${i} has file size ${filesz} above its memory size ${memsz}`);
+    if (offset + filesz > BigInt(bytes.length)) fail(`segment ${i} runs past the end of the file`);
+    // QEMU (load_elf) counts every PT_LOAD in the low/high bounds, loads only non-empty ones.
+    if (low === undefined || paddr < low) low = paddr;
+    if (paddr + memsz > high) high = paddr + memsz;
+    if (memsz > 0n) segments.push({ addr: paddr, fileOffset: Number(offset), fileSize: Number(filesz), memSize: memsz });
+    if (vaddr !== paddr && (flags & PF_X) && entry >= vaddr && entry < vaddr + filesz) physEntry = entry - vaddr + paddr;
   }
-  if (segments.length === 0) throw new Error(`${name}: no loadable segments`);
-  return { entry, segments, lowest, highest };
+  if (low === undefined || segments.length === 0) fail("no loadable segments");
+  return { entry: physEntry, low: low!, high, segments };
+}
+
+/** The bytes a segment takes from the file (the rest, up to memSize, is zeros). */
+export function segmentBytes(bytes: Uint8Array, seg: ElfSegment): Uint8Array {
+  return bytes.subarray(seg.fileOffset, seg.fileOffset + seg.fileSize);
 }

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseElf } from "../../src/machine/elf.js";
+import { parseElf, segmentBytes } from "../../src/machine/elf.js";
 import { buildBootRom } from "../../src/machine/bootrom.js";
 import { makeJitHost, JIT_MODES, type JitModeName } from "../../src/machine/jit-host.js";
 
@@ -32,12 +32,13 @@ export class CoreRunner {
     this.core = new WebAssembly.Instance(module, { env } as WebAssembly.Imports).exports as Core;
     this.core.init(128 * 1024 * 1024, 1);   // the CLI's default -m (the ISA programs probe the end of RAM)
     this.core.jitSetMode(JIT_MODES[mode], threshold);
-    const elf = parseElf(readFileSync(elfPath), elfPath);
+    const file = readFileSync(elfPath);
+    const elf = parseElf(file, elfPath);
     const fdtAddr = 0x80000000n + (120n << 20n);
     const rom = buildBootRom({ startAddr: elf.entry, fdtAddr, kernelEntry: 0n });
     this.bytes.set(rom, this.core.romOffset());
     this.core.resetMachine(0x1000);
-    for (const s of elf.segments) this.writePhys(s.paddr, s.data);
+    for (const s of elf.segments) this.writePhys(s.addr, segmentBytes(file, s));
     this.writePhys(fdtAddr, Uint8Array.of(0xd0, 0x0d, 0xfe, 0xed));   // an FDT header's magic, which csr.elf checks
   }
 
