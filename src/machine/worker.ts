@@ -5,7 +5,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import { CoreExports, RUN_BUDGET, RUN_IDLE, RUN_POWEROFF, RUN_RESET, RUN_DEBUG, REG_CSR0, CTX } from "./core.js";
 import { CSRS } from "./csrs.js";
-import { makeDeviceImports } from "./device-imports.js";
+import { makeDeviceImports, drainConsoleOut, feedConsoleIn } from "./device-imports.js";
 import { makeJitHost, jitModeName } from "./jit-host.js";
 import { FileBlockBackend } from "../block/file.js";
 import { OverlayBlockBackend } from "../block/overlay.js";
@@ -93,16 +93,8 @@ let consoleHeld = false;
 
 function drainConsole(force = false) {
   if (consoleHeld && !force) return;
-  let n = core.consoleOutPending();
-  if (n === 0) return;
-  const chunks: Uint8Array[] = [];
-  while (n > 0) {
-    const p = core.consoleOutPtr();
-    chunks.push(new Uint8Array(core.memory.buffer, p, n).slice());
-    core.consoleOutConsume(n);
-    n = core.consoleOutPending();
-  }
-  const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  const all = drainConsoleOut(core, core.memory);
+  if (all.length === 0) return;
   post({ type: "console", bytes: all }, [all.buffer as ArrayBuffer]);
 }
 
@@ -113,7 +105,7 @@ function feedInput() {
   if (awaitingState) return;   // the restored console ring would drop it: keep it until the state is in
   while (pendingInput.length > 0) {
     const chunk = pendingInput[0];
-    while (pendingOffset < chunk.length && core.consoleInFree() > 0) core.consoleInPush(chunk[pendingOffset++]);
+    pendingOffset += feedConsoleIn(core, chunk.subarray(pendingOffset));
     if (pendingOffset < chunk.length) return;
     pendingInput.shift();
     pendingOffset = 0;

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseElf, segmentBytes } from "../../src/machine/elf.js";
 import { buildBootRom } from "../../src/machine/bootrom.js";
+import { drainConsoleOut } from "../../src/machine/device-imports.js";
 import { makeJitHost, JIT_MODES, type JitModeName } from "../../src/machine/jit-host.js";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -62,12 +63,7 @@ export class CoreRunner {
   }
 
   drain(): void {
-    let n: number;
-    while ((n = this.core.consoleOutPending()) > 0) {
-      const p = this.core.consoleOutPtr();
-      this.output += Buffer.from(this.bytes.subarray(p, p + n)).toString("latin1");
-      this.core.consoleOutConsume(n);
-    }
+    this.output += Buffer.from(drainConsoleOut(this.core as never, this.core.memory)).toString("latin1");
   }
 
   counters(): Record<string, number> { return this.jit.counters(this.core as never); }
