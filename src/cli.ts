@@ -427,13 +427,14 @@ function lazyGdbServer(machine: Machine, logger: Logger): { open(device: string)
   return {
     async open(device: string) {
       server ??= (async () => {
-        const [{ GdbServer }, { runHmp, newHmpState }, { SessionMode }, { DEFAULT_VERSION }] = await Promise.all([
-          import("./gdb/server.js"), import("./qmp/hmp.js"), import("./qmp/commands.js"), import("./qmp/server.js")]);
+        const [{ GdbServer }, { newHmpState }, { humanMonitorCommand }, { SessionMode }, { DEFAULT_VERSION }] = await Promise.all([
+          import("./gdb/server.js"), import("./qmp/hmp.js"), import("./qmp/commands.js"), import("./qmp/context.js"),
+          import("./qmp/server.js")]);
         const gdbLogger = logger.child({ component: "gdb" });
         const session = { mode: SessionMode.Operational, oobEnabled: false, hmp: newHmpState() };
         const s: import("./gdb/server.js").GdbServer = new GdbServer(machine, {
           logger: gdbLogger,
-          monitor: (line) => runHmp(line, {
+          monitor: (line) => humanMonitorCommand(line, {
             machine, version: DEFAULT_VERSION, logger: gdbLogger, session, monitorChardevs: () => [], gdbserver: this,
           }),
         });

@@ -1,41 +1,15 @@
 // The command table: every QMP command is declared here once, with its argument schema, the session
 // modes where it runs, whether it may run out-of-band, and its handler. Dispatch validation,
 // query-commands and query-qmp-schema are all derived from this table.
-import type { ChardevInfo, MachineControl } from "../machine/control.js";
-import type { Logger } from "../log.js";
+import type { ChardevInfo } from "../machine/control.js";
 import type { JsonObject, JsonValue } from "./json.js";
-import { EMPTY, SchemaIntrospector, T, type Member, type SchemaType } from "./schema.js";
-import { QmpError, genericError, strerror } from "./errors.js";
-import { runHmp, type HmpState } from "./hmp.js";
+import { EMPTY, SchemaIntrospector, T, validateArguments, type Member, type SchemaType } from "./schema.js";
+import { QmpError, genericError } from "./errors.js";
+import { runHmp } from "./hmp.js";
+import { SessionMode, type CommandContext } from "./context.js";
 import { CAPABILITIES, MigrationError, type Migration } from "../machine/snapshot/migration.js";
 import { saveMemory } from "./memsave.js";
 import { QKEY_CODES } from "../machine/keycodes.js";
-
-export enum SessionMode { Handshake = "handshake", Operational = "operational" }
-
-export interface VersionInfo { qemu: { major: number; minor: number; micro: number }; package: string }
-
-/** What a command handler may see and change. */
-export interface CommandContext {
-  machine: MachineControl;
-  version: VersionInfo;
-  logger: Logger;
-  session: {
-    mode: SessionMode;
-    oobEnabled: boolean;
-    /** Set by qmp_capabilities / qmp_switch_mode; applied right after the reply is written. */
-    switchTo?: { mode: SessionMode; oob: boolean };
-    /** Close the connection after this command's reply (quit). */
-    closeAfterReply?: boolean;
-    hmp: HmpState;
-  };
-  /** Chardevs of the monitors themselves, merged into query-chardev like QEMU's compat_monitorN. */
-  monitorChardevs(): ChardevInfo[];
-  /** HMP gdbserver: (re)open the debugger port on a device, or close it ("none"). */
-  gdbserver?: GdbControl;
-}
-
-export interface GdbControl { open(device: string): Promise<unknown> }
 
 export interface CommandDef {
   name: string;
@@ -354,7 +328,7 @@ export const COMMANDS: CommandDef[] = [
     args: obj("HumanMonitorCommandArgs", [req("command-line", T.str), opt("cpu-index", T.int)]),
     handler: (a, ctx) => {
       if (a["cpu-index"] !== undefined) ctx.session.hmp.cpuIndex = checkCpuIndex(ctx, a["cpu-index"]);
-      return runHmp(a["command-line"], ctx);
+      return humanMonitorCommand(a["command-line"], ctx);
     },
   },
   {
@@ -378,8 +352,9 @@ export const COMMANDS: CommandDef[] = [
     handler: (_a, ctx) => (ctx.machine.migration?.query() ?? {}) as JsonValue,
   },
   {
+    // As QEMU's: nothing to cancel is no error.
     name: "migrate_cancel", args: EMPTY, returns: EMPTY, modes: OPERATIONAL,
-    handler: (_a, ctx) => { migrationOf(ctx).cancel(); return {}; },
+    handler: (_a, ctx) => { ctx.machine.migration?.cancel(); return {}; },
   },
   {
     name: "migrate-set-capabilities", returns: EMPTY, modes: OPERATIONAL,
@@ -412,6 +387,18 @@ export const COMMANDS: CommandDef[] = [
 ];
 
 export const COMMAND_BY_NAME: ReadonlyMap<string, CommandDef> = new Map(COMMANDS.map((c) => [c.name, c]));
+
+/** One command run from inside the server (HMP's commands are these handlers, as in QEMU). */
+export async function callCommand(name: string, args: JsonObject, ctx: CommandContext): Promise<JsonValue> {
+  const cmd = COMMAND_BY_NAME.get(name);
+  if (!cmd) throw new QmpError("CommandNotFound", `The command ${name} has not been found`);
+  return cmd.handler(validateArguments(cmd.args, args), ctx);
+}
+
+/** An HMP command line, answered as QMP's human-monitor-command answers it. */
+export function humanMonitorCommand(line: string, ctx: CommandContext): Promise<string> {
+  return runHmp(line, ctx, (name, args = {}) => callCommand(name, args, ctx));
+}
 
 let schemaCache: JsonObject[] | undefined;
 

@@ -1,23 +1,41 @@
 // The human monitor (HMP) behind QMP's human-monitor-command: QEMU's command words and output layout,
 // answered from the real machine. Output lines end in "\r\n" as QEMU's monitor writes them.
+// As in QEMU (hmp_cont calls qmp_cont, hmp_info_status prints qmp_query_status...), a command that
+// has a QMP twin runs that QMP handler and only formats its result; the QMP table is the one place
+// where an action is implemented. HMP reaches it through the QmpCall it is given (no import of
+// commands.ts, which imports this file for human-monitor-command).
 import { formatJitInfo } from "../machine/jit-host.js";
 import type { HartRegisters } from "../machine/control.js";
-import type { CommandContext } from "./commands.js";
+import type { CommandContext, HmpState, QmpCall } from "./context.js";
+import type { JsonObject } from "./json.js";
 import { QmpError } from "./errors.js";
 
-/** Per-session HMP state: the current CPU and the last x/xp format, as QEMU keeps them. */
-export interface HmpState { cpuIndex: number; lastFormat: string; lastSize: number }
+export type { HmpState } from "./context.js";
 
 export const newHmpState = (): HmpState => ({ cpuIndex: 0, lastFormat: "x", lastSize: 4 });
+
+/** The context of one HMP line: the QMP context, and the QMP commands to run. */
+interface HmpContext extends CommandContext { qmp: QmpCall }
 
 interface HmpCommand {
   names: string[];
   params: string;
   help: string;
-  run(args: string, ctx: CommandContext): Promise<string> | string;
+  run(args: string, ctx: HmpContext): Promise<string> | string;
 }
 
-interface InfoCommand { name: string; params: string; help: string; run(args: string, ctx: CommandContext): Promise<string> | string }
+interface InfoCommand { name: string; params: string; help: string; run(args: string, ctx: HmpContext): Promise<string> | string }
+
+// What the QMP commands HMP formats return (as their schemas in commands.ts declare).
+interface BlockInfo {
+  device: string; qdev?: string;
+  inserted?: { file: string; drv: string; ro: boolean; "node-name": string; backing_file?: string;
+    backing_file_depth: number; cache: { "no-flush": boolean } };
+}
+interface ChardevInfo { label: string; filename: string }
+interface CpuInfoFast { "cpu-index": number; "thread-id": number }
+interface StatusInfo { running: boolean; singlestep: boolean; status: string }
+interface VersionInfo { qemu: { major: number; minor: number; micro: number }; package: string }
 
 const crlf = (s: string) => s.replace(/\r?\n/g, "\r\n");
 const hex16 = (v: bigint) => BigInt.asUintN(64, v).toString(16).padStart(16, "0");
@@ -55,39 +73,32 @@ const INFO: InfoCommand[] = [
   {
     name: "block", params: "[-n] [-v] [device]",
     help: "show info of one block device or all block devices (-n: show named nodes; -v: show details)",
-    run: (_a, ctx) => ctx.machine.blockDevices.map((b, i) => b.overlay
-      ? `${b.device} (#block${i}): ${b.overlay} (raw)\n` +
-        `    Attached to:      /machine/peripheral-anon/device[${i}]\n` +
-        `    Cache mode:       writeback, ignore flushes\n` +
-        `    Backing file:     ${b.file} (chain depth: 1)\n`
-      : `${b.device} (#block${i}): ${b.file} (${b.format}${b.readOnly ? ", read-only" : ""})\n` +
-        `    Attached to:      /machine/peripheral-anon/device[${i}]\n` +
-        `    Cache mode:       writeback\n`).join("\n"),
+    // QEMU's hmp_info_block, from query-block.
+    run: async (_a, ctx) => ((await ctx.qmp("query-block")) as unknown as BlockInfo[]).filter((b) => b.inserted).map((b) => {
+      const d = b.inserted!;
+      return `${b.device} (${d["node-name"]}): ${d.file} (${d.drv}${d.ro ? ", read-only" : ""})\n` +
+        (b.qdev ? `    Attached to:      ${b.qdev}\n` : "") +
+        `    Cache mode:       writeback${d.cache["no-flush"] ? ", ignore flushes" : ""}\n` +
+        (d.backing_file ? `    Backing file:     ${d.backing_file} (chain depth: ${d.backing_file_depth})\n` : "");
+    }).join("\n"),
   },
   {
     name: "chardev", params: "", help: "show the character devices",
-    run: (_a, ctx) => {
-      const seen = new Set<string>();
-      let out = "";
-      for (const c of [...ctx.machine.chardevs, ...ctx.monitorChardevs()]) {
-        if (seen.has(c.label)) continue;
-        seen.add(c.label);
-        out += `${c.label}: filename=${c.filename}\n`;
-      }
-      return out;
-    },
+    run: async (_a, ctx) => ((await ctx.qmp("query-chardev")) as unknown as ChardevInfo[])
+      .map((c) => `${c.label}: filename=${c.filename}\n`).join(""),
   },
   {
     name: "cpus", params: "", help: "show infos for each CPU",
-    run: (_a, ctx) => {
-      let out = "";
-      for (let i = 0; i < ctx.machine.hartCount; i++) {
-        out += `${i === ctx.session.hmp.cpuIndex ? "*" : " "} CPU #${i}: thread_id=${process.pid}\n`;
-      }
-      return out;
+    run: async (_a, ctx) => ((await ctx.qmp("query-cpus-fast")) as unknown as CpuInfoFast[]).map((c) =>
+      `${c["cpu-index"] === ctx.session.hmp.cpuIndex ? "*" : " "} CPU #${c["cpu-index"]}: thread_id=${c["thread-id"]}\n`).join(""),
+  },
+  {
+    name: "kvm", params: "", help: "show KVM information",
+    run: async (_a, ctx) => {
+      const k = (await ctx.qmp("query-kvm")) as { enabled: boolean; present: boolean };
+      return `kvm support: ${k.present ? (k.enabled ? "enabled" : "disabled") : "not compiled"}\n`;
     },
   },
-  { name: "kvm", params: "", help: "show KVM information", run: () => "kvm support: not compiled\n" },
   {
     name: "jit", params: "", help: "show dynamic compiler info",
     run: async (_a, ctx) => {
@@ -101,7 +112,8 @@ const INFO: InfoCommand[] = [
   },
   {
     name: "migrate_capabilities", params: "", help: "show current migration capabilities",
-    run: (_a, ctx) => (ctx.machine.migration?.capabilities() ?? []).map((c) => `${c.capability}: ${c.state ? "on" : "off"}\n`).join(""),
+    run: async (_a, ctx) => ((await ctx.qmp("query-migrate-capabilities")) as { capability: string; state: boolean }[])
+      .map((c) => `${c.capability}: ${c.state ? "on" : "off"}\n`).join(""),
   },
   {
     name: "mtree", params: "[-f][-d][-o][-D]",
@@ -118,8 +130,13 @@ const INFO: InfoCommand[] = [
       return out + "\n";
     },
   },
-  { name: "name", params: "", help: "show the current VM name",
-    run: (_a, ctx) => (ctx.machine.name !== undefined ? `${ctx.machine.name}\n` : "") },
+  {
+    name: "name", params: "", help: "show the current VM name",
+    run: async (_a, ctx) => {
+      const { name } = (await ctx.qmp("query-name")) as { name?: string };
+      return name !== undefined ? `${name}\n` : "";
+    },
+  },
   {
     name: "registers", params: "[-a|vcpu]",
     help: "show the cpu registers (-a: show register info for all cpus; vcpu: specific vCPU to query; " +
@@ -141,17 +158,21 @@ const INFO: InfoCommand[] = [
   },
   {
     name: "status", params: "", help: "show the current VM status (running|paused)",
-    run: (_a, ctx) => {
-      const m = ctx.machine;
-      return `VM status: ${m.running ? "running" : "paused"}${!m.running && m.state !== "paused" ? ` (${m.state})` : ""}\n`;
+    run: async (_a, ctx) => {
+      const s = (await ctx.qmp("query-status")) as unknown as StatusInfo;
+      return `VM status: ${s.running ? "running" : "paused"}${s.singlestep ? " (single step mode)" : ""}` +
+        `${!s.running && s.status !== "paused" ? ` (${s.status})` : ""}\n`;
     },
   },
-  { name: "uuid", params: "", help: "show the current VM UUID", run: (_a, ctx) => `${ctx.machine.uuid}\n` },
+  {
+    name: "uuid", params: "", help: "show the current VM UUID",
+    run: async (_a, ctx) => `${((await ctx.qmp("query-uuid")) as { UUID: string }).UUID}\n`,
+  },
   {
     name: "version", params: "", help: "show the version of QEMU",
-    run: (_a, ctx) => {
-      const q = ctx.version.qemu;
-      return `${q.major}.${q.minor}.${q.micro}${ctx.version.package}\n`;
+    run: async (_a, ctx) => {
+      const v = (await ctx.qmp("query-version")) as unknown as VersionInfo;
+      return `${v.qemu.major}.${v.qemu.minor}.${v.qemu.micro}${v.package}\n`;
     },
   },
 ];
@@ -160,10 +181,10 @@ function helpLine(names: string[], params: string, help: string): string {
   return `${names.join("|")} ${params} -- ${help}\n`;
 }
 
-/** Run a machine action, turning a thrown Error into HMP's "Error: ..." text. */
-async function action(f: () => Promise<void>): Promise<string> {
+/** Run a QMP command for its effect: nothing to print, or QEMU's hmp_handle_error text. */
+async function action(ctx: HmpContext, name: string, args: JsonObject = {}): Promise<string> {
   try {
-    await f();
+    await ctx.qmp(name, args);
     return "";
   } catch (e) {
     return `Error: ${e instanceof Error ? e.message : String(e)}\n`;
@@ -194,7 +215,7 @@ function parseFormat(spec: string, state: HmpState): { count: number; format: st
 }
 
 /** Address expressions: numbers (0x.., decimal), $pc/$register, with + and -. */
-async function parseExpression(expr: string, ctx: CommandContext): Promise<bigint> {
+async function parseExpression(expr: string, ctx: HmpContext): Promise<bigint> {
   const s = expr.trim();
   if (s === "") throw new HmpSyntaxError("unexpected end of expression");
   let total = 0n;
@@ -229,7 +250,7 @@ async function parseExpression(expr: string, ctx: CommandContext): Promise<bigin
   return BigInt.asUintN(64, total);
 }
 
-async function registerValue(name: string, ctx: CommandContext): Promise<bigint> {
+async function registerValue(name: string, ctx: HmpContext): Promise<bigint> {
   const regs = (await ctx.machine.readRegisters()).find((r) => r.hart === ctx.session.hmp.cpuIndex);
   if (!regs) throw new HmpSyntaxError(`unknown register '${name}'`);
   if (name === "pc") return regs.pc;
@@ -253,7 +274,7 @@ function printChar(v: number): string {
 }
 
 /** QEMU's memory_dump layout: 16 bytes a line (8 for bytes), addresses as 16 hex digits. */
-async function memoryDump(cmd: "x" | "xp", args: string, ctx: CommandContext): Promise<string> {
+async function memoryDump(cmd: "x" | "xp", args: string, ctx: HmpContext): Promise<string> {
   let rest = args.trim();
   let fmt = { count: 1, format: ctx.session.hmp.lastFormat, size: ctx.session.hmp.lastSize };
   if (rest.startsWith("/")) {
@@ -326,7 +347,7 @@ const COMMANDS: HmpCommand[] = [
       return device === "none" ? "Disabled gdbserver\n" : `Waiting for gdb connection on device '${device}'\n`;
     },
   },
-  { names: ["cont", "c"], params: "", help: "resume emulation", run: (_a, ctx) => action(() => ctx.machine.cont()) },
+  { names: ["cont", "c"], params: "", help: "resume emulation", run: (_a, ctx) => action(ctx, "cont") },
   {
     names: ["help", "?"], params: "[cmd]", help: "show the help",
     run: (args) => help(args.trim()),
@@ -353,56 +374,38 @@ const COMMANDS: HmpCommand[] = [
       const flags = new Set(words.filter((w) => /^-[dbi]+$/.test(w)).flatMap((w) => [...w.slice(1)]));
       const uri = words.filter((w) => !/^-[dbi]+$/.test(w)).join(" ");
       if (uri === "") throw new HmpSyntaxError("Parameter 'uri' is missing");
-      const mig = ctx.machine.migration;
-      if (!mig) return "Error: This machine cannot be migrated\n";
-      if (flags.has("i")) return "Error: wasmvirt does not support incremental block migration (-i)\n";
-      try {
-        mig.start(uri, flags.has("b"));
-      } catch (e) {
-        return `Error: ${(e as Error).message}\n`;
-      }
-      if (flags.has("d")) return "";
+      const started = await action(ctx, "migrate", { uri, blk: flags.has("b"), inc: flags.has("i"), detach: flags.has("d") });
+      if (started !== "" || flags.has("d")) return started;
       // As QEMU's monitor: wait for the end and report only a failure.
-      await mig.finished();
-      const q = mig.query() as { status?: string; "error-desc"?: string };
+      await ctx.machine.migration?.finished();
+      const q = (await ctx.qmp("query-migrate")) as { status?: string; "error-desc"?: string };
       return (flags.has("b") ? "\n" : "") + (q.status === "failed" ? `${q["error-desc"]}\n` : "");
     },
   },
   {
     names: ["migrate_cancel"], params: "", help: "cancel the current VM migration",
-    run: (_a, ctx) => { ctx.machine.migration?.cancel(); return ""; },
+    run: (_a, ctx) => action(ctx, "migrate_cancel"),
   },
   {
     names: ["migrate_incoming"], params: "uri", help: "Continue an incoming migration from an -incoming defer",
     run: (args, ctx) => {
       const uri = args.trim();
       if (uri === "") throw new HmpSyntaxError("Parameter 'uri' is missing");
-      const mig = ctx.machine.migration;
-      if (!mig) return "Error: This machine cannot be migrated\n";
-      if (!mig.incomingExpected) return "Error: '-incoming' was not specified on the command line\n";
-      try {
-        mig.incomingChecked(uri).catch((e: Error) => ctx.machine.emit("incoming-failed", e.message));
-      } catch (e) {
-        return `Error: ${(e as Error).message}\n`;
-      }
-      return "";
+      return action(ctx, "migrate-incoming", { uri });
     },
   },
   {
     names: ["quit", "q"], params: "", help: "quit the emulator",
-    run: async (_a, ctx) => {
-      ctx.session.closeAfterReply = true;
-      return action(() => ctx.machine.quit("host-qmp-quit"));
-    },
+    run: (_a, ctx) => action(ctx, "quit"),
   },
-  { names: ["stop", "s"], params: "", help: "stop emulation", run: (_a, ctx) => action(() => ctx.machine.stop()) },
+  { names: ["stop", "s"], params: "", help: "stop emulation", run: (_a, ctx) => action(ctx, "stop") },
   {
     names: ["system_powerdown"], params: "", help: "send system power down event",
-    run: (_a, ctx) => action(() => ctx.machine.powerdown()),
+    run: (_a, ctx) => action(ctx, "system_powerdown"),
   },
   {
     names: ["system_reset"], params: "", help: "reset the system",
-    run: (_a, ctx) => action(() => ctx.machine.reset("host-qmp-system-reset")),
+    run: (_a, ctx) => action(ctx, "system_reset"),
   },
   {
     names: ["x"], params: "/fmt addr", help: "virtual memory dump starting at 'addr'",
@@ -422,8 +425,12 @@ function help(topic: string): string {
   return `unknown command: '${topic}'\n`;
 }
 
-/** Run one HMP command line and return its output text (QMP human-monitor-command's result). */
-export async function runHmp(line: string, ctx: CommandContext): Promise<string> {
+/**
+ * Run one HMP command line and return its output text (QMP human-monitor-command's result). `qmp`
+ * runs a QMP command in the same context (commands.ts's humanMonitorCommand passes it).
+ */
+export async function runHmp(line: string, context: CommandContext, qmp: QmpCall): Promise<string> {
+  const ctx: HmpContext = { ...context, qmp };
   const text = line.trim();
   if (text === "") return "";
   const sp = text.search(/\s/);

@@ -11,6 +11,7 @@ export {
   collectMonitorSpecs, parseMonitorOption, parseQmpValue, parseChardev, chardevFilename, MonitorOptionError,
   type MonitorSpec, type MonitorTransport,
 } from "./options.js";
-export { SessionMode, COMMANDS, EVENTS, introspect, type VersionInfo } from "./commands.js";
+export { COMMANDS, EVENTS, introspect } from "./commands.js";
+export { SessionMode, type VersionInfo } from "./context.js";
 export { Session } from "./session.js";
 export { JsonStreamParser, toJson, JsonFloat } from "./json.js";

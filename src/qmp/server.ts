@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { ChardevInfo, MachineControl } from "../machine/control.js";
 import type { Logger } from "../log.js";
-import type { GdbControl, VersionInfo } from "./commands.js";
+import type { GdbControl, VersionInfo } from "./context.js";
 import { toJson, type JsonObject } from "./json.js";
 import { chardevFilename, type MonitorSpec } from "./options.js";
 import { Session } from "./session.js";

@@ -92,6 +92,44 @@ describe("HMP", () => {
   });
 });
 
+describe("HMP commands that have a QMP twin", () => {
+  it("print what the QMP command answers, and act as it does", async () => {
+    const m = new FakeMachine({ startPaused: true, harts: 2, name: "vm1", blockDevices: [
+      { device: "virtio0", file: "/img/a.raw", readOnly: true, format: "raw", size: 1 << 20 },
+      { device: "virtio1", file: "/img/b.raw", readOnly: false, format: "raw", size: 1 << 20, overlay: "/tmp/ov.raw" }] });
+    const s = path.join(dir, "twin.sock");
+    const mon = await startMonitors(collectMonitorSpecs([["-qmp", `unix:${s},server=on,wait=off`]]), m,
+      { version: DEFAULT_VERSION, logger: silentLogger() });
+    try {
+      const c = await RawClient.open(s);
+      const text = async (line: string) => (await hmp(c, line)).return as string;
+      const v = DEFAULT_VERSION;
+      expect(await text("info version")).toBe(`${v.qemu.major}.${v.qemu.minor}.${v.qemu.micro}${v.package}\r\n`);
+      expect(await text("info name")).toBe("vm1\r\n");
+      expect(await text("info kvm")).toBe("kvm support: not compiled\r\n");
+      expect(await text("info chardev")).toBe(`serial0: filename=stdio\r\ncompat_monitor0: filename=unix:${s},server=on\r\n`);
+      expect(await text("info block")).toBe(
+        "virtio0 (#block0): /img/a.raw (raw, read-only)\r\n    Attached to:      /machine/peripheral-anon/device[0]\r\n" +
+        "    Cache mode:       writeback\r\n\r\n" +
+        "virtio1 (#block1): /tmp/ov.raw (raw)\r\n    Attached to:      /machine/peripheral-anon/device[1]\r\n" +
+        "    Cache mode:       writeback, ignore flushes\r\n    Backing file:     /img/b.raw (chain depth: 1)\r\n");
+      expect(await text("info migrate_capabilities")).toContain("xbzrle: off\r\n");
+      // No migration on this machine: QMP's answers, worded by HMP.
+      expect(await text("migrate exec:cat")).toBe("Error: This machine cannot be migrated\r\n");
+      expect(await text("migrate_incoming exec:cat")).toBe("Error: This machine cannot be migrated\r\n");
+      expect(await text("migrate_cancel")).toBe("");
+      expect(await c.exchange({ execute: "human-monitor-command", arguments: { "command-line": "system_powerdown" } }))
+        .toMatchObject([{ event: "POWERDOWN" }, { return: "" }]);
+      expect(await text("quit")).toBe("");
+      expect(m.state).toBe("shutdown");
+      c.close();
+    } finally {
+      await mon.close();
+      m.dispose();
+    }
+  });
+});
+
 const haveQemu = spawnSync("qemu-system-riscv64", ["--version"]).status === 0;
 describe.skipIf(!haveQemu)("HMP script on the installed QEMU", () => {
   it("QEMU still prints the expected texts", async () => {
