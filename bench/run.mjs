@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { renderChart, loadHistory } from "./lib/chart.mjs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { machineInfo, loadAverage, qemuVersion } from "./lib/machine.mjs";
+import { machineInfo, loadAverage } from "./lib/machine.mjs";
 import { PARTS } from "./lib/parts.mjs";
 import { killAll, haveGnuTime } from "./lib/proc.mjs";
 import { snapshotBuild } from "./lib/snapshot.mjs";

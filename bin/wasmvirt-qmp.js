@@ -9,6 +9,6 @@ if (!existsSync(fileURLToPath(new URL("../dist/qmp-client/cli.js", import.meta.u
 }
 const { main } = await import("../dist/qmp-client/cli.js");
 main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
-  process.stderr.write(`wasmvirt-qmp: ${e && e.stack ? e.stack : e}\n`);
+  process.stderr.write(`wasmvirt-qmp: ${e?.stack ? e.stack : e}\n`);
   process.exit(70);
 });

@@ -14,6 +14,6 @@ const wantsMachine = !process.argv.slice(2).some((a) => ["-h", "-help", "--help"
 if (wantsMachine) (await import("../dist/machine/cpu-worker.js")).prewarmCpuWorker();
 const { main } = await import("../dist/cli.js");
 main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
-  process.stderr.write(`wasmvirt: internal error: ${e && e.stack ? e.stack : e}\n`);
+  process.stderr.write(`wasmvirt: internal error: ${e?.stack ? e.stack : e}\n`);
   process.exit(70);
 });

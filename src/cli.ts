@@ -3,7 +3,7 @@ import { JIT_MODES, jitModeFromEnv, DEFAULT_JIT_THRESHOLD, type JitModeName } fr
 import { readFileSync, openSync, writeSync, closeSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { Machine, MachineError, DEVICE_TYPES, type MachineOptions, type DriveOption, type VerifiedState } from "./machine/machine.js";
+import { Machine, DEVICE_TYPES, type MachineOptions, type DriveOption, type VerifiedState } from "./machine/machine.js";
 import { StdioConsole } from "./chardev/stdio.js";
 import { readEndpoint, parseUri } from "./machine/snapshot/migration.js";
 // The monitor server is loaded only when a -qmp/-mon asks for it (start-up time of plain runs).

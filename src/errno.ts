@@ -31,6 +31,6 @@ const STRERROR: Record<string, string> = {
 /** The strerror text of an error's code; for an error without a known code, its own message. */
 export function strerror(e: unknown): string {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (code && Object.prototype.hasOwnProperty.call(STRERROR, code)) return STRERROR[code];
+  if (code && Object.hasOwn(STRERROR, code)) return STRERROR[code];
   return e instanceof Error ? e.message : String(e);
 }

@@ -1,7 +1,6 @@
 // The benchmark parts. Each runs its workload `runs` times on wasmvirt and on QEMU, interleaved (wasmvirt, QEMU,
 // wasmvirt, QEMU, ...) so that a change in the machine's load hits both columns alike, and returns table rows:
 // { metric, unit, better: "lower"|"higher", wasmvirt: number[], qemu: number[] } plus notes and raw per-run data.
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { runTimed } from "./proc.mjs";
 import { QEMU } from "./machine.mjs";
@@ -66,7 +65,7 @@ const bareArgs = (elf) => ["-M", "virt", "-bios", "none", "-kernel", elf, "-nogr
 
 async function startup(ctx) {
   const elf = writeNullElf(join(ctx.root, "build", "bench"));
-  const res = await interleave(ctx, "startup", (which, emu) =>
+  const res = await interleave(ctx, "startup", (_which, emu) =>
     runTimed({ cmd: emu.cmd, args: [...emu.pre, ...bareArgs(elf)], marks: { ok: "ok\n" }, timeoutMs: 60_000 }));
   for (const which of ["wasmvirt", "qemu"]) ctx.startupS[which] = median(col(res[which], (r) => r.exitMs / 1000));
   return {
@@ -83,7 +82,7 @@ async function startup(ctx) {
 function bareMetal(name) {
   return async (ctx) => {
     const elf = join(ctx.root, "bench", "guest", "bin", `${name}.elf`);
-    const res = await interleave(ctx, name, async (which, emu) => {
+    const res = await interleave(ctx, name, async (_which, emu) => {
       const r = await runTimed({ cmd: emu.cmd, args: [...emu.pre, ...bareArgs(elf)], marks: { result: "result=" },
         timeoutMs: 300_000 });
       const m = /result=([0-9a-f]+) instret=(\d+)/.exec(r.out);
@@ -126,14 +125,12 @@ function linuxArgs(ctx, append) {
 
 async function boot(ctx) {
   const M = ctx.markers;
-  const res = await interleave(ctx, "boot", async (which, emu) => {
-    let promptAt;
+  const res = await interleave(ctx, "boot", async (_which, emu) => {
     const r = await runTimed({
       cmd: emu.cmd, args: [...emu.pre, ...linuxArgs(ctx, ctx.index.kernelCmdline)], timeoutMs: 180_000,
       marks: { opensbi: "OpenSBI v", linux: "Linux version", up: M.up, prompt: M.prompt },
       onMark: (name, child) => {
         if (name !== "prompt") return;
-        promptAt = process.hrtime.bigint();
         child.stdin.write("poweroff\n");
       },
     });
@@ -157,7 +154,7 @@ async function boot(ctx) {
 
 async function guestbench(ctx) {
   const M = ctx.markers;
-  const res = await interleave(ctx, "guestbench", async (which, emu) => {
+  const res = await interleave(ctx, "guestbench", async (_which, emu) => {
     const r = await runTimed({
       cmd: emu.cmd, args: [...emu.pre, ...linuxArgs(ctx, ctx.index.benchCmdline)], timeoutMs: 600_000,
       marks: { up: M.up, done: M.benchDone },

@@ -124,7 +124,7 @@ function restore(emu, args, file) {
 
 export async function saveRestore(ctx, interleave, linuxArgs, col) {
   const args = linuxArgs(ctx, ctx.index.kernelCmdline);
-  const res = await interleave(ctx, "saverestore", async (which, emu) => {
+  const res = await interleave(ctx, "saverestore", async (_which, emu) => {
     const dir = mkdtempSync(join(tmpdir(), "wasmvirt-bench-state-"));
     try {
       const file = join(dir, "vm.state");

@@ -6,7 +6,7 @@
 /** QEMU's MAX_PACKET_LENGTH, advertised as PacketSize. */
 export const MAX_PACKET_LENGTH = 4096;
 
-const enum State { Idle, Line, LineEscape, LineRle, Checksum1, Checksum2 }
+enum State { Idle, Line, LineEscape, LineRle, Checksum1, Checksum2 }
 
 export interface FramingEvents {
   /** A complete packet with a good checksum (already acknowledged unless in no-ack mode). */

@@ -372,7 +372,6 @@ export function parseDtb(bytes: Uint8Array): Fdt {
       pos += len;
       align4();
     } else if (tok === FDT_NOP) {
-      continue;
     } else if (tok === FDT_END) {
       if (stack.length !== 0) fail(`structure ends with ${stack.length} node(s) still open`);
       if (!sawRoot) fail("no root node");

@@ -24,7 +24,7 @@ import { computeBootLayout, type LoadSegment } from "./boot-layout.js";
 import { buildVirtDtb, applyBootChosen } from "./virt-dt.js";
 import { parseDtb } from "./fdt.js";
 import { buildBootRom, BOOT_ROM_BASE } from "./bootrom.js";
-import type { WorkerConfig, ToWorker, FromWorker, WorkerVirtio, RawRegs, DebugRequest, DebugStopInfo } from "./messages.js";
+import type { WorkerConfig, ToWorker, FromWorker, WorkerVirtio, RawRegs, DebugRequest, } from "./messages.js";
 import { openImage, ImageOpenError, type LockingMode } from "../block/open.js";
 import { strerror } from "../errno.js";
 

@@ -12,7 +12,7 @@
 //   /soc/pci@30000000     (PCIe host bridge)
 import { randomBytes } from "node:crypto";
 import memmapJson from "./memmap.json" with { type: "json" };
-import { encodeCells, encodeStrings, encodeU64s, Fdt, FdtNode } from "./fdt.js";
+import { encodeCells, encodeStrings, encodeU64s, Fdt, type FdtNode } from "./fdt.js";
 import { RISCV_ISA } from "./isa.js";
 
 export interface VirtioSlot {

@@ -3,7 +3,7 @@
 // posted from here after it has happened.
 import { parentPort, workerData } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
-import { CoreExports, RUN_BUDGET, RUN_IDLE, RUN_POWEROFF, RUN_RESET, RUN_DEBUG, REG_CSR0, CTX } from "./core.js";
+import { type CoreExports, RUN_BUDGET, RUN_IDLE, RUN_POWEROFF, RUN_RESET, RUN_DEBUG, REG_CSR0, CTX } from "./core.js";
 import { CSRS } from "./csrs.js";
 import { makeDeviceImports, drainConsoleOut, feedConsoleIn } from "./device-imports.js";
 import { makeJitHost, jitModeName } from "./jit-host.js";

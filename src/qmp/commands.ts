@@ -85,8 +85,6 @@ function checkCpuIndex(ctx: CommandContext, index: number | undefined): number {
   return index;
 }
 
-const hex16 = (v: bigint) => v.toString(16).padStart(16, "0");
-
 /** The machine's migration, or QEMU's answer for a machine without one. */
 function migrationOf(ctx: CommandContext): Migration {
   if (!ctx.machine.migration) throw genericError("This machine cannot be migrated");

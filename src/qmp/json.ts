@@ -320,7 +320,7 @@ class TokenParser {
       t = this.next();
       if (!t || t.type !== Tok.Colon) throw parseError("missing : in object pair");
       const value = this.parseValue();
-      if (Object.prototype.hasOwnProperty.call(obj, key)) throw parseError("duplicate key");
+      if (Object.hasOwn(obj, key)) throw parseError("duplicate key");
       obj[key] = value;
       t = this.next();
       if (!t) throw parseError("premature EOI");
@@ -383,7 +383,7 @@ function decodeString(raw: Buffer): string {
       case "t": out += "\t"; break;
       case "u": {
         const begin = i - 1;
-        let cp = parseInt(text.slice(i + 1, i + 5), 16);
+        const cp = parseInt(text.slice(i + 1, i + 5), 16);
         i += 4;
         if (cp === 0) throw parseError("\\u0000 is not supported");
         // A surrogate is a character only as a lead followed by a trail (QEMU's parse_string): a lone

@@ -77,10 +77,10 @@ for (const fmt of [0, 1]) {
 
 const f64a = new Float64Array(1), u64a = new BigUint64Array(f64a.buffer);
 const f32a = new Float32Array(1), u32a = new Uint32Array(f32a.buffer);
-export const d2b = (x) => ((f64a[0] = x), u64a[0]);
-export const b2d = (b) => ((u64a[0] = b), f64a[0]);
-export const f2b = (x) => ((f32a[0] = x), u32a[0]);
-export const b2f = (b) => ((u32a[0] = b), f32a[0]);
+export const d2b = (x) => { f64a[0] = x; return u64a[0]; };
+export const b2d = (b) => { u64a[0] = b; return f64a[0]; };
+export const f2b = (x) => { f32a[0] = x; return u32a[0]; };
+export const b2f = (b) => { u32a[0] = b; return f32a[0]; };
 const BOX = 0xffffffff00000000n;
 const M64 = (1n << 64n) - 1n;
 
@@ -291,7 +291,7 @@ export function randomRecord(rng, op) {
     const isFma = op.kind === "fff";
     const a = isFma && rng.int(3) === 0 ? shortS(rng) : genS(rng);
     const b = isFma && rng.int(3) === 0 ? shortS(rng) : relatedS(rng, a);
-    let c = isFma ? fmaAddendS(rng, a, b) : genS(rng);
+    const c = isFma ? fmaAddendS(rng, a, b) : genS(rng);
     let a2 = a;
     if (op.name === "fsqrt.s" && rng.int(4) === 0) a2 = f2b(b2f(shortS(rng)) ** 2);
     rec.f6 = box(a2, rng);

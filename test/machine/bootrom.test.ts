@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
-  BOOT_ROM_BASE, BOOT_ROM_SIZE, buildBootRom, FW_DYNAMIC_INFO_MAGIC, FW_DYNAMIC_INFO_OFFSET,
+  BOOT_ROM_BASE, buildBootRom, FW_DYNAMIC_INFO_MAGIC, FW_DYNAMIC_INFO_OFFSET,
 } from "../../src/machine/bootrom.js";
 import { computeBootLayout } from "../../src/machine/boot-layout.js";
 import memmap from "../../src/machine/memmap.json" with { type: "json" };

@@ -58,7 +58,7 @@ describe("machine state format", () => {
       expect(() => decodeState(bad), `byte ${at}`).toThrow(StateFormatError);
     }
     expect(() => decodeState(Buffer.concat([file, Buffer.from([0])]))).toThrow(/trailing/);
-    expect(() => decodeState(Buffer.from("QEVM\0\0\0\3 not ours"))).toThrow(/Not a wasmvirt machine state/);
+    expect(() => decodeState(Buffer.from("QEVM\0\0\0\x03 not ours"))).toThrow(/Not a wasmvirt machine state/);
   });
 
   it("names the difference when the machine does not match", () => {

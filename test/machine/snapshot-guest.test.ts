@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { wasmvirtBuilt, repoRoot } from "../helpers/guest";
 import { ensureImages, freshDisk, readImagesIndex, GUEST_MARKERS, type GuestImages } from "../../src/machine/images";
-import { Vm, wasmvirt, tempDir, saveTo } from "./snapshot-helpers";
+import { type Vm, wasmvirt, tempDir, saveTo } from "./snapshot-helpers";
 
 let images: GuestImages;
 const vms: Vm[] = [];

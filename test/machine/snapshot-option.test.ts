@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { wasmvirtBuilt } from "../helpers/guest";
 import { ensureImages, freshDisk, readImagesIndex, GUEST_MARKERS, type GuestImages } from "../../src/machine/images";
-import { Vm, wasmvirt, tempDir } from "./snapshot-helpers";
+import { type Vm, wasmvirt, tempDir } from "./snapshot-helpers";
 
 let images: GuestImages;
 const vms: Vm[] = [];

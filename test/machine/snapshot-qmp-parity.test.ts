@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { wasmvirtBuilt } from "../helpers/guest";
-import { Vm, wasmvirt, qemu, tempDir } from "./snapshot-helpers";
+import { type Vm, wasmvirt, qemu, tempDir } from "./snapshot-helpers";
 
 const haveQemu = spawnSync("qemu-system-riscv64", ["--version"], { stdio: "ignore" }).status === 0;
 const vms: Vm[] = [];

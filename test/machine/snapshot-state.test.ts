@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { wasmvirtBuilt } from "../helpers/guest";
-import { Vm, wasmvirt, tempDir, saveTo } from "./snapshot-helpers";
+import { type Vm, wasmvirt, tempDir, saveTo } from "./snapshot-helpers";
 
 const ELF = path.join(path.dirname(fileURLToPath(import.meta.url)), "state-probe", "state.elf");
 const ARGS = ["-M", "virt", "-m", "64M", "-bios", "none", "-kernel", ELF, "-nographic"];

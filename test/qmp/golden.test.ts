@@ -58,7 +58,7 @@ async function qemuTarget(s: Scenario, dir: string): Promise<Target> {
 }
 
 /** What we must send where QEMU sent `m`: QEMU's message, except for our documented differences. */
-function ourExpectation(file: string, command: string | undefined, m: Msg): Msg | undefined {
+function ourExpectation(_file: string, command: string | undefined, m: Msg): Msg | undefined {
   if (m.error?.class === "GenericError" && String(m.error.desc).startsWith("JSON parse error")) {
     // Malformed JSON: the seed's JSONParsing class; QEMU's text kept as data.detail.
     const { error, ...rest } = m;

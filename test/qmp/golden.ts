@@ -1,6 +1,5 @@
 // Reading ../shared/qmp/qemu-7.2/*.txt (transcripts of real QEMU 7.2) and replaying their client lines
 // against a QMP server, comparing the shape of every server message.
-import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 

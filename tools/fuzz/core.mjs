@@ -190,7 +190,7 @@ export async function fuzzCore({ module, instructions, seed, harts = 2, episodeI
       try {
         r = core.run(slice);
       } catch (e) {
-        const err = new Error(`host exception in core.run (seed ${seed}, episode ${ep}, slice ${stats.slices}): ${e && e.stack ? e.stack : e}`);
+        const err = new Error(`host exception in core.run (seed ${seed}, episode ${ep}, slice ${stats.slices}): ${e?.stack ? e.stack : e}`);
         err.seed = seed; err.episode = ep;
         throw err;
       }

@@ -311,7 +311,7 @@ export class Migration {
     };
     if (st.blk) {
       const disk = this.machine.blockDevices.reduce((n, d) => n + d.size, 0);
-      out["disk"] = { total: disk, remaining: st.status === "completed" ? 0 : disk, transferred: st.status === "completed" ? disk : 0 };
+      out.disk = { total: disk, remaining: st.status === "completed" ? 0 : disk, transferred: st.status === "completed" ? disk : 0 };
     }
     return out;
   }
