@@ -19,9 +19,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const VERSION = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version as string;
 
 /** Options that take a value, and options that do not. Anything else is an error. */
+// biome-ignore format: a table of names, kept filled to the line width rather than one per line
 const WITH_VALUE = new Set(["-M", "-machine", "-m", "-smp", "-bios", "-kernel", "-initrd", "-append", "-dtb",
   "-serial", "-monitor", "-display", "-qmp", "-qmp-pretty", "-chardev", "-mon", "-drive", "-device", "-name",
   "-uuid", "-D", "--log", "-cpu", "-accel", "-incoming", "-gdb"]);
+// biome-ignore format: a table of names, kept filled to the line width rather than one per line
 const FLAGS = new Set(["-nographic", "-S", "-nodefaults", "-no-reboot", "-version", "--version", "-h", "-help",
   "--help", "--bundled", "-enable-kvm", "-no-shutdown", "-snapshot", "-s"]);
 

@@ -1,6 +1,7 @@
 // QEMU 7.2's QKeyCode enum (the names QMP input-send-event takes), in QEMU's order, each with the
 // Linux input event code a virtio keyboard reports for it (0: no Linux key; sending it is an error).
 // The QMP schema's QKeyCode enum and the keyboard's translation both read this one table.
+// biome-ignore format: a table of names, kept filled to the line width rather than one per line
 const QKEY_TABLE: readonly (readonly [string, number])[] = [
   ["unmapped", 0], ["pause", 119], ["ro", 0], ["kp_comma", 0], ["kp_equals", 117], ["power", 116], ["sleep", 142],
   ["wake", 143], ["suspend", 0], ["shift", 42], ["shift_r", 54], ["alt", 56], ["alt_r", 100], ["ctrl", 29],

@@ -26,8 +26,10 @@ const OPERATIONAL = [SessionMode.Operational] as const;
 
 // ---- types shared by several commands -------------------------------------------------------------
 
+// biome-ignore format: a table of names, kept filled to the line width rather than one per line
 const RUN_STATES = ["debug", "inmigrate", "internal-error", "io-error", "paused", "postmigrate", "prelaunch",
   "finish-migrate", "restore-vm", "running", "save-vm", "shutdown", "suspended", "watchdog", "guest-panicked", "colo"];
+// biome-ignore format: a table of names, kept filled to the line width rather than one per line
 const SHUTDOWN_CAUSES = ["none", "host-error", "host-qmp-quit", "host-qmp-system-reset", "host-signal", "host-ui",
   "guest-shutdown", "guest-reset", "guest-panic", "subsystem-reset", "snapshot-load"];
 
@@ -55,6 +57,7 @@ const inputEvent: SchemaType = {
   },
 };
 
+// biome-ignore format: a table of names, kept filled to the line width rather than one per line
 const MIGRATION_STATUSES = ["none", "setup", "cancelling", "cancelled", "active", "postcopy-active",
   "postcopy-paused", "postcopy-recover", "completed", "failed", "colo", "pre-switchover", "device", "wait-unplug"];
 const migrationCapability = T.enumOf("MigrationCapability", [...CAPABILITIES]);

@@ -41,11 +41,14 @@ const crlf = (s: string) => s.replace(/\r?\n/g, "\r\n");
 const hex16 = (v: bigint) => BigInt.asUintN(64, v).toString(16).padStart(16, "0");
 
 // QEMU's riscv_cpu_dump_state: the CSRs it lists (those of the H extension are absent on our harts).
+// biome-ignore format: a table of names, kept filled to the line width rather than one per line
 const DUMP_CSRS = ["mhartid", "mstatus", "hstatus", "vsstatus", "mip", "mie", "mideleg", "hideleg", "medeleg",
   "hedeleg", "mtvec", "stvec", "vstvec", "mepc", "sepc", "vsepc", "mcause", "scause", "vscause", "mtval", "stval",
   "htval", "mtval2", "mscratch", "sscratch", "satp"];
+// biome-ignore format: a table of names, kept filled to the line width rather than one per line
 const XNAMES = ["zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5",
   "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"];
+// biome-ignore format: a table of names, kept filled to the line width rather than one per line
 const FNAMES = ["ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7", "fs0", "fs1", "fa0", "fa1", "fa2", "fa3",
   "fa4", "fa5", "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7", "fs8", "fs9", "fs10", "fs11", "ft8", "ft9",
   "ft10", "ft11"];

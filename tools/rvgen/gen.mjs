@@ -29,6 +29,7 @@ const C_WRITABLE = [9, 10, 11, 12, 13, 14, 15];    // x8..x15 minus x8
 const C_ANY = [8, 9, 10, 11, 12, 13, 14, 15];
 export const DUMP_NAMES = [...Array.from({ length: 31 }, (_, i) => `x${String(i + 1).padStart(2, "0")}`), "msc", "ssc", "mem", "trp", "trh", "pte"];
 
+// biome-ignore format: a table of names, kept filled to the line width rather than one per line
 const INTERESTING = [0n, 1n, 2n, 0xffffffffffffffffn, 0x7fffffffffffffffn, 0x8000000000000000n, 0x7fffffffn,
   0x80000000n, 0xffffffffn, 0xffffffff80000000n, 0x100000000n, 0xfffffffffffffffen, 31n, 32n, 63n, 64n];
 
