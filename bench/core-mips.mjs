@@ -23,8 +23,13 @@ for (let run = 0; run < Number(runsArg); run++) {
     ...jit.env,
     hostMonotonicNs: () => performance.now() * 1e6,
     hostTimeNs: () => Date.now() * 1e6,
-    abort: () => { throw new Error("abort"); },
-    blkRead: () => -5, blkWrite: () => -5, blkFlush: () => -5, rngFill: () => {},
+    abort: () => {
+      throw new Error("abort");
+    },
+    blkRead: () => -5,
+    blkWrite: () => -5,
+    blkFlush: () => -5,
+    rngFill: () => {},
   };
   const inst = new WebAssembly.Instance(module, { env });
   core = inst.exports;
@@ -34,7 +39,10 @@ for (let run = 0; run < Number(runsArg); run++) {
   const rom = buildBootRom({ startAddr: elf.entry, fdtAddr: 0x80000000n + 60n * 1024n * 1024n, kernelEntry: 0n });
   mem().set(rom, core.romOffset());
   core.resetMachine(0x1000);
-  for (const s of elf.segments) { mem().set(segmentBytes(elfFile, s), core.physToHost(s.addr)); core.noteRamWrite(s.addr, s.fileSize); }
+  for (const s of elf.segments) {
+    mem().set(segmentBytes(elfFile, s), core.physToHost(s.addr));
+    core.noteRamWrite(s.addr, s.fileSize);
+  }
   if (mode === "debug") core.debugBreakpointInsert(1n);
   const step = mode === "debug" ? core.runDebug : core.run;
   const t0 = performance.now();
@@ -43,7 +51,10 @@ for (let run = 0; run < Number(runsArg); run++) {
   for (;;) {
     r = step(200000);
     let n;
-    while ((n = core.consoleOutPending()) > 0) { out += Buffer.from(mem().subarray(core.consoleOutPtr(), core.consoleOutPtr() + n)).toString(); core.consoleOutConsume(n); }
+    while ((n = core.consoleOutPending()) > 0) {
+      out += Buffer.from(mem().subarray(core.consoleOutPtr(), core.consoleOutPtr() + n)).toString();
+      core.consoleOutConsume(n);
+    }
     if (r !== 0 && r !== 1) break;
   }
   const ms = performance.now() - t0;
@@ -51,8 +62,13 @@ for (let run = 0; run < Number(runsArg); run++) {
   const cpuMs = (cpu.user + cpu.system) / 1000;
   const instret = Number(/instret=(\d+)/.exec(out)?.[1] ?? core.instretOf(0));
   results.push(instret / cpuMs / 1000);
-  process.stdout.write(`run ${run}: ${(instret / ms / 1000).toFixed(1)} MIPS wall, ${(instret / cpuMs / 1000).toFixed(1)} MIPS per CPU second (${instret} instructions, ${ms.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU) ${out.trim()}\n`);
-  if (process.env.WASMVIRT_JIT_STATS) console.log(JSON.stringify({ ...jit.counters(core), hostFailures: jit.stats.failures, lastError: jit.stats.lastError }));
+  process.stdout.write(
+    `run ${run}: ${(instret / ms / 1000).toFixed(1)} MIPS wall, ${(instret / cpuMs / 1000).toFixed(1)} MIPS per CPU second (${instret} instructions, ${ms.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU) ${out.trim()}\n`,
+  );
+  if (process.env.WASMVIRT_JIT_STATS)
+    console.log(
+      JSON.stringify({ ...jit.counters(core), hostFailures: jit.stats.failures, lastError: jit.stats.lastError }),
+    );
 }
 results.sort((a, b) => a - b);
 console.log(`median ${results[Math.floor(results.length / 2)].toFixed(1)} MIPS per CPU second`);

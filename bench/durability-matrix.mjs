@@ -23,21 +23,57 @@ async function once(ending) {
   try {
     const disk = await freshDisk(path.join(dir, "disk.ext2"), images);
     const sock = path.join(dir, "qmp.sock");
-    const proc = spawn(process.execPath, [path.join(root, "bin/wasmvirt.js"), "-M", "virt", "-m", "256M", "-bios", images.firmware,
-      "-kernel", images.kernel, "-initrd", images.initrd, "-append", readImagesIndex().kernelCmdline, "-nographic",
-      "-drive", `file=${disk},format=raw,if=virtio`, "-qmp", `unix:${sock},server=on,wait=off`], { stdio: ["pipe", "pipe", "pipe"] });
+    const proc = spawn(
+      process.execPath,
+      [
+        path.join(root, "bin/wasmvirt.js"),
+        "-M",
+        "virt",
+        "-m",
+        "256M",
+        "-bios",
+        images.firmware,
+        "-kernel",
+        images.kernel,
+        "-initrd",
+        images.initrd,
+        "-append",
+        readImagesIndex().kernelCmdline,
+        "-nographic",
+        "-drive",
+        `file=${disk},format=raw,if=virtio`,
+        "-qmp",
+        `unix:${sock},server=on,wait=off`,
+      ],
+      { stdio: ["pipe", "pipe", "pipe"] },
+    );
     let out = "";
-    proc.stdout.on("data", (d) => { out += d.toString("latin1"); });
+    proc.stdout.on("data", (d) => {
+      out += d.toString("latin1");
+    });
     const exited = new Promise((r) => proc.on("exit", (code, signal) => r({ code, signal })));
-    const waitFor = async (text, from) => { while (!out.slice(from).includes(text)) { if (proc.exitCode !== null) throw new Error("exited"); await sleep(20); } return out.length; };
+    const waitFor = async (text, from) => {
+      while (!out.slice(from).includes(text)) {
+        if (proc.exitCode !== null) throw new Error("exited");
+        await sleep(20);
+      }
+      return out.length;
+    };
     let at = await waitFor(GUEST_MARKERS.prompt, await waitFor(GUEST_MARKERS.up, 0));
-    const run = async (cmd) => { const mark = `M${Math.random().toString(36).slice(2, 8)}`; proc.stdin.write(`${cmd}; echo ${mark}\n`); at = await waitFor(`\n${mark}`, at); return out.slice(0, at); };
+    const run = async (cmd) => {
+      const mark = `M${Math.random().toString(36).slice(2, 8)}`;
+      proc.stdin.write(`${cmd}; echo ${mark}\n`);
+      at = await waitFor(`\n${mark}`, at);
+      return out.slice(0, at);
+    };
     await run("dmesg -n 1");
     const text = await run("dd if=/dev/urandom of=/mnt/synced bs=4096 count=64 2>/dev/null; sync; md5sum /mnt/synced");
     const sum = /([0-9a-f]{32})\s+\/mnt\/synced/.exec(text.slice(-400))[1];
     if (ending === "SIGKILL during writes") {
       // Files written and synced in a loop: the kill lands in the middle of writes and of writeback.
-      proc.stdin.write("i=0; while true; do dd if=/dev/urandom of=/mnt/big$i bs=64k count=8 2>/dev/null; sync; i=$((i+1)); done &\n");
+      proc.stdin.write(
+        "i=0; while true; do dd if=/dev/urandom of=/mnt/big$i bs=64k count=8 2>/dev/null; sync; i=$((i+1)); done &\n",
+      );
       await sleep(2000 + Math.random() * 2000);
     }
     if (ending === "QMP quit") {
@@ -55,10 +91,14 @@ async function once(ending) {
   }
 }
 
-for (const ending of ["QMP quit", "SIGTERM", "SIGKILL after sync", "SIGKILL during writes"].filter((e) => !only || e === only)) {
+for (const ending of ["QMP quit", "SIGTERM", "SIGKILL after sync", "SIGKILL during writes"].filter(
+  (e) => !only || e === only,
+)) {
   const results = [];
   for (let i = 0; i < runs; i++) results.push(await once(ending));
   const fsck = results.map((r) => r.fsck).join(",");
-  console.log(`${ending.padEnd(22)} e2fsck -fn exit codes ${fsck}; synced file intact ${results.filter((r) => r.intact).length}/${runs}; ` +
-    `process ended ${[...new Set(results.map((r) => r.how.signal ?? `exit ${r.how.code}`))].join("/")}`);
+  console.log(
+    `${ending.padEnd(22)} e2fsck -fn exit codes ${fsck}; synced file intact ${results.filter((r) => r.intact).length}/${runs}; ` +
+      `process ended ${[...new Set(results.map((r) => r.how.signal ?? `exit ${r.how.code}`))].join("/")}`,
+  );
 }

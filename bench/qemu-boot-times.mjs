@@ -49,13 +49,34 @@ function bootOnce(paths, append) {
     const t0 = process.hrtime.bigint();
     const ms = () => Number(process.hrtime.bigint() - t0) / 1e6;
     const q = spawn("qemu-system-riscv64", [
-      "-M", "virt", "-m", "256M", "-smp", String(smp), "-bios", paths.firmware, "-kernel", paths.kernel,
-      "-initrd", paths.initrd, "-append", append, "-display", "none", "-serial", "stdio", "-monitor", "none",
+      "-M",
+      "virt",
+      "-m",
+      "256M",
+      "-smp",
+      String(smp),
+      "-bios",
+      paths.firmware,
+      "-kernel",
+      paths.kernel,
+      "-initrd",
+      paths.initrd,
+      "-append",
+      append,
+      "-display",
+      "none",
+      "-serial",
+      "stdio",
+      "-monitor",
+      "none",
       "-no-reboot",
     ]);
     let out = "";
     const marks = {};
-    const timer = setTimeout(() => { q.kill("SIGKILL"); reject(new Error(`timeout; output:\n${out.slice(-2000)}`)); }, 120_000);
+    const timer = setTimeout(() => {
+      q.kill("SIGKILL");
+      reject(new Error(`timeout; output:\n${out.slice(-2000)}`));
+    }, 120_000);
     const mark = (name, text) => {
       if (marks[name] === undefined && out.includes(text)) marks[name] = ms();
     };
@@ -92,7 +113,11 @@ const all = [];
 for (let i = 0; i < runs; i++) {
   const r = await bootOnce(paths, append);
   all.push(r);
-  process.stderr.write(`run ${i + 1}/${runs}: ${Object.entries(r).map(([k, v]) => `${k}=${v.toFixed(0)}ms`).join(" ")}\n`);
+  process.stderr.write(
+    `run ${i + 1}/${runs}: ${Object.entries(r)
+      .map(([k, v]) => `${k}=${v.toFixed(0)}ms`)
+      .join(" ")}\n`,
+  );
 }
 console.log(`qemu-system-riscv64 -M virt -m 256M -smp ${smp}, -append "${append}", ${runs} runs (ms from spawn):`);
 console.log("| point | median | min | max |\n|---|---|---|---|");

@@ -15,7 +15,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { QmpClient } = await import(pathToFileURL(path.join(root, "dist/qmp-client/client.js")).href);
 const args = process.argv.slice(2);
-const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : def; };
+const opt = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : def;
+};
 const N = Number(opt("--n", "2000"));
 const which = opt("--target", "all");
 const elf = path.join(root, "test/qmp/fixtures/loop.elf");
@@ -24,19 +27,47 @@ async function launch(target, sock) {
   let cmd, argv;
   if (target === "wasmvirt") {
     cmd = process.execPath;
-    argv = [path.join(root, "bin/wasmvirt.js"), "-M", "virt", "-bios", "none", "-kernel", elf, "-nographic", "-serial", "null",
-      "-qmp", `unix:${sock},server=on,wait=off`];
+    argv = [
+      path.join(root, "bin/wasmvirt.js"),
+      "-M",
+      "virt",
+      "-bios",
+      "none",
+      "-kernel",
+      elf,
+      "-nographic",
+      "-serial",
+      "null",
+      "-qmp",
+      `unix:${sock},server=on,wait=off`,
+    ];
   } else if (target === "fake") {
     cmd = process.execPath;
     argv = [path.join(root, "test/qmp/serve-fake.mjs"), "-qmp", `unix:${sock},server=on,wait=off`];
   } else {
     cmd = "qemu-system-riscv64";
-    argv = ["-M", "virt", "-bios", "none", "-kernel", elf, "-nographic", "-serial", "null", "-monitor", "none",
-      "-qmp", `unix:${sock},server=on,wait=off`];
+    argv = [
+      "-M",
+      "virt",
+      "-bios",
+      "none",
+      "-kernel",
+      elf,
+      "-nographic",
+      "-serial",
+      "null",
+      "-monitor",
+      "none",
+      "-qmp",
+      `unix:${sock},server=on,wait=off`,
+    ];
   }
   const proc = spawn(cmd, argv, { stdio: ["ignore", "ignore", "inherit"] });
   for (let i = 0; i < 400 && !fs.existsSync(sock); i++) await new Promise((r) => setTimeout(r, 25));
-  if (!fs.existsSync(sock)) { proc.kill("SIGKILL"); throw new Error(`${target}: no QMP socket`); }
+  if (!fs.existsSync(sock)) {
+    proc.kill("SIGKILL");
+    throw new Error(`${target}: no QMP socket`);
+  }
   return proc;
 }
 
@@ -52,7 +83,7 @@ async function measure(target) {
     await c.negotiate();
     const st = await c.execute("query-status");
     if (st.return?.status !== "running") throw new Error(`${target}: guest not running: ${JSON.stringify(st)}`);
-    await new Promise((r) => setTimeout(r, 500));   // let the guest settle into its loop
+    await new Promise((r) => setTimeout(r, 500)); // let the guest settle into its loop
     for (let i = 0; i < 200; i++) await c.execute("query-status");
     const lat = [];
     const t0 = process.hrtime.bigint();
@@ -69,9 +100,14 @@ async function measure(target) {
     const still = await c.execute("query-status");
     lat.sort((a, b) => a - b);
     return {
-      target, n: N, guestRunning: still.return?.running === true,
-      p50_us: Math.round(pct(lat, 50)), p99_us: Math.round(pct(lat, 99)), max_us: Math.round(lat[lat.length - 1]),
-      seq_cmds_per_s: Math.round(N / seqSecs), pipelined_cmds_per_s: Math.round(N / pipeSecs),
+      target,
+      n: N,
+      guestRunning: still.return?.running === true,
+      p50_us: Math.round(pct(lat, 50)),
+      p99_us: Math.round(pct(lat, 99)),
+      max_us: Math.round(lat[lat.length - 1]),
+      seq_cmds_per_s: Math.round(N / seqSecs),
+      pipelined_cmds_per_s: Math.round(N / pipeSecs),
     };
   } finally {
     c.close();
@@ -85,8 +121,14 @@ const haveQemu = spawnSync("qemu-system-riscv64", ["--version"]).status === 0;
 const haveCli = fs.existsSync(path.join(root, "dist/cli.js")) && fs.existsSync(path.join(root, "build/core.wasm"));
 const results = [];
 for (const t of targets) {
-  if (t === "qemu" && !haveQemu) { console.log("qemu: qemu-system-riscv64 not installed, skipped"); continue; }
-  if (t === "wasmvirt" && !haveCli) { console.log("wasmvirt: not built (npm run build), skipped"); continue; }
+  if (t === "qemu" && !haveQemu) {
+    console.log("qemu: qemu-system-riscv64 not installed, skipped");
+    continue;
+  }
+  if (t === "wasmvirt" && !haveCli) {
+    console.log("wasmvirt: not built (npm run build), skipped");
+    continue;
+  }
   results.push(await measure(t));
 }
 console.log(`QMP query-status on one unix-socket connection, ${os.cpus().length} cores, node ${process.version}`);

@@ -40,7 +40,11 @@ function parseOptions(argv) {
     else if (a === "--runs") {
       o.runs = Number(value());
       if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error(`--runs: '${argv[i]}' is not a positive integer`);
-    } else if (a === "--only") o.only = value().split(",").map((s) => s.trim()).filter(Boolean);
+    } else if (a === "--only")
+      o.only = value()
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (a === "--no-qemu") o.qemu = false;
     else if (a === "--json") o.json = resolve(value());
     else throw new Error(`unknown option '${a}'`);
@@ -54,7 +58,9 @@ function selectParts(only) {
   for (const word of only) {
     const matches = PARTS.filter((p) => p.name === word || p.group === word);
     if (matches.length === 0) {
-      throw new Error(`--only: no part or group '${word}' (parts: ${PARTS.map((p) => p.name).join(", ")}; groups: baremetal, linux, qmp)`);
+      throw new Error(
+        `--only: no part or group '${word}' (parts: ${PARTS.map((p) => p.name).join(", ")}; groups: baremetal, linux, qmp)`,
+      );
     }
     for (const p of matches) {
       picked.add(p.name);
@@ -105,17 +111,31 @@ async function main() {
 
   console.log(`wasmvirt benchmark, ${started.toISOString()}, ${opts.runs} run(s) per part and emulator, interleaved`);
   console.log(`  ${info.nproc} cores (${info.cpuModel}), ${info.kernel}, node ${info.node}`);
-  console.log(`  QEMU: ${info.qemu ?? "qemu-system-riscv64 not found: QEMU columns skipped"}${opts.qemu ? "" : " (not run: --no-qemu)"}`);
-  console.log(`  wasmvirt: git ${info.gitCommit?.slice(0, 12) ?? "?"}${info.gitDirty ? " + uncommitted changes in assembly/ src/ bin/" : ""}` +
-    `, core.wasm sha256 ${snapshot.coreSha256.slice(0, 12)} (a copy of the build, taken at start, is what runs)`);
-  console.log(`  load average at start: ${fmtLoad(loadStart)}${loadStart.one > info.nproc ? `  ** LOADED: above ${info.nproc} cores **` : ""}`);
+  console.log(
+    `  QEMU: ${info.qemu ?? "qemu-system-riscv64 not found: QEMU columns skipped"}${opts.qemu ? "" : " (not run: --no-qemu)"}`,
+  );
+  console.log(
+    `  wasmvirt: git ${info.gitCommit?.slice(0, 12) ?? "?"}${info.gitDirty ? " + uncommitted changes in assembly/ src/ bin/" : ""}` +
+      `, core.wasm sha256 ${snapshot.coreSha256.slice(0, 12)} (a copy of the build, taken at start, is what runs)`,
+  );
+  console.log(
+    `  load average at start: ${fmtLoad(loadStart)}${loadStart.one > info.nproc ? `  ** LOADED: above ${info.nproc} cores **` : ""}`,
+  );
   if (!haveGnuTime) console.log("  (no /usr/bin/time: CPU-time rows left out)");
 
   // wasmvirt prints its translation counters on stderr at power-off; the parts report them.
   process.env.WASMVIRT_JIT_STATS ??= "1";
   const ctx = {
-    root, runs: opts.runs, qemu: useQemu, log, notes: [], startupS: {}, wasmvirtCli: snapshot.cli,
-    images: undefined, index: undefined, markers: undefined,
+    root,
+    runs: opts.runs,
+    qemu: useQemu,
+    log,
+    notes: [],
+    startupS: {},
+    wasmvirtCli: snapshot.cli,
+    images: undefined,
+    index: undefined,
+    markers: undefined,
   };
   if (parts.some((p) => p.linux)) {
     const images = await import(pathToFileURL(join(root, "dist", "machine", "images.js")).href);
@@ -132,8 +152,14 @@ async function main() {
     const notesBefore = ctx.notes.length;
     const r = await part.run(ctx);
     done.push({
-      part: part.name, title: part.title, loadBefore, loadAfter: loadAverage(),
-      rows: summarizeRows(r.rows), info: r.info, raw: r.raw, notes: ctx.notes.slice(notesBefore),
+      part: part.name,
+      title: part.title,
+      loadBefore,
+      loadAfter: loadAverage(),
+      rows: summarizeRows(r.rows),
+      info: r.info,
+      raw: r.raw,
+      notes: ctx.notes.slice(notesBefore),
     });
   }
   const elapsedS = (Date.now() - t0) / 1000;
@@ -144,21 +170,29 @@ async function main() {
   console.log("");
   for (const p of done.filter((d) => d.info?.jit)) {
     const j = p.info.jit;
-    console.log(`${p.part}: translation tier (last wasmvirt run): ${j.regionsCompiled} regions compiled in ${j.compileMs} ms ` +
-      `(${(j.bytesCompiled / 1024).toFixed(0)} KiB), ${j.translatedInstructions} instructions translated, ${j.regionEntries} entries, ` +
-      `${j.invalidated} invalidated, ${j.evicted} evicted, ${j.backedOff} pages backed off`);
+    console.log(
+      `${p.part}: translation tier (last wasmvirt run): ${j.regionsCompiled} regions compiled in ${j.compileMs} ms ` +
+        `(${(j.bytesCompiled / 1024).toFixed(0)} KiB), ${j.translatedInstructions} instructions translated, ${j.regionEntries} entries, ` +
+        `${j.invalidated} invalidated, ${j.evicted} evicted, ${j.backedOff} pages backed off`,
+    );
   }
   for (const p of done.filter((d) => d.info?.instret)) {
-    console.log(`${p.part}: instret ${p.info.instret} (wasmvirt's minstret; the same program on both), result ${p.info.result}`);
+    console.log(
+      `${p.part}: instret ${p.info.instret} (wasmvirt's minstret; the same program on both), result ${p.info.result}`,
+    );
   }
   if (done.some((d) => d.info?.instret)) {
     console.log(`"net of start-up" subtracts the median start-up + exit time of the same emulator (startup part).`);
   }
-  console.log(`load average: ${fmtLoad(loadStart)} at start, ${fmtLoad(loadEnd)} at end; ${elapsedS.toFixed(0)} s in all`);
+  console.log(
+    `load average: ${fmtLoad(loadStart)} at start, ${fmtLoad(loadEnd)} at end; ${elapsedS.toFixed(0)} s in all`,
+  );
   const loaded = loadStart.one > info.nproc || loadEnd.one > info.nproc;
   if (loaded) {
-    console.log(`** The machine was LOADED (1-minute load average above its ${info.nproc} cores): absolute figures are ` +
-      "inflated; the ratios suffer less because the runs were interleaved. **");
+    console.log(
+      `** The machine was LOADED (1-minute load average above its ${info.nproc} cores): absolute figures are ` +
+        "inflated; the ratios suffer less because the runs were interleaved. **",
+    );
   }
   if (qemuNote) console.log(`QEMU columns: ${qemuNote}.`);
   for (const n of ctx.notes) console.log(`note: ${n}`);
@@ -189,8 +223,13 @@ for (const sig of ["SIGINT", "SIGTERM"]) {
     process.exit(130);
   });
 }
-main().then((code) => { process.exitCode = code; }, (e) => {
-  killAll();
-  console.error(`bench: ${e.stack ?? e}`);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    killAll();
+    console.error(`bench: ${e.stack ?? e}`);
+    process.exitCode = 1;
+  },
+);

@@ -96,10 +96,25 @@ function onOff(v: string | undefined, key: string, source: string): boolean {
 export async function bundledArgs(): Promise<string[]> {
   const { ensureImages, readImagesIndex } = await import("./machine/images.js");
   const img = await ensureImages();
-  return ["-M", "virt", "-m", "256M", "-smp", "1", "-bios", img.firmware,
-    "-kernel", img.kernel, "-initrd", img.initrd,
-    "-append", readImagesIndex().kernelCmdline, "-nographic",
-    "-qmp", "unix:wasmvirt.qmp,server=on,wait=off"];
+  return [
+    "-M",
+    "virt",
+    "-m",
+    "256M",
+    "-smp",
+    "1",
+    "-bios",
+    img.firmware,
+    "-kernel",
+    img.kernel,
+    "-initrd",
+    img.initrd,
+    "-append",
+    readImagesIndex().kernelCmdline,
+    "-nographic",
+    "-qmp",
+    "unix:wasmvirt.qmp,server=on,wait=off",
+  ];
 }
 
 export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
@@ -107,9 +122,16 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
-    if (a.startsWith("--") && a.includes("=") ) { const eq = a.indexOf("="); argv.splice(i + 1, 0, a.slice(eq + 1)); a = a.slice(0, eq); }
+    if (a.startsWith("--") && a.includes("=")) {
+      const eq = a.indexOf("=");
+      argv.splice(i + 1, 0, a.slice(eq + 1));
+      a = a.slice(0, eq);
+    }
     if (a.startsWith("--") && !FLAGS.has(a) && WITH_VALUE.has(a.slice(1))) a = a.slice(1);
-    if (FLAGS.has(a)) { flags.add(a); continue; }
+    if (FLAGS.has(a)) {
+      flags.add(a);
+      continue;
+    }
     if (WITH_VALUE.has(a)) {
       if (i + 1 >= argv.length) throw new UsageError(`${a} needs an argument`);
       pairs.push([a, argv[++i]]);
@@ -121,8 +143,14 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
   if (flags.has("-version") || flags.has("--version")) return "version";
 
   const m: MachineOptions = {
-    ramSize: 128n << 20n, harts: 1, bios: "default", drives: [], devices: [],
-    defaultKeyboard: !flags.has("-nodefaults"), startPaused: flags.has("-S"), snapshot: flags.has("-snapshot"),
+    ramSize: 128n << 20n,
+    harts: 1,
+    bios: "default",
+    drives: [],
+    devices: [],
+    defaultKeyboard: !flags.has("-nodefaults"),
+    startPaused: flags.has("-S"),
+    snapshot: flags.has("-snapshot"),
   };
   let serial: CliConfig["serial"] = "stdio";
   let logFile: string | undefined;
@@ -132,15 +160,20 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
   const deviceSpecs: string[] = [];
   for (const [opt, value] of pairs) {
     switch (opt) {
-      case "-M": case "-machine": {
+      case "-M":
+      case "-machine": {
         const props = propsOf(value);
         const type = firstOf(value);
-        if (type === "help" || type === "?") throw new UsageError("Supported machines are:\nvirt                 RISC-V VirtIO board (default)");
-        if (type !== "virt" && !type.startsWith("type=")) throw new UsageError(`${opt} ${type}: unsupported machine type (wasmvirt emulates only 'virt'; use -M help)`);
+        if (type === "help" || type === "?")
+          throw new UsageError("Supported machines are:\nvirt                 RISC-V VirtIO board (default)");
+        if (type !== "virt" && !type.startsWith("type="))
+          throw new UsageError(`${opt} ${type}: unsupported machine type (wasmvirt emulates only 'virt'; use -M help)`);
         for (const [k, v] of props) {
           if (k === type || k === "type") continue;
-          if (k === "dumpdtb") { m.dumpDtb = v ?? ""; dumpDtbOnly = true; }
-          else throw new UsageError(`${opt}: property '${k}' is not supported (supported: dumpdtb)`);
+          if (k === "dumpdtb") {
+            m.dumpDtb = v ?? "";
+            dumpDtbOnly = true;
+          } else throw new UsageError(`${opt}: property '${k}' is not supported (supported: dumpdtb)`);
         }
         break;
       }
@@ -159,14 +192,27 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
         m.harts = n;
         break;
       }
-      case "-bios": m.bios = value; break;
-      case "-kernel": m.kernel = value; break;
-      case "-initrd": m.initrd = value; break;
-      case "-append": m.append = value; break;
-      case "-dtb": m.dtb = value; break;
-      case "-name": m.name = firstOf(value).replace(/^guest=/, ""); break;
+      case "-bios":
+        m.bios = value;
+        break;
+      case "-kernel":
+        m.kernel = value;
+        break;
+      case "-initrd":
+        m.initrd = value;
+        break;
+      case "-append":
+        m.append = value;
+        break;
+      case "-dtb":
+        m.dtb = value;
+        break;
+      case "-name":
+        m.name = firstOf(value).replace(/^guest=/, "");
+        break;
       case "-uuid":
-        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) throw new UsageError(`-uuid ${value}: invalid UUID`);
+        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value))
+          throw new UsageError(`-uuid ${value}: invalid UUID`);
         m.uuid = value.toLowerCase();
         break;
       case "-serial":
@@ -176,40 +222,59 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
         else throw new UsageError(`-serial ${value}: unsupported (supported: stdio, mon:stdio, file:PATH, null, none)`);
         break;
       case "-monitor":
-        if (value !== "none") throw new UsageError(`-monitor ${value}: the human monitor is only reachable through QMP (human-monitor-command); use -qmp`);
+        if (value !== "none")
+          throw new UsageError(
+            `-monitor ${value}: the human monitor is only reachable through QMP (human-monitor-command); use -qmp`,
+          );
         break;
       case "-display":
-        if (value !== "none") throw new UsageError(`-display ${value}: wasmvirt has no graphical display (use -nographic or -display none)`);
+        if (value !== "none")
+          throw new UsageError(
+            `-display ${value}: wasmvirt has no graphical display (use -nographic or -display none)`,
+          );
         break;
       case "-cpu":
-        if (!["rv64", "max", "any"].includes(firstOf(value))) throw new UsageError(`-cpu ${value}: unsupported (wasmvirt's hart is rv64)`);
+        if (!["rv64", "max", "any"].includes(firstOf(value)))
+          throw new UsageError(`-cpu ${value}: unsupported (wasmvirt's hart is rv64)`);
         break;
       case "-accel": {
         // QEMU's word for the emulator is tcg; ours translates hot pages to WebAssembly the way TCG
         // translates to host code. one-insn-per-tb=on (QEMU's single-step mode) = interpreter only.
         const accel = firstOf(value);
-        if (accel !== "tcg" && !accel.startsWith("accel=")) throw new UsageError(`-accel ${value}: only tcg is available (wasmvirt has no hardware acceleration)`);
+        if (accel !== "tcg" && !accel.startsWith("accel="))
+          throw new UsageError(`-accel ${value}: only tcg is available (wasmvirt has no hardware acceleration)`);
         const props = propsOf(value);
         const jit = { mode: m.jit?.mode ?? jitModeFromEnv(), threshold: m.jit?.threshold ?? DEFAULT_JIT_THRESHOLD };
         for (const [k, v] of props) {
           if (k === accel || k === "accel") continue;
-          if (k === "one-insn-per-tb") { if (onOff(v, k, `-accel ${value}`)) jit.mode = "off"; }
-          else if (k === "jit") {
-            if (v === undefined || !(v in JIT_MODES)) throw new UsageError(`-accel ${value}: jit=${v} is not one of off, on, eager, lockstep`);
+          if (k === "one-insn-per-tb") {
+            if (onOff(v, k, `-accel ${value}`)) jit.mode = "off";
+          } else if (k === "jit") {
+            if (v === undefined || !(v in JIT_MODES))
+              throw new UsageError(`-accel ${value}: jit=${v} is not one of off, on, eager, lockstep`);
             jit.mode = v as JitModeName;
           } else if (k === "jit-threshold") {
             const n = Number(v);
-            if (!Number.isInteger(n) || n < 1 || n > 1e9) throw new UsageError(`-accel ${value}: jit-threshold must be a positive integer`);
+            if (!Number.isInteger(n) || n < 1 || n > 1e9)
+              throw new UsageError(`-accel ${value}: jit-threshold must be a positive integer`);
             jit.threshold = n;
-          } else throw new UsageError(`-accel ${value}: property '${k}' is not supported (supported: one-insn-per-tb, jit, jit-threshold)`);
+          } else
+            throw new UsageError(
+              `-accel ${value}: property '${k}' is not supported (supported: one-insn-per-tb, jit, jit-threshold)`,
+            );
         }
         m.jit = jit;
         break;
       }
-      case "-D": case "--log": logFile = value; break;
+      case "-D":
+      case "--log":
+        logFile = value;
+        break;
       case "-incoming":
         if (value !== "defer" && !value.startsWith("exec:") && !value.startsWith("file:")) {
-          throw new UsageError(`-incoming ${value}: unsupported (wasmvirt loads from exec:COMMAND, file:PATH or defer)`);
+          throw new UsageError(
+            `-incoming ${value}: unsupported (wasmvirt loads from exec:COMMAND, file:PATH or defer)`,
+          );
         }
         if (value === "exec:" || value === "file:") throw new UsageError(`-incoming ${value}: missing command or path`);
         m.incoming = value;
@@ -221,9 +286,11 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
         const format = p.get("format") ?? "raw";
         if (format !== "raw") throw new UsageError(`-drive ${value}: format '${format}' is not supported (only raw)`);
         const iface = p.get("if") ?? "virtio";
-        if (iface !== "virtio" && iface !== "none") throw new UsageError(`-drive ${value}: if=${iface} is not supported (virtio or none)`);
+        if (iface !== "virtio" && iface !== "none")
+          throw new UsageError(`-drive ${value}: if=${iface} is not supported (virtio or none)`);
         for (const k of p.keys()) {
-          if (!["file", "format", "if", "readonly", "id", "cache", "media", "file.locking"].includes(k)) throw new UsageError(`-drive ${value}: property '${k}' is not supported`);
+          if (!["file", "format", "if", "readonly", "id", "cache", "media", "file.locking"].includes(k))
+            throw new UsageError(`-drive ${value}: property '${k}' is not supported`);
         }
         const locking = p.get("file.locking") ?? "auto";
         if (locking !== "auto" && locking !== "on" && locking !== "off") {
@@ -231,34 +298,54 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
         }
         const cache = p.get("cache") ?? "writeback";
         if (cache === "none" || cache === "directsync") {
-          throw new UsageError(`-drive ${value}: cache=${cache} is not supported: wasmvirt cannot bypass the host page cache (O_DIRECT); ` +
-            "cache=writeback (the default) keeps the same promise for flushed data");
+          throw new UsageError(
+            `-drive ${value}: cache=${cache} is not supported: wasmvirt cannot bypass the host page cache (O_DIRECT); ` +
+              "cache=writeback (the default) keeps the same promise for flushed data",
+          );
         }
         if (cache !== "writeback" && cache !== "writethrough" && cache !== "unsafe") {
           throw new UsageError(`-drive ${value}: invalid cache option '${cache}' (writeback, writethrough or unsafe)`);
         }
-        const d: DriveOption = { file, format: "raw", readOnly: onOff(p.has("readonly") ? p.get("readonly") : "off", "readonly", `-drive ${value}`), id: p.get("id"),
-          locking, source: value, cache };
+        const d: DriveOption = {
+          file,
+          format: "raw",
+          readOnly: onOff(p.has("readonly") ? p.get("readonly") : "off", "readonly", `-drive ${value}`),
+          id: p.get("id"),
+          locking,
+          source: value,
+          cache,
+        };
         m.drives.push(d);
         if (d.id) driveIds.set(d.id, m.drives.length - 1);
-        if (iface === "none") { (d as DriveOption & { detached?: boolean }).detached = true; }
+        if (iface === "none") {
+          (d as DriveOption & { detached?: boolean }).detached = true;
+        }
         break;
       }
-      case "-device": deviceSpecs.push(value); break;
-      case "-gdb": gdb = value; break;
+      case "-device":
+        deviceSpecs.push(value);
+        break;
+      case "-gdb":
+        gdb = value;
+        break;
     }
   }
   for (const spec of deviceSpecs) {
     const p = propsOf(spec);
     const driver = firstOf(spec);
-    if (driver === "help" || driver === "?") throw new UsageError("Supported devices:\n" + Object.keys(DEVICE_TYPES).join("\n"));
+    if (driver === "help" || driver === "?")
+      throw new UsageError("Supported devices:\n" + Object.keys(DEVICE_TYPES).join("\n"));
     const type = DEVICE_TYPES[driver];
-    if (!type) throw new UsageError(`-device ${driver}: unsupported device (supported: ${Object.keys(DEVICE_TYPES).join(", ")})`);
+    if (!type)
+      throw new UsageError(
+        `-device ${driver}: unsupported device (supported: ${Object.keys(DEVICE_TYPES).join(", ")})`,
+      );
     if (type === "blk") {
       const id = p.get("drive");
       if (!id) throw new UsageError(`-device ${spec}: drive= is required`);
       const idx = driveIds.get(id);
-      if (idx === undefined) throw new UsageError(`-device ${spec}: Property 'virtio-blk-device.drive' can't find value '${id}'`);
+      if (idx === undefined)
+        throw new UsageError(`-device ${spec}: Property 'virtio-blk-device.drive' can't find value '${id}'`);
       m.devices.push({ type, drive: idx });
     } else {
       m.devices.push({ type });
@@ -272,7 +359,9 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
     if ((d as DriveOption & { detached?: boolean }).detached) return;
   });
   let monitors: MonitorSpec[];
-  try { monitors = collectMonitorSpecs(pairs); } catch (e) {
+  try {
+    monitors = collectMonitorSpecs(pairs);
+  } catch (e) {
     if (e instanceof MonitorOptionError) throw new UsageError(e.message);
     throw e;
   }
@@ -281,31 +370,48 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
   }
   m.serialFilename = serial === "stdio" ? "stdio" : serial === "null" ? "null" : `file:${serial.file}`;
   if (gdb !== undefined) {
-    try { parseGdbDevice(gdb); } catch (e) { throw new UsageError((e as Error).message); }
+    try {
+      parseGdbDevice(gdb);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
   }
   return { machine: m, monitors, serial, noReboot: flags.has("-no-reboot"), logFile, dumpDtbOnly, gdb };
 }
 
 export async function main(argv: string[]): Promise<number> {
   // A reader that goes away (`wasmvirt ... | head`) must not kill the machine: EPIPE drops output.
-  for (const s of [process.stdout, process.stderr]) s.on("error", () => { /* output is lost, the guest runs on */ });
+  for (const s of [process.stdout, process.stderr])
+    s.on("error", () => {
+      /* output is lost, the guest runs on */
+    });
   let cfg: ReturnType<typeof parseArgs>;
   try {
     if (argv.includes("--bundled")) {
       argv = [...(await bundledArgs()), ...argv.filter((a) => a !== "--bundled")];
-      process.stderr.write("wasmvirt: booting the bundled guest; QMP on unix:wasmvirt.qmp; Ctrl-A x quits, Ctrl-A h helps\n");
+      process.stderr.write(
+        "wasmvirt: booting the bundled guest; QMP on unix:wasmvirt.qmp; Ctrl-A x quits, Ctrl-A h helps\n",
+      );
     }
     cfg = parseArgs(argv);
   } catch (e) {
     process.stderr.write(`wasmvirt: ${(e as Error).message}\n`);
     return 1;
   }
-  if (cfg === "help") { process.stdout.write(USAGE + "\n"); return 0; }
-  if (cfg === "version") { process.stdout.write(`wasmvirt ${VERSION} (QEMU 7.2 compatible virt machine)\n`); return 0; }
+  if (cfg === "help") {
+    process.stdout.write(USAGE + "\n");
+    return 0;
+  }
+  if (cfg === "version") {
+    process.stdout.write(`wasmvirt ${VERSION} (QEMU 7.2 compatible virt machine)\n`);
+    return 0;
+  }
 
   let logFd: number | undefined;
   if (cfg.logFile !== undefined) {
-    try { logFd = openLogFile(cfg.logFile); } catch (e) {
+    try {
+      logFd = openLogFile(cfg.logFile);
+    } catch (e) {
       if (!(e instanceof LogFileError)) throw e;
       process.stderr.write(`wasmvirt: ${e.message}\n`);
       return 1;
@@ -321,12 +427,26 @@ export async function main(argv: string[]): Promise<number> {
   else if (typeof cfg.serial === "object") {
     // -serial file:PATH: the file is truncated (as QEMU does) and receives the output as it comes.
     let fd: number;
-    try { fd = openSync(cfg.serial.file, "w", 0o600); } catch (e) {
+    try {
+      fd = openSync(cfg.serial.file, "w", 0o600);
+    } catch (e) {
       process.stderr.write(`wasmvirt: -serial file:${cfg.serial.file}: ${strerror(e)}\n`);
       return 1;
     }
-    machine.onConsole = (b) => { try { writeSync(fd, b); } catch { /* disk full: the guest keeps running */ } };
-    machine.on("exit", () => { try { closeSync(fd); } catch { /* already closed */ } });
+    machine.onConsole = (b) => {
+      try {
+        writeSync(fd, b);
+      } catch {
+        /* disk full: the guest keeps running */
+      }
+    };
+    machine.on("exit", () => {
+      try {
+        closeSync(fd);
+      } catch {
+        /* already closed */
+      }
+    });
   }
   // -incoming exec:/file: — read and verify the state while the machine and its CPU worker come up.
   let prefetched: Promise<VerifiedState> | undefined;
@@ -334,8 +454,12 @@ export async function main(argv: string[]): Promise<number> {
     try {
       const bytes = readEndpoint(parseUri(cfg.machine.incoming));
       prefetched = Promise.all([bytes, machine.described]).then(([b]) => machine.verifyState(b));
-      prefetched.catch(() => { /* reported when the load awaits it */ });
-    } catch { /* parseUri's error is reported by the load */ }
+      prefetched.catch(() => {
+        /* reported when the load awaits it */
+      });
+    } catch {
+      /* parseUri's error is reported by the load */
+    }
   }
   const started = machine.start();
   try {
@@ -348,14 +472,21 @@ export async function main(argv: string[]): Promise<number> {
   // -incoming URI: load the state once everything is set up, as QEMU does; a refused state ends the
   // process with status 1 and nothing runs.
   const incoming = cfg.machine.incoming && cfg.machine.incoming !== "defer" ? cfg.machine.incoming : undefined;
-  logger.info({ harts: cfg.machine.harts, ram: Number(cfg.machine.ramSize), kernel: cfg.machine.kernel, bios: cfg.machine.bios }, "machine started");
+  logger.info(
+    { harts: cfg.machine.harts, ram: Number(cfg.machine.ramSize), kernel: cfg.machine.kernel, bios: cfg.machine.bios },
+    "machine started",
+  );
 
   let console: StdioConsole | undefined;
   if (cfg.serial === "stdio") {
     console = new StdioConsole({
       toGuest: (b) => machine.sendConsoleInput(b),
-      quit: () => { void machine.quit("host-ui"); },
-      powerButton: () => { void machine.powerdown(); },
+      quit: () => {
+        void machine.quit("host-ui");
+      },
+      powerButton: () => {
+        void machine.powerdown();
+      },
       notice: (t) => process.stdout.write(t),
       hold: (on) => machine.holdConsole(on),
     });
@@ -407,14 +538,17 @@ export async function main(argv: string[]): Promise<number> {
   machine.on("resume", () => logger.info("resumed"));
   machine.on("reset", (d) => logger.info(d, "reset"));
   if (cfg.noReboot) {
-    machine.on("reset", (d: { guest: boolean }) => { if (d.guest) void machine.quit("guest-reset"); });
+    machine.on("reset", (d: { guest: boolean }) => {
+      if (d.guest) void machine.quit("guest-reset");
+    });
   }
   machine.on("incoming-failed", (message: string) => {
     process.stderr.write(`wasmvirt: load of migration failed: ${message}\n`);
     logger.error({ msg: message }, "incoming migration failed");
     void machine.abandon(1);
   });
-  if (incoming) machine.migration.incoming(incoming, prefetched).catch((e: Error) => machine.emit("incoming-failed", e.message));
+  if (incoming)
+    machine.migration.incoming(incoming, prefetched).catch((e: Error) => machine.emit("incoming-failed", e.message));
   const code = await exited;
   logger.info({ code }, "exit");
   await gdbserver.close();
@@ -424,21 +558,35 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** HMP for gdb's `monitor` command runs in a session of its own, like QEMU's gdb monitor. */
-function lazyGdbServer(machine: Machine, logger: Logger): { open(device: string): Promise<string>; close(): Promise<void> } {
+function lazyGdbServer(
+  machine: Machine,
+  logger: Logger,
+): { open(device: string): Promise<string>; close(): Promise<void> } {
   let server: Promise<import("./gdb/server.js").GdbServer> | undefined;
   return {
     async open(device: string) {
       server ??= (async () => {
-        const [{ GdbServer }, { newHmpState }, { humanMonitorCommand }, { SessionMode }, { DEFAULT_VERSION }] = await Promise.all([
-          import("./gdb/server.js"), import("./qmp/hmp.js"), import("./qmp/commands.js"), import("./qmp/context.js"),
-          import("./qmp/server.js")]);
+        const [{ GdbServer }, { newHmpState }, { humanMonitorCommand }, { SessionMode }, { DEFAULT_VERSION }] =
+          await Promise.all([
+            import("./gdb/server.js"),
+            import("./qmp/hmp.js"),
+            import("./qmp/commands.js"),
+            import("./qmp/context.js"),
+            import("./qmp/server.js"),
+          ]);
         const gdbLogger = logger.child({ component: "gdb" });
         const session = { mode: SessionMode.Operational, oobEnabled: false, hmp: newHmpState() };
         const s: import("./gdb/server.js").GdbServer = new GdbServer(machine, {
           logger: gdbLogger,
-          monitor: (line) => humanMonitorCommand(line, {
-            machine, version: DEFAULT_VERSION, logger: gdbLogger, session, monitorChardevs: () => [], gdbserver: this,
-          }),
+          monitor: (line) =>
+            humanMonitorCommand(line, {
+              machine,
+              version: DEFAULT_VERSION,
+              logger: gdbLogger,
+              session,
+              monitorChardevs: () => [],
+              gdbserver: this,
+            }),
         });
         return s;
       })();
@@ -446,6 +594,8 @@ function lazyGdbServer(machine: Machine, logger: Logger): { open(device: string)
       await s.open(device);
       return s.address;
     },
-    async close() { if (server) await (await server).close(); },
+    async close() {
+      if (server) await (await server).close();
+    },
   };
 }

@@ -53,11 +53,18 @@ export function openLogFile(path: string): number {
   };
   const { O_WRONLY, O_APPEND, O_CREAT, O_NONBLOCK } = fs.constants;
   let isFifo = false;
-  try { isFifo = fs.statSync(path).isFIFO(); } catch { /* created below */ }
   try {
-    if (isFifo) fs.closeSync(fs.openSync(path, O_WRONLY | O_NONBLOCK));   // ENXIO when nobody reads
+    isFifo = fs.statSync(path).isFIFO();
+  } catch {
+    /* created below */
+  }
+  try {
+    if (isFifo) fs.closeSync(fs.openSync(path, O_WRONLY | O_NONBLOCK)); // ENXIO when nobody reads
     const fd = fs.openSync(path, O_WRONLY | O_APPEND | O_CREAT, 0o600);
-    if (fs.fstatSync(fd).isDirectory()) { fs.closeSync(fd); fail(Object.assign(new Error(), { code: "EISDIR" })); }
+    if (fs.fstatSync(fd).isDirectory()) {
+      fs.closeSync(fd);
+      fail(Object.assign(new Error(), { code: "EISDIR" }));
+    }
     return fd;
   } catch (e) {
     if (e instanceof LogFileError) throw e;
@@ -71,8 +78,14 @@ export function extractLogOption(argv: string[]): { file?: string; rest: string[
   let file: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if ((a === "-D" || a === "--log") && i + 1 < argv.length) { file = argv[++i]; continue; }
-    if (a.startsWith("--log=")) { file = a.slice(6); continue; }
+    if ((a === "-D" || a === "--log") && i + 1 < argv.length) {
+      file = argv[++i];
+      continue;
+    }
+    if (a.startsWith("--log=")) {
+      file = a.slice(6);
+      continue;
+    }
     rest.push(a);
   }
   return { file, rest };

@@ -8,8 +8,15 @@ export function splitOptions(value: string): string[] {
   let cur = "";
   for (let i = 0; i < value.length; i++) {
     const c = value[i];
-    if (c !== ",") { cur += c; continue; }
-    if (value[i + 1] === ",") { cur += ","; i++; continue; }
+    if (c !== ",") {
+      cur += c;
+      continue;
+    }
+    if (value[i + 1] === ",") {
+      cur += ",";
+      i++;
+      continue;
+    }
     parts.push(cur);
     cur = "";
   }

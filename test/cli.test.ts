@@ -8,7 +8,12 @@ import { join } from "node:path";
 import { repoRoot, wasmvirtBin, wasmvirtBuilt } from "./helpers/guest";
 
 function run(args: string[], timeout = 20_000) {
-  const r = spawnSync(process.execPath, [wasmvirtBin, ...args], { cwd: repoRoot, encoding: "utf8", timeout, input: "" });
+  const r = spawnSync(process.execPath, [wasmvirtBin, ...args], {
+    cwd: repoRoot,
+    encoding: "utf8",
+    timeout,
+    input: "",
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const elf = (name: string) => join(repoRoot, "test", "isa", "bin", `${name}.elf`);
@@ -44,7 +49,10 @@ describe.skipIf(!wasmvirtBuilt)("wasmvirt command line", () => {
       const notElf = join(dir, "notelf.elf");
       writeFileSync(notElf, "");
       const cases: [string[], RegExp][] = [
-        [["-M", "virt", "-bios", "none", "-kernel", join(dir, "missing.elf")], /could not load kernel '.*missing\.elf': No such file or directory/],
+        [
+          ["-M", "virt", "-bios", "none", "-kernel", join(dir, "missing.elf")],
+          /could not load kernel '.*missing\.elf': No such file or directory/,
+        ],
         [["-M", "virt", "-bios", "none", "-kernel", notElf], /kernel file is empty/],
         [["-M", "virt", "-bios", "none", "-kernel", "/bin/sh"], /not RISC-V/],
         [["-frobnicate"], /-frobnicate: invalid option/],
@@ -53,11 +61,17 @@ describe.skipIf(!wasmvirtBuilt)("wasmvirt command line", () => {
         [["-m", "lots"], /invalid size 'lots'/],
         [["-smp", "9"], /at most 8 harts/],
         [["-device", "e1000"], /unsupported device \(supported: virtio-blk-device/],
-        [["-drive", `file=${join(dir, "nodisk.img")},format=raw,if=virtio`, "-bios", "none", "-kernel", elf("rv64ui")], /-drive file=.*nodisk.img,format=raw,if=virtio: Could not open '.*nodisk.img': No such file or directory/],
+        [
+          ["-drive", `file=${join(dir, "nodisk.img")},format=raw,if=virtio`, "-bios", "none", "-kernel", elf("rv64ui")],
+          /-drive file=.*nodisk.img,format=raw,if=virtio: Could not open '.*nodisk.img': No such file or directory/,
+        ],
         [["-drive", "file=x.img,format=qcow2"], /format 'qcow2' is not supported/],
         [["-kernel"], /-kernel needs an argument/],
         [["-serial", "pty"], /-serial pty: unsupported/],
-        [["-serial", `file:${join(dir, "no", "such", "dir")}`, "-bios", "none", "-kernel", elf("rv64ui")], /No such file or directory/],
+        [
+          ["-serial", `file:${join(dir, "no", "such", "dir")}`, "-bios", "none", "-kernel", elf("rv64ui")],
+          /No such file or directory/,
+        ],
       ];
       for (const [args, message] of cases) {
         const r = run(args);
@@ -74,11 +88,21 @@ describe.skipIf(!wasmvirtBuilt)("wasmvirt command line", () => {
     const dir = mkdtempSync(join(tmpdir(), "wasmvirt-cli-"));
     try {
       const sock = join(dir, "qmp.sock");
-      writeFileSync(sock, "a stale regular file where the socket goes\n");   // QEMU replaces it; so do we
-      const r = run(["-M", "virt", "-bios", "none", "-kernel", elf("rv64ui"), "-nographic", "-qmp", `unix:${sock},server=on,wait=off`]);
+      writeFileSync(sock, "a stale regular file where the socket goes\n"); // QEMU replaces it; so do we
+      const r = run([
+        "-M",
+        "virt",
+        "-bios",
+        "none",
+        "-kernel",
+        elf("rv64ui"),
+        "-nographic",
+        "-qmp",
+        `unix:${sock},server=on,wait=off`,
+      ]);
       expect(r.stdout).toContain("rv64ui: PASS");
       expect(r.status).toBe(0);
-      expect(existsSync(sock)).toBe(false);    // the socket is removed on exit
+      expect(existsSync(sock)).toBe(false); // the socket is removed on exit
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -97,7 +121,18 @@ describe.skipIf(!wasmvirtBuilt)("wasmvirt command line", () => {
     const dir = mkdtempSync(join(tmpdir(), "wasmvirt-cli-"));
     try {
       const out = join(dir, "virt.dtb");
-      const r = run(["-M", `virt,dumpdtb=${out}`, "-m", "128M", "-smp", "2", "-bios", "none", "-kernel", elf("rv64ui")]);
+      const r = run([
+        "-M",
+        `virt,dumpdtb=${out}`,
+        "-m",
+        "128M",
+        "-smp",
+        "2",
+        "-bios",
+        "none",
+        "-kernel",
+        elf("rv64ui"),
+      ]);
       expect(r.status).toBe(0);
       expect(r.stdout).not.toContain("PASS");
       const dtb = readFileSync(out);

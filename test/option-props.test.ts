@@ -16,9 +16,22 @@ describe("option properties", () => {
 
   it("bare words are on, nowait/noserver are off, key=value is kept as written", () => {
     const p = parseProps(["server", "nowait", "id=m", "", "path=/x=y"]);
-    expect([...p]).toEqual([["server", undefined], ["wait", "off"], ["id", "m"], ["path", "/x=y"]]);
-    expect([undefined, "on", "yes", "true", "off", "no", "false", "maybe"].map(parseOnOff))
-      .toEqual([true, true, true, true, false, false, false, undefined]);
+    expect([...p]).toEqual([
+      ["server", undefined],
+      ["wait", "off"],
+      ["id", "m"],
+      ["path", "/x=y"],
+    ]);
+    expect([undefined, "on", "yes", "true", "off", "no", "false", "maybe"].map(parseOnOff)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+      undefined,
+    ]);
   });
 
   it("mean the same on the command line and in monitor options", () => {
@@ -26,13 +39,20 @@ describe("option properties", () => {
     expect(c.machine.drives[0]).toMatchObject({ file: "/img/a,b.raw", readOnly: true });
     expect(c.machine.dumpDtb).toBe("/tmp/x,y.dtb");
     expect(cli("-drive", "file=/a.raw,readonly").machine.drives[0].readOnly).toBe(true);
-    expect(() => cli("-drive", "file=/a.raw,readonly=maybe"))
-      .toThrow("-drive file=/a.raw,readonly=maybe: Parameter 'readonly' expects 'on' or 'off'");
-    expect(() => cli("-accel", "tcg,one-insn-per-tb=sometimes"))
-      .toThrow("-accel tcg,one-insn-per-tb=sometimes: Parameter 'one-insn-per-tb' expects 'on' or 'off'");
-    expect(collectMonitorSpecs([["-qmp", "unix:/tmp/q,,1.sock,server,nowait"]])[0].transport)
-      .toEqual({ kind: "unix", path: "/tmp/q,1.sock", server: true, wait: false });
-    expect(() => collectMonitorSpecs([["-qmp", "unix:/tmp/q.sock,server=maybe"]]))
-      .toThrow(new MonitorOptionError("Parameter 'server' expects 'on' or 'off'"));
+    expect(() => cli("-drive", "file=/a.raw,readonly=maybe")).toThrow(
+      "-drive file=/a.raw,readonly=maybe: Parameter 'readonly' expects 'on' or 'off'",
+    );
+    expect(() => cli("-accel", "tcg,one-insn-per-tb=sometimes")).toThrow(
+      "-accel tcg,one-insn-per-tb=sometimes: Parameter 'one-insn-per-tb' expects 'on' or 'off'",
+    );
+    expect(collectMonitorSpecs([["-qmp", "unix:/tmp/q,,1.sock,server,nowait"]])[0].transport).toEqual({
+      kind: "unix",
+      path: "/tmp/q,1.sock",
+      server: true,
+      wait: false,
+    });
+    expect(() => collectMonitorSpecs([["-qmp", "unix:/tmp/q.sock,server=maybe"]])).toThrow(
+      new MonitorOptionError("Parameter 'server' expects 'on' or 'off'"),
+    );
   });
 });

@@ -28,7 +28,11 @@ if (headerDirs.length === 0) {
 }
 mkdirSync(dirname(out), { recursive: true });
 const cc = process.env.CC || "cc";
-const r = spawnSync(cc, ["-O2", "-shared", "-fPIC", "-Wall", `-I${headerDirs[0]}`, src, "-o", out], { stdio: "inherit" });
+const r = spawnSync(cc, ["-O2", "-shared", "-fPIC", "-Wall", `-I${headerDirs[0]}`, src, "-o", out], {
+  stdio: "inherit",
+});
 if (r.error || r.status !== 0) {
-  console.warn(`build-native: ${cc} failed (${r.error ? r.error.message : `status ${r.status}`}); wasmvirt will run without disk-image locking`);
+  console.warn(
+    `build-native: ${cc} failed (${r.error ? r.error.message : `status ${r.status}`}); wasmvirt will run without disk-image locking`,
+  );
 }

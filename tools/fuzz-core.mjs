@@ -18,17 +18,23 @@ const disk = new MemoryBlockBackend(1 << 20);
 const rss0 = process.memoryUsage().rss;
 try {
   const s = await fuzzCore({
-    module, instructions: n, seed,
+    module,
+    instructions: n,
+    seed,
     deviceImports: (mem) => makeDeviceImports(mem, { disks: [disk] }),
-    onProgress: process.stderr.isTTY ? (s) => process.stderr.write(`\r${s.instructions} instructions, ${s.episodes} episodes`) : undefined,
+    onProgress: process.stderr.isTTY
+      ? (s) => process.stderr.write(`\r${s.instructions} instructions, ${s.episodes} episodes`)
+      : undefined,
   });
   if (process.stderr.isTTY) process.stderr.write("\n");
   const total = s.privSeen.M + s.privSeen.S + s.privSeen.U;
   const pct = (k) => ((100 * s.privSeen[k]) / total).toFixed(1);
-  console.log(`fuzz:core seed ${seed}: ${s.instructions} instructions in ${s.episodes} episodes, ${(s.ms / 1000).toFixed(1)} s ` +
-    `(${(Number(s.instructions) / s.ms / 1000).toFixed(1)} M/s); slices ending in M ${pct("M")}% / S ${pct("S")}% / U ${pct("U")}%; ` +
-    `${s.poweroffs} power-offs, ${s.resets} resets, ${s.idle} idle returns; host exceptions: 0; ` +
-    `RSS ${(rss0 / 2 ** 20).toFixed(0)} -> ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+  console.log(
+    `fuzz:core seed ${seed}: ${s.instructions} instructions in ${s.episodes} episodes, ${(s.ms / 1000).toFixed(1)} s ` +
+      `(${(Number(s.instructions) / s.ms / 1000).toFixed(1)} M/s); slices ending in M ${pct("M")}% / S ${pct("S")}% / U ${pct("U")}%; ` +
+      `${s.poweroffs} power-offs, ${s.resets} resets, ${s.idle} idle returns; host exceptions: 0; ` +
+      `RSS ${(rss0 / 2 ** 20).toFixed(0)} -> ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`,
+  );
 } catch (e) {
   if (process.stderr.isTTY) process.stderr.write("\n");
   console.error(`fuzz:core FAILED: ${e.message}`);

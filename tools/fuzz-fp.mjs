@@ -39,5 +39,7 @@ for (let done = 0, b = 0; done < total; done += batch, b++) {
   for (const e of r.examples) console.log(`DIFF ${e}`);
   console.log(`batch ${b}: ${compared} compared, ${differing} differing (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 }
-console.log(`fuzz:fp seed ${seed}${only ? ` (${only.join(",")})` : ""}: ${compared} random cases compared with QEMU, ${differing} differed`);
+console.log(
+  `fuzz:fp seed ${seed}${only ? ` (${only.join(",")})` : ""}: ${compared} random cases compared with QEMU, ${differing} differed`,
+);
 process.exit(differing === 0 ? 0 : 1);

@@ -13,13 +13,20 @@ if (![inputs, seed, batch].every(Number.isSafeInteger) || inputs <= 0 || batch <
   process.exit(2);
 }
 const s = await fuzzQmp({
-  inputs, seed, batch,
-  onBatch: process.stderr.isTTY ? (s) => process.stderr.write(`\r${s.inputs} inputs, ${s.batches} batches, RSS ${(s.rssMaxKb / 1024).toFixed(0)} MB max`) : undefined,
+  inputs,
+  seed,
+  batch,
+  onBatch: process.stderr.isTTY
+    ? (s) =>
+        process.stderr.write(`\r${s.inputs} inputs, ${s.batches} batches, RSS ${(s.rssMaxKb / 1024).toFixed(0)} MB max`)
+    : undefined,
 });
 if (process.stderr.isTTY) process.stderr.write("\n");
-console.log(`fuzz:qmp seed ${seed}: ${s.inputs} inputs in ${s.batches} batches, ${(s.ms / 1000).toFixed(1)} s; deaths ${s.deaths}, ` +
-  `liveness failures ${s.livenessFailures} (slowest check ${s.maxLatencyMs.toFixed(0)} ms); RSS ${(s.rssStartKb / 1024).toFixed(0)} MB at start, ` +
-  `${(s.rssMaxKb / 1024).toFixed(0)} MB max, ${(s.rssEndKb / 1024).toFixed(0)} MB at end`);
+console.log(
+  `fuzz:qmp seed ${seed}: ${s.inputs} inputs in ${s.batches} batches, ${(s.ms / 1000).toFixed(1)} s; deaths ${s.deaths}, ` +
+    `liveness failures ${s.livenessFailures} (slowest check ${s.maxLatencyMs.toFixed(0)} ms); RSS ${(s.rssStartKb / 1024).toFixed(0)} MB at start, ` +
+    `${(s.rssMaxKb / 1024).toFixed(0)} MB max, ${(s.rssEndKb / 1024).toFixed(0)} MB at end`,
+);
 if (s.deaths || s.livenessFailures) {
   console.error(`fuzz:qmp FAILED: ${s.failure}\nreproduce: npm run fuzz:qmp -- ${inputs} ${seed} ${batch}`);
   process.exit(1);

@@ -28,7 +28,9 @@ export function machineInfo(root) {
   let cpuModel = os.cpus()[0]?.model;
   try {
     cpuModel = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpuModel;
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   // "dirty" looks only at what makes up the emulator, so other people's unrelated edits do not mark a run.
   const dirty = git(root, "status", "--porcelain", "--", "assembly", "src", "bin", "package.json", "asconfig.json");
   return {

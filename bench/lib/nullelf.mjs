@@ -4,11 +4,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-const T0 = 5, T1 = 6; // x5, x6
+const T0 = 5,
+  T1 = 6; // x5, x6
 const lui = (rd, imm20) => ((imm20 & 0xfffff) << 12) | (rd << 7) | 0x37;
 const addi = (rd, rs1, imm) => ((imm & 0xfff) << 20) | (rs1 << 15) | (rd << 7) | 0x13;
 const store = (funct3, rs2, rs1) => (rs2 << 20) | (rs1 << 15) | (funct3 << 12) | 0x23; // offset 0
-const SB = 0, SW = 2;
+const SB = 0,
+  SW = 2;
 const JAL_SELF = 0x6f; // jal x0, 0: spin until the emulator exits
 
 export const LOAD_ADDR = 0x8000_0000n;

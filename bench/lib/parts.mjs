@@ -10,9 +10,7 @@ import { saveRestore } from "./saverestore.mjs";
 
 /** The two emulators, started the same way: the same machine words, the same files. */
 function emulator(ctx, which) {
-  return which === "wasmvirt"
-    ? { cmd: process.execPath, pre: [ctx.wasmvirtCli] }
-    : { cmd: QEMU, pre: [] };
+  return which === "wasmvirt" ? { cmd: process.execPath, pre: [ctx.wasmvirtCli] } : { cmd: QEMU, pre: [] };
 }
 
 function cpuSeconds(r) {
@@ -51,9 +49,16 @@ function jitCounters(runs) {
     const m = /^jit: (\{.*\})$/m.exec(r.err ?? "");
     if (m) {
       const c = JSON.parse(m[1]);
-      return { regionsCompiled: c.compiled, compileMs: Math.round(c.compileMs), bytesCompiled: c.bytesCompiled,
-        translatedInstructions: c.jitInstructions, regionEntries: c.entered, invalidated: c.invalidated,
-        evicted: c.evicted, backedOff: c.backedOff };
+      return {
+        regionsCompiled: c.compiled,
+        compileMs: Math.round(c.compileMs),
+        bytesCompiled: c.bytesCompiled,
+        translatedInstructions: c.jitInstructions,
+        regionEntries: c.entered,
+        invalidated: c.invalidated,
+        evicted: c.evicted,
+        backedOff: c.backedOff,
+      };
     }
   }
   return undefined;
@@ -66,14 +71,25 @@ const bareArgs = (elf) => ["-M", "virt", "-bios", "none", "-kernel", elf, "-nogr
 async function startup(ctx) {
   const elf = writeNullElf(join(ctx.root, "build", "bench"));
   const res = await interleave(ctx, "startup", (_which, emu) =>
-    runTimed({ cmd: emu.cmd, args: [...emu.pre, ...bareArgs(elf)], marks: { ok: "ok\n" }, timeoutMs: 60_000 }));
+    runTimed({ cmd: emu.cmd, args: [...emu.pre, ...bareArgs(elf)], marks: { ok: "ok\n" }, timeoutMs: 60_000 }),
+  );
   for (const which of ["wasmvirt", "qemu"]) ctx.startupS[which] = median(col(res[which], (r) => r.exitMs / 1000));
   return {
     rows: [
-      { metric: "start-up + exit, trivial ELF (wall)", unit: "s", better: "lower",
-        wasmvirt: col(res.wasmvirt, (r) => r.exitMs / 1000), qemu: col(res.qemu, (r) => r.exitMs / 1000) },
-      { metric: "start-up to first console byte", unit: "s", better: "lower",
-        wasmvirt: col(res.wasmvirt, (r) => r.marks.ok / 1000), qemu: col(res.qemu, (r) => r.marks.ok / 1000) },
+      {
+        metric: "start-up + exit, trivial ELF (wall)",
+        unit: "s",
+        better: "lower",
+        wasmvirt: col(res.wasmvirt, (r) => r.exitMs / 1000),
+        qemu: col(res.qemu, (r) => r.exitMs / 1000),
+      },
+      {
+        metric: "start-up to first console byte",
+        unit: "s",
+        better: "lower",
+        wasmvirt: col(res.wasmvirt, (r) => r.marks.ok / 1000),
+        qemu: col(res.qemu, (r) => r.marks.ok / 1000),
+      },
     ],
     raw: res,
   };
@@ -83,8 +99,12 @@ function bareMetal(name) {
   return async (ctx) => {
     const elf = join(ctx.root, "bench", "guest", "bin", `${name}.elf`);
     const res = await interleave(ctx, name, async (_which, emu) => {
-      const r = await runTimed({ cmd: emu.cmd, args: [...emu.pre, ...bareArgs(elf)], marks: { result: "result=" },
-        timeoutMs: 300_000 });
+      const r = await runTimed({
+        cmd: emu.cmd,
+        args: [...emu.pre, ...bareArgs(elf)],
+        marks: { result: "result=" },
+        timeoutMs: 300_000,
+      });
       const m = /result=([0-9a-f]+) instret=(\d+)/.exec(r.out);
       if (!m) throw new Error(`no "result=<hex> instret=<n>" line in the output: ${JSON.stringify(r.out.slice(-200))}`);
       return { ...r, out: undefined, result: m[1], instretPrinted: Number(m[2]) };
@@ -97,21 +117,46 @@ function bareMetal(name) {
     const results = new Set([...ok(res.wasmvirt), ...ok(res.qemu)].map((r) => r.result));
     if (results.size > 1) ctx.notes.push(`${name}: RESULT MISMATCH between runs/emulators: ${[...results].join(", ")}`);
     const wall = (rs) => col(rs, (r) => r.exitMs / 1000);
-    const net = (rs, which) => ctx.startupS[which] === undefined ? [] : col(rs, (r) => r.exitMs / 1000 - ctx.startupS[which]);
+    const net = (rs, which) =>
+      ctx.startupS[which] === undefined ? [] : col(rs, (r) => r.exitMs / 1000 - ctx.startupS[which]);
     const mips = (secs) => (instret === undefined ? [] : secs.map((s) => instret / s / 1e6));
     const rows = [
       { metric: "process wall time", unit: "s", better: "lower", wasmvirt: wall(res.wasmvirt), qemu: wall(res.qemu) },
-      { metric: "MIPS = instret / wall", unit: "MIPS", better: "higher",
-        wasmvirt: mips(wall(res.wasmvirt)), qemu: mips(wall(res.qemu)) },
-      { metric: "MIPS net of start-up", unit: "MIPS", better: "higher",
-        wasmvirt: mips(net(res.wasmvirt, "wasmvirt")), qemu: mips(net(res.qemu, "qemu")) },
-      { metric: "CPU time (user+sys)", unit: "s", better: "lower",
-        wasmvirt: col(res.wasmvirt, cpuSeconds), qemu: col(res.qemu, cpuSeconds) },
+      {
+        metric: "MIPS = instret / wall",
+        unit: "MIPS",
+        better: "higher",
+        wasmvirt: mips(wall(res.wasmvirt)),
+        qemu: mips(wall(res.qemu)),
+      },
+      {
+        metric: "MIPS net of start-up",
+        unit: "MIPS",
+        better: "higher",
+        wasmvirt: mips(net(res.wasmvirt, "wasmvirt")),
+        qemu: mips(net(res.qemu, "qemu")),
+      },
+      {
+        metric: "CPU time (user+sys)",
+        unit: "s",
+        better: "lower",
+        wasmvirt: col(res.wasmvirt, cpuSeconds),
+        qemu: col(res.qemu, cpuSeconds),
+      },
       // Less sensitive to other processes on the machine than wall time (start-up included, all threads counted).
-      { metric: "MIPS per CPU second", unit: "MIPS", better: "higher",
-        wasmvirt: mips(col(res.wasmvirt, cpuSeconds)), qemu: mips(col(res.qemu, cpuSeconds)) },
+      {
+        metric: "MIPS per CPU second",
+        unit: "MIPS",
+        better: "higher",
+        wasmvirt: mips(col(res.wasmvirt, cpuSeconds)),
+        qemu: mips(col(res.qemu, cpuSeconds)),
+      },
     ];
-    return { rows, raw: res, info: { elf: `bench/guest/bin/${name}.elf`, instret, result: [...results][0], jit: jitCounters(res.wasmvirt) } };
+    return {
+      rows,
+      raw: res,
+      info: { elf: `bench/guest/bin/${name}.elf`, instret, result: [...results][0], jit: jitCounters(res.wasmvirt) },
+    };
   };
 }
 
@@ -119,15 +164,32 @@ function bareMetal(name) {
 
 function linuxArgs(ctx, append) {
   const img = ctx.images;
-  return ["-M", "virt", "-m", "256M", "-smp", "1", "-bios", img.firmware, "-kernel", img.kernel, "-initrd", img.initrd,
-    "-append", append, "-nographic"];
+  return [
+    "-M",
+    "virt",
+    "-m",
+    "256M",
+    "-smp",
+    "1",
+    "-bios",
+    img.firmware,
+    "-kernel",
+    img.kernel,
+    "-initrd",
+    img.initrd,
+    "-append",
+    append,
+    "-nographic",
+  ];
 }
 
 async function boot(ctx) {
   const M = ctx.markers;
   const res = await interleave(ctx, "boot", async (_which, emu) => {
     const r = await runTimed({
-      cmd: emu.cmd, args: [...emu.pre, ...linuxArgs(ctx, ctx.index.kernelCmdline)], timeoutMs: 180_000,
+      cmd: emu.cmd,
+      args: [...emu.pre, ...linuxArgs(ctx, ctx.index.kernelCmdline)],
+      timeoutMs: 180_000,
       marks: { opensbi: "OpenSBI v", linux: "Linux version", up: M.up, prompt: M.prompt },
       onMark: (name, child) => {
         if (name !== "prompt") return;
@@ -138,7 +200,13 @@ async function boot(ctx) {
     return { ...r, out: undefined, poweroffS: (r.exitMs - r.marks.prompt) / 1000, promptAt: undefined };
   });
   const mark = (k) => (rs) => col(rs, (r) => r.marks[k] / 1000);
-  const row = (metric, f, better = "lower") => ({ metric, unit: "s", better, wasmvirt: f(res.wasmvirt), qemu: f(res.qemu) });
+  const row = (metric, f, better = "lower") => ({
+    metric,
+    unit: "s",
+    better,
+    wasmvirt: f(res.wasmvirt),
+    qemu: f(res.qemu),
+  });
   return {
     rows: [
       row("to 'OpenSBI v'", mark("opensbi")),
@@ -156,7 +224,9 @@ async function guestbench(ctx) {
   const M = ctx.markers;
   const res = await interleave(ctx, "guestbench", async (_which, emu) => {
     const r = await runTimed({
-      cmd: emu.cmd, args: [...emu.pre, ...linuxArgs(ctx, ctx.index.benchCmdline)], timeoutMs: 600_000,
+      cmd: emu.cmd,
+      args: [...emu.pre, ...linuxArgs(ctx, ctx.index.benchCmdline)],
+      timeoutMs: 600_000,
       marks: { up: M.up, done: M.benchDone },
     });
     if (r.marks.done === undefined) throw new Error(`exited without '${M.benchDone}'`);
@@ -175,7 +245,13 @@ async function guestbench(ctx) {
     const seen = new Set(all.map((r) => r.checks[name]).filter((x) => x !== undefined));
     if (seen.size > 1) ctx.notes.push(`guestbench ${name}: RESULT MISMATCH: ${[...seen].join(" | ")}`);
   }
-  const row = (metric, f) => ({ metric, unit: "s", better: "lower", wasmvirt: col(res.wasmvirt, f), qemu: col(res.qemu, f) });
+  const row = (metric, f) => ({
+    metric,
+    unit: "s",
+    better: "lower",
+    wasmvirt: col(res.wasmvirt, f),
+    qemu: col(res.qemu, f),
+  });
   return {
     rows: [
       row(`to '${M.up}'`, (r) => r.marks.up / 1000),
@@ -185,7 +261,11 @@ async function guestbench(ctx) {
       row("CPU time (user+sys)", cpuSeconds),
     ],
     raw: res,
-    info: { jit: jitCounters(res.wasmvirt), append: ctx.index.benchCmdline, results: Object.fromEntries(names.map((n) => [n, all[0]?.checks[n]])) },
+    info: {
+      jit: jitCounters(res.wasmvirt),
+      append: ctx.index.benchCmdline,
+      results: Object.fromEntries(names.map((n) => [n, all[0]?.checks[n]])),
+    },
   };
 }
 
@@ -195,7 +275,11 @@ async function guestbench(ctx) {
 export function parseConsoleTable(text) {
   const lines = text.split("\n").filter((l) => l.startsWith("│"));
   if (lines.length < 2) return [];
-  const cells = (l) => l.split("│").slice(1, -1).map((c) => c.trim().replace(/^'(.*)'$/, "$1"));
+  const cells = (l) =>
+    l
+      .split("│")
+      .slice(1, -1)
+      .map((c) => c.trim().replace(/^'(.*)'$/, "$1"));
   const head = cells(lines[0]);
   return lines.slice(1).map((l) => Object.fromEntries(cells(l).map((c, i) => [head[i], c])));
 }
@@ -203,13 +287,22 @@ export function parseConsoleTable(text) {
 async function qmp(ctx) {
   const script = join(ctx.root, "bench", "qmp-latency.mjs");
   const res = await interleave(ctx, "qmp", async (which) => {
-    const r = await runTimed({ cmd: process.execPath, args: [script, "--target", which, "--n", "1000"], timeoutMs: 120_000 });
+    const r = await runTimed({
+      cmd: process.execPath,
+      args: [script, "--target", which, "--n", "1000"],
+      timeoutMs: 120_000,
+    });
     const row = parseConsoleTable(r.out).find((x) => x.target === which);
     if (!row) throw new Error(`qmp-latency.mjs printed no result for ${which}: ${r.out.slice(-300)}`);
     return { exitMs: r.exitMs, ...Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])) };
   });
-  const row = (metric, unit, key, better) =>
-    ({ metric, unit, better, wasmvirt: col(res.wasmvirt, (r) => r[key]), qemu: col(res.qemu, (r) => r[key]) });
+  const row = (metric, unit, key, better) => ({
+    metric,
+    unit,
+    better,
+    wasmvirt: col(res.wasmvirt, (r) => r[key]),
+    qemu: col(res.qemu, (r) => r[key]),
+  });
   return {
     rows: [
       row("query-status round trip p50 (guest busy)", "µs", "p50_us", "lower"),
@@ -223,14 +316,60 @@ async function qmp(ctx) {
 
 /** In the order they run; `needs` parts are added when a part is picked alone. */
 export const PARTS = [
-  { name: "startup", group: "baremetal", title: "process start-up (trivial ELF: prints 'ok', powers off)", run: startup },
-  { name: "intloop", group: "baremetal", title: "bare metal: bench/guest/bin/intloop.elf (integer)", run: bareMetal("intloop"), needs: ["startup"] },
-  { name: "memory", group: "baremetal", title: "bare metal: bench/guest/bin/memory.elf (memory-heavy)", run: bareMetal("memory"), needs: ["startup"] },
-  { name: "tlbmiss", group: "baremetal", title: "bare metal: bench/guest/bin/tlbmiss.elf (Sv39, a page walk on most accesses)", run: bareMetal("tlbmiss"), needs: ["startup"] },
-  { name: "jitchurn", group: "baremetal", title: "bare metal: bench/guest/bin/jitchurn.elf (code rewritten every round: retranslation)", run: bareMetal("jitchurn"), needs: ["startup"] },
-  { name: "boot", group: "linux", title: "Linux boot to a shell and poweroff (bundled images, -m 256M -smp 1)", run: boot, linux: true },
-  { name: "guestbench", group: "linux", title: "guest benchmark mode (benchCmdline), times printed by the guest", run: guestbench, linux: true },
-  { name: "saverestore", group: "linux", title: "the booted guest saved at the prompt (migrate exec:) and restored (-incoming exec:)",
-    run: (ctx) => saveRestore(ctx, interleave, linuxArgs, col), linux: true },
+  {
+    name: "startup",
+    group: "baremetal",
+    title: "process start-up (trivial ELF: prints 'ok', powers off)",
+    run: startup,
+  },
+  {
+    name: "intloop",
+    group: "baremetal",
+    title: "bare metal: bench/guest/bin/intloop.elf (integer)",
+    run: bareMetal("intloop"),
+    needs: ["startup"],
+  },
+  {
+    name: "memory",
+    group: "baremetal",
+    title: "bare metal: bench/guest/bin/memory.elf (memory-heavy)",
+    run: bareMetal("memory"),
+    needs: ["startup"],
+  },
+  {
+    name: "tlbmiss",
+    group: "baremetal",
+    title: "bare metal: bench/guest/bin/tlbmiss.elf (Sv39, a page walk on most accesses)",
+    run: bareMetal("tlbmiss"),
+    needs: ["startup"],
+  },
+  {
+    name: "jitchurn",
+    group: "baremetal",
+    title: "bare metal: bench/guest/bin/jitchurn.elf (code rewritten every round: retranslation)",
+    run: bareMetal("jitchurn"),
+    needs: ["startup"],
+  },
+  {
+    name: "boot",
+    group: "linux",
+    title: "Linux boot to a shell and poweroff (bundled images, -m 256M -smp 1)",
+    run: boot,
+    linux: true,
+  },
+  {
+    name: "guestbench",
+    group: "linux",
+    title: "guest benchmark mode (benchCmdline), times printed by the guest",
+    run: guestbench,
+    linux: true,
+  },
+  {
+    name: "saverestore",
+    group: "linux",
+    title: "the booted guest saved at the prompt (migrate exec:) and restored (-incoming exec:)",
+    run: (ctx) => saveRestore(ctx, interleave, linuxArgs, col),
+    linux: true,
+  },
   { name: "qmp", group: "qmp", title: "QMP latency (bench/qmp-latency.mjs --n 1000, one connection)", run: qmp },
 ];

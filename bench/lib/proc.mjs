@@ -13,7 +13,11 @@ const live = new Set();
 /** Kill every process group still running (used on SIGINT/SIGTERM of the benchmark). */
 export function killAll() {
   for (const pid of live) {
-    try { process.kill(-pid, "SIGKILL"); } catch { /* already gone */ }
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
   }
 }
 
@@ -41,8 +45,14 @@ export function runTimed({ cmd, args, marks = {}, onMark, timeoutMs = 120_000, c
     const seen = {};
     const pending = new Map(Object.entries(marks));
     const timer = setTimeout(() => {
-      try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ }
-      fail(new Error(`${cmd}: no exit within ${timeoutMs / 1000} s (seen: ${Object.keys(seen).join(", ") || "nothing"})`));
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+      fail(
+        new Error(`${cmd}: no exit within ${timeoutMs / 1000} s (seen: ${Object.keys(seen).join(", ") || "nothing"})`),
+      );
     }, timeoutMs);
     let settled = false;
     const cleanup = () => {
@@ -70,7 +80,9 @@ export function runTimed({ cmd, args, marks = {}, onMark, timeoutMs = 120_000, c
         }
       }
     });
-    child.stderr.on("data", (chunk) => { err += chunk.toString("latin1"); });
+    child.stderr.on("data", (chunk) => {
+      err += chunk.toString("latin1");
+    });
     child.on("error", (e) => fail(e));
     child.on("close", (code, signal) => {
       const exitMs = ms();

@@ -38,7 +38,10 @@ async function qmpConnect(path, timeoutMs = 30_000) {
         for (;;) {
           const i = msgs.findIndex(pred);
           if (i >= 0) return msgs.splice(i, 1)[0];
-          await new Promise((r) => { wake = r; setTimeout(r, 50); });
+          await new Promise((r) => {
+            wake = r;
+            setTimeout(r, 50);
+          });
           if (sock.destroyed && !msgs.some(pred)) throw new Error("QMP connection closed");
         }
       };
@@ -64,24 +67,30 @@ async function bootAndSave(emu, args, dir, file, prompt) {
   let saved;
   let failure;
   const run = runTimed({
-    cmd: emu.cmd, args: [...emu.pre, ...args, "-qmp", `unix:${sock},server=on,wait=off`], timeoutMs: 180_000,
+    cmd: emu.cmd,
+    args: [...emu.pre, ...args, "-qmp", `unix:${sock},server=on,wait=off`],
+    timeoutMs: 180_000,
     marks: { prompt },
     onMark: (name) => {
       if (name !== "prompt") return;
       saved = (async () => {
-        await new Promise((r) => setTimeout(r, 300));     // the shell settles
+        await new Promise((r) => setTimeout(r, 300)); // the shell settles
         const q = await qmpConnect(sock);
         await q.cmd("migrate-set-capabilities", { capabilities: [{ capability: "events", state: true }] });
         const t0 = process.hrtime.bigint();
         await q.cmd("migrate", { uri: `exec:cat > ${file}` });
-        const end = await q.next((m) => m.event === "MIGRATION" && ["completed", "failed", "cancelled"].includes(m.data.status));
+        const end = await q.next(
+          (m) => m.event === "MIGRATION" && ["completed", "failed", "cancelled"].includes(m.data.status),
+        );
         const saveS = Number(process.hrtime.bigint() - t0) / 1e9;
         if (end.data.status !== "completed") throw new Error(`migration ${end.data.status}`);
         const info = await q.cmd("query-migrate");
         await q.cmd("quit").catch(() => {});
         q.close();
         return { saveS, downtimeS: info.downtime / 1000, bytes: statSync(file).size };
-      })().catch((e) => { failure = e; });
+      })().catch((e) => {
+        failure = e;
+      });
     },
   });
   await run;
@@ -95,29 +104,46 @@ async function bootAndSave(emu, args, dir, file, prompt) {
 function restore(emu, args, file) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(emu.cmd, [...emu.pre, ...args, "-incoming", `exec:cat ${file}`], { stdio: ["pipe", "pipe", "pipe"], detached: true });
-    let out = "", err = "";
+    const child = spawn(emu.cmd, [...emu.pre, ...args, "-incoming", `exec:cat ${file}`], {
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+    });
+    let out = "",
+      err = "";
     let answeredS;
     const typeIt = () => child.stdin.write("echo R$((40+2))\n");
     typeIt();
     // A console that drops what is typed before the state is in (QEMU's does) gets the line again, every 50 ms.
     const retry = setInterval(typeIt, 50);
-    const timer = setTimeout(() => { child.kill("SIGKILL"); }, 60_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+    }, 60_000);
     child.stdin.on("error", () => {});
-    child.stderr.on("data", (d) => { err += d; });
+    child.stderr.on("data", (d) => {
+      err += d;
+    });
     child.stdout.on("data", (d) => {
       out += d.toString("latin1");
       if (answeredS === undefined && /R42\r?\n/.test(out)) {
         answeredS = Number(process.hrtime.bigint() - t0) / 1e9;
         clearInterval(retry);
-        try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ }
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+          /* gone */
+        }
       }
     });
     child.on("close", () => {
       clearTimeout(timer);
       clearInterval(retry);
       if (answeredS !== undefined) resolve({ restoreS: answeredS, exitMs: answeredS * 1000 });
-      else reject(Object.assign(new Error("the restored shell did not answer"), { output: out.slice(-2000) + err.slice(-1000) }));
+      else
+        reject(
+          Object.assign(new Error("the restored shell did not answer"), {
+            output: out.slice(-2000) + err.slice(-1000),
+          }),
+        );
     });
   });
 }
@@ -136,7 +162,13 @@ export async function saveRestore(ctx, interleave, linuxArgs, col) {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-  const row = (metric, unit, f) => ({ metric, unit, better: "lower", wasmvirt: col(res.wasmvirt, f), qemu: col(res.qemu, f) });
+  const row = (metric, unit, f) => ({
+    metric,
+    unit,
+    better: "lower",
+    wasmvirt: col(res.wasmvirt, f),
+    qemu: col(res.qemu, f),
+  });
   return {
     rows: [
       row("save at the prompt: migrate → completed", "s", (r) => r.saveS),

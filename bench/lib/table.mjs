@@ -13,7 +13,8 @@ export function summarizeRows(rows) {
 
 function render(cells, aligns) {
   const widths = cells[0].map((_, i) => Math.max(...cells.map((row) => row[i].length)));
-  const line = (row) => `| ${row.map((c, i) => (aligns[i] === "r" ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(" | ")} |`;
+  const line = (row) =>
+    `| ${row.map((c, i) => (aligns[i] === "r" ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(" | ")} |`;
   const rule = `|${widths.map((w, i) => (aligns[i] === "r" ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`;
   return [line(cells[0]), rule, ...cells.slice(1).map(line)].join("\n");
 }
@@ -38,7 +39,15 @@ export function formatTable(parts, qemuNote) {
         ratio = fmt(r.ratio);
         verdict = factor < 1.005 ? "the same" : `${fmt(factor)}× ${slower ? "slower" : "faster"}`;
       }
-      cells.push([p.part, r.metric, r.unit, fmtSummary(w), qemuNote && q.n === 0 ? qemuNote : fmtSummary(q), ratio, verdict]);
+      cells.push([
+        p.part,
+        r.metric,
+        r.unit,
+        fmtSummary(w),
+        qemuNote && q.n === 0 ? qemuNote : fmtSummary(q),
+        ratio,
+        verdict,
+      ]);
     }
   }
   return render(cells, ["l", "l", "l", "r", "r", "r", "r"]);

@@ -15,11 +15,15 @@ export interface FileBlockOptions {
 function openError(path: string, err: NodeJS.ErrnoException, readOnly: boolean): Error {
   let why: string;
   switch (err.code) {
-    case "EACCES": case "EPERM":
+    case "EACCES":
+    case "EPERM":
       why = readOnly ? "Permission denied" : "Permission denied (use readonly=on for a read-only image)";
       break;
-    case "EROFS": why = "Read-only file system (use readonly=on)"; break;
-    default: why = strerror(err);
+    case "EROFS":
+      why = "Read-only file system (use readonly=on)";
+      break;
+    default:
+      why = strerror(err);
   }
   const e = new Error(`Could not open '${path}': ${why}`);
   (e as NodeJS.ErrnoException).code = err.code;
@@ -48,7 +52,8 @@ export class FileBlockBackend implements BlockBackend {
     }
     try {
       const st = fs.fstatSync(fd);
-      if (st.isDirectory()) throw openError(path, Object.assign(new Error("EISDIR"), { code: "EISDIR" }), this.readOnly);
+      if (st.isDirectory())
+        throw openError(path, Object.assign(new Error("EISDIR"), { code: "EISDIR" }), this.readOnly);
       if (!st.isFile() && !st.isBlockDevice()) {
         throw new Error(`Could not open '${path}': not a regular file or block device`);
       }
@@ -64,13 +69,18 @@ export class FileBlockBackend implements BlockBackend {
     this.fd = fd;
   }
 
-  get description(): string { return this.path; }
+  get description(): string {
+    return this.path;
+  }
 
   read(buf: Uint8Array, offset: number): void {
     let done = 0;
     while (done < buf.length) {
       const n = fs.readSync(this.fd, buf, done, buf.length - done, offset + done);
-      if (n === 0) { buf.fill(0, done); return; }      // past the end of the image
+      if (n === 0) {
+        buf.fill(0, done);
+        return;
+      } // past the end of the image
       done += n;
     }
   }
@@ -98,11 +108,17 @@ export class FileBlockBackend implements BlockBackend {
 /** Size of an open block device: binary search for the last readable byte. */
 function seekEnd(fd: number): number {
   const one = Buffer.alloc(1);
-  let lo = 0, hi = 1;
-  while (fs.readSync(fd, one, 0, 1, hi - 1) === 1) { lo = hi; hi *= 2; if (hi > 2 ** 52) break; }
+  let lo = 0,
+    hi = 1;
+  while (fs.readSync(fd, one, 0, 1, hi - 1) === 1) {
+    lo = hi;
+    hi *= 2;
+    if (hi > 2 ** 52) break;
+  }
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    if (fs.readSync(fd, one, 0, 1, mid - 1) === 1) lo = mid; else hi = mid;
+    if (fs.readSync(fd, one, 0, 1, mid - 1) === 1) lo = mid;
+    else hi = mid;
   }
   return lo;
 }

@@ -15,7 +15,9 @@ import { fileURLToPath } from "node:url";
 interface OfdLockModule {
   setLock(fd: number, type: number, start: number, len: number): number;
   testLock(fd: number, type: number, start: number, len: number): number;
-  RDLCK: number; WRLCK: number; UNLCK: number;
+  RDLCK: number;
+  WRLCK: number;
+  UNLCK: number;
 }
 
 const PERM_BASE = 100;
@@ -47,14 +49,24 @@ function ofd(): OfdLockModule | null {
 /** Whether image locking works here; the reason when it does not. */
 export function lockingAvailable(): { ok: true } | { ok: false; why: string } {
   if (ofd()) return { ok: true };
-  return { ok: false, why: process.platform !== "linux" ? "OFD locks are Linux-only" : `build/ofd_lock.node: ${loadError} (run npm run build with a C compiler)` };
+  return {
+    ok: false,
+    why:
+      process.platform !== "linux"
+        ? "OFD locks are Linux-only"
+        : `build/ofd_lock.node: ${loadError} (run npm run build with a C compiler)`,
+  };
 }
 
 export class ImageLockError extends Error {}
 
 const ERRNO: Record<number, string> = {
-  11: "Resource temporarily unavailable", 13: "Permission denied", 22: "Invalid argument", 37: "No locks available",
-  38: "Function not implemented", 95: "Operation not supported",
+  11: "Resource temporarily unavailable",
+  13: "Permission denied",
+  22: "Invalid argument",
+  37: "No locks available",
+  38: "Function not implemented",
+  95: "Operation not supported",
 };
 
 /**
@@ -69,16 +81,24 @@ export function lockImage(fd: number, path: string, readOnly: boolean): boolean 
   const shared = CONSISTENT_READ | WRITE_UNCHANGED | RESIZE;
   const fail = (what: string, errno: number): never => {
     const hint = errno === -11 || errno === -13 ? `\nIs another process using the image [${path}]?` : "";
-    throw new ImageLockError(`${what}${errno === -11 || errno === -13 ? "" : `: ${ERRNO[-errno] ?? `errno ${-errno}`}`}${hint}`);
+    throw new ImageLockError(
+      `${what}${errno === -11 || errno === -13 ? "" : `: ${ERRNO[-errno] ?? `errno ${-errno}`}`}${hint}`,
+    );
   };
   // Apply first (shared locks never conflict with shared locks), then look for the holders that exclude us.
   for (let i = 0; i < PERMS.length; i++) {
     const bit = 1 << i;
-    if (perm & bit) { const r = m.setLock(fd, m.RDLCK, PERM_BASE + i, 1); if (r < 0) fail(`Failed to lock byte ${PERM_BASE + i}`, r); }
+    if (perm & bit) {
+      const r = m.setLock(fd, m.RDLCK, PERM_BASE + i, 1);
+      if (r < 0) fail(`Failed to lock byte ${PERM_BASE + i}`, r);
+    }
   }
   for (let i = 0; i < PERMS.length; i++) {
     const bit = 1 << i;
-    if (ALL & ~shared & bit) { const r = m.setLock(fd, m.RDLCK, SHARED_BASE + i, 1); if (r < 0) fail(`Failed to lock byte ${SHARED_BASE + i}`, r); }
+    if (ALL & ~shared & bit) {
+      const r = m.setLock(fd, m.RDLCK, SHARED_BASE + i, 1);
+      if (r < 0) fail(`Failed to lock byte ${SHARED_BASE + i}`, r);
+    }
   }
   for (let i = 0; i < PERMS.length; i++) {
     if (!(perm & (1 << i))) continue;

@@ -12,8 +12,12 @@ export class MemoryBlockBackend implements BlockBackend {
     this.readOnly = options.readOnly ?? false;
   }
 
-  get size(): number { return this.data.length; }
-  get description(): string { return "memory"; }
+  get size(): number {
+    return this.data.length;
+  }
+  get description(): string {
+    return "memory";
+  }
 
   read(buf: Uint8Array, offset: number): void {
     const end = Math.min(offset + buf.length, this.data.length);
@@ -28,6 +32,8 @@ export class MemoryBlockBackend implements BlockBackend {
     this.data.set(buf, offset);
   }
 
-  flush(): void { this.flushes++; }
+  flush(): void {
+    this.flushes++;
+  }
   close(): void {}
 }

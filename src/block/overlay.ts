@@ -14,15 +14,23 @@ export class OverlayBlockBackend implements BlockBackend {
   private scratch = new Uint8Array(CLUSTER);
 
   /** base: the image (read-only); overlayFd: an empty file opened read-write. */
-  constructor(private base: BlockBackend, private overlayFd: number, readonly overlayPath: string) {
+  constructor(
+    private base: BlockBackend,
+    private overlayFd: number,
+    readonly overlayPath: string,
+  ) {
     this.size = base.size;
     this.written = new Uint8Array(Math.ceil(this.size / CLUSTER / 8) + 1);
     fs.ftruncateSync(overlayFd, this.size);
   }
 
-  get description(): string { return this.overlayPath; }
+  get description(): string {
+    return this.overlayPath;
+  }
 
-  private isWritten(c: number): boolean { return (this.written[c >> 3] & (1 << (c & 7))) !== 0; }
+  private isWritten(c: number): boolean {
+    return (this.written[c >> 3] & (1 << (c & 7))) !== 0;
+  }
 
   read(buf: Uint8Array, offset: number): void {
     let done = 0;
@@ -62,7 +70,11 @@ export class OverlayBlockBackend implements BlockBackend {
   flush(): void {}
 
   close(): void {
-    try { fs.closeSync(this.overlayFd); } catch { /* already closed */ }
+    try {
+      fs.closeSync(this.overlayFd);
+    } catch {
+      /* already closed */
+    }
     this.base.close();
   }
 }
@@ -71,7 +83,10 @@ function readFully(fd: number, buf: Uint8Array, pos: number): void {
   let done = 0;
   while (done < buf.length) {
     const n = fs.readSync(fd, buf, done, buf.length - done, pos + done);
-    if (n === 0) { buf.fill(0, done); return; }
+    if (n === 0) {
+      buf.fill(0, done);
+      return;
+    }
     done += n;
   }
 }

@@ -30,20 +30,34 @@ export class EscapeDecoder {
 
   feed(data: Uint8Array): void {
     const out: number[] = [];
-    const flush = () => { if (out.length) { this.actions.toGuest(Uint8Array.from(out)); out.length = 0; } };
+    const flush = () => {
+      if (out.length) {
+        this.actions.toGuest(Uint8Array.from(out));
+        out.length = 0;
+      }
+    };
     for (const b of data) {
       if (this.sawEscape) {
         this.sawEscape = false;
         const k = String.fromCharCode(b).toLowerCase();
-        if (b === CTRL_A || k === "a") { out.push(CTRL_A); continue; }
+        if (b === CTRL_A || k === "a") {
+          out.push(CTRL_A);
+          continue;
+        }
         flush();
-        if (k === "x") { this.actions.notice("wasmvirt: Terminated\r\n"); this.actions.quit(); }
-        else if (k === "h" || k === "?") this.actions.notice("\r\n" + ESCAPE_HELP);
+        if (k === "x") {
+          this.actions.notice("wasmvirt: Terminated\r\n");
+          this.actions.quit();
+        } else if (k === "h" || k === "?") this.actions.notice("\r\n" + ESCAPE_HELP);
         else if (k === "p") this.actions.powerButton();
-        else if (k === "c") this.actions.notice("\r\nwasmvirt: the monitor is not multiplexed on the console; use -qmp\r\n");
+        else if (k === "c")
+          this.actions.notice("\r\nwasmvirt: the monitor is not multiplexed on the console; use -qmp\r\n");
         continue;
       }
-      if (b === CTRL_A) { this.sawEscape = true; continue; }
+      if (b === CTRL_A) {
+        this.sawEscape = true;
+        continue;
+      }
       out.push(b);
     }
     flush();
@@ -57,7 +71,10 @@ export class StdioConsole {
 
   constructor(private actions: ConsoleActions) {
     this.decoder = new EscapeDecoder(actions);
-    process.stdout.on("error", () => { this.broken = true; this.release(); });
+    process.stdout.on("error", () => {
+      this.broken = true;
+      this.release();
+    });
   }
 
   start(): void {
@@ -67,7 +84,9 @@ export class StdioConsole {
       this.rawSet = true;
     }
     stdin.on("data", this.onData);
-    stdin.on("error", () => { /* a closed stdin is not a reason to stop the guest */ });
+    stdin.on("error", () => {
+      /* a closed stdin is not a reason to stop the guest */
+    });
     stdin.resume();
   }
 
@@ -97,7 +116,14 @@ export class StdioConsole {
 
   stop(): void {
     process.stdin.off("data", this.onData);
-    if (this.rawSet) { try { process.stdin.setRawMode(false); } catch { /* terminal gone */ } this.rawSet = false; }
+    if (this.rawSet) {
+      try {
+        process.stdin.setRawMode(false);
+      } catch {
+        /* terminal gone */
+      }
+      this.rawSet = false;
+    }
     process.stdin.pause();
   }
 }

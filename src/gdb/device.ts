@@ -17,7 +17,8 @@ export function parseGdbDevice(dev: string): GdbDevice {
     const [k, v] = o.split("=");
     const known = ["server", "wait", "nodelay", "ipv4", "ipv6", "reconnect"];
     if (!known.includes(k.replace(/^no/, ""))) throw new GdbDeviceError(`-gdb ${dev}: option '${k}' is not supported`);
-    if (k === "server" && (v === "off" || v === "no")) throw new GdbDeviceError(`-gdb ${dev}: wasmvirt's gdbserver only listens (server=on)`);
+    if (k === "server" && (v === "off" || v === "no"))
+      throw new GdbDeviceError(`-gdb ${dev}: wasmvirt's gdbserver only listens (server=on)`);
   }
   if (addr.startsWith("tcp:")) {
     const rest = addr.slice(4);
@@ -39,4 +40,3 @@ export function parseGdbDevice(dev: string): GdbDevice {
   }
   throw new GdbDeviceError(`-gdb ${dev}: unsupported device (tcp:[HOST]:PORT, unix:PATH,server=on or none)`);
 }
-

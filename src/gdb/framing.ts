@@ -6,7 +6,14 @@
 /** QEMU's MAX_PACKET_LENGTH, advertised as PacketSize. */
 export const MAX_PACKET_LENGTH = 4096;
 
-enum State { Idle, Line, LineEscape, LineRle, Checksum1, Checksum2 }
+enum State {
+  Idle,
+  Line,
+  LineEscape,
+  LineRle,
+  Checksum1,
+  Checksum2,
+}
 
 export interface FramingEvents {
   /** A complete packet with a good checksum (already acknowledged unless in no-ack mode). */
@@ -36,8 +43,14 @@ export class PacketReader {
   private byte(ch: number): void {
     if (this.state === State.Idle) {
       if (!this.noAck && this.lastPacket) {
-        if (ch === 0x2d /* - */) { this.ev.write(this.lastPacket); return; }
-        if (ch === 0x2b /* + */) { this.lastPacket = null; return; }
+        if (ch === 0x2d /* - */) {
+          this.ev.write(this.lastPacket);
+          return;
+        }
+        if (ch === 0x2b /* + */) {
+          this.lastPacket = null;
+          return;
+        }
       }
       if (ch === 0x24 /* $ */) {
         this.lastPacket = null;
@@ -52,7 +65,10 @@ export class PacketReader {
     }
     switch (this.state) {
       case State.Line:
-        if (ch === 0x23 /* # */) { this.state = State.Checksum1; return; }
+        if (ch === 0x23 /* # */) {
+          this.state = State.Checksum1;
+          return;
+        }
         this.sum += ch;
         if (ch === 0x7d /* } */) this.state = State.LineEscape;
         else if (ch === 0x2a /* * */) this.state = State.LineRle;
@@ -67,8 +83,9 @@ export class PacketReader {
         // Run-length: repeat the previous byte (ch - 29) more times.
         this.sum += ch;
         const repeat = ch - 29;
-        if (this.line.length === 0 || repeat < 0) { this.overrun = true; }
-        else for (let i = 0; i < repeat; i++) this.append(this.line[this.line.length - 1]);
+        if (this.line.length === 0 || repeat < 0) {
+          this.overrun = true;
+        } else for (let i = 0; i < repeat; i++) this.append(this.line[this.line.length - 1]);
         this.state = State.Line;
         return;
       }
@@ -80,9 +97,12 @@ export class PacketReader {
       case State.Checksum2: {
         this.state = State.Idle;
         const lo = hexValue(ch);
-        const good = this.csum >= 0 && lo >= 0 && ((this.csum | lo) === (this.sum & 0xff));
+        const good = this.csum >= 0 && lo >= 0 && (this.csum | lo) === (this.sum & 0xff);
         if (this.overrun) return;
-        if (!good) { if (!this.noAck) this.ev.write("-"); return; }
+        if (!good) {
+          if (!this.noAck) this.ev.write("-");
+          return;
+        }
         if (!this.noAck) this.ev.write("+");
         this.ev.packet(Buffer.from(this.line));
         return;
@@ -91,7 +111,10 @@ export class PacketReader {
   }
 
   private append(ch: number) {
-    if (this.line.length >= MAX_PACKET_LENGTH) { this.overrun = true; return; }
+    if (this.line.length >= MAX_PACKET_LENGTH) {
+      this.overrun = true;
+      return;
+    }
     this.line.push(ch);
   }
 }

@@ -25,7 +25,10 @@ export class GdbServer {
   /** Where the server listens, as a device string (the real port when 0 was asked for). */
   address = "";
 
-  constructor(private machine: Machine, private o: GdbServerOptions) {}
+  constructor(
+    private machine: Machine,
+    private o: GdbServerOptions,
+  ) {}
 
   /** Replaces the listener by one on `dev` (or none). Throws GdbDeviceError when it cannot listen. */
   async open(dev: string): Promise<void> {
@@ -37,15 +40,24 @@ export class GdbServer {
     await new Promise<void>((resolve, reject) => {
       const onError = (e: NodeJS.ErrnoException) => reject(new GdbDeviceError(`-gdb ${dev}: ${strerror(e)}`));
       server.once("error", onError);
-      const done = () => { server.off("error", onError); resolve(); };
+      const done = () => {
+        server.off("error", onError);
+        resolve();
+      };
       if (d.kind === "unix") {
-        try { if (fs.lstatSync(d.path).isSocket()) fs.unlinkSync(d.path); } catch { /* not there */ }
+        try {
+          if (fs.lstatSync(d.path).isSocket()) fs.unlinkSync(d.path);
+        } catch {
+          /* not there */
+        }
         server.listen(d.path, done);
       } else server.listen(d.port, d.host, done);
     });
     this.server = server;
-    if (d.kind === "unix") { this.unixPath = d.path; this.address = `unix:${d.path}`; }
-    else {
+    if (d.kind === "unix") {
+      this.unixPath = d.path;
+      this.address = `unix:${d.path}`;
+    } else {
       const a = server.address() as net.AddressInfo;
       this.address = `tcp:${d.host ?? ""}:${a.port}`;
     }
@@ -60,26 +72,44 @@ export class GdbServer {
       const { sock, session } = this.client;
       this.client = null;
       await new Promise<void>((r) => {
-        const t = setTimeout(() => { sock.destroy(); r(); }, 500);
-        sock.once("close", () => { clearTimeout(t); r(); });
+        const t = setTimeout(() => {
+          sock.destroy();
+          r();
+        }, 500);
+        sock.once("close", () => {
+          clearTimeout(t);
+          r();
+        });
         sock.end();
       });
       await session.end();
     }
     if (s) await new Promise<void>((r) => s.close(() => r()));
-    if (this.unixPath) { try { fs.unlinkSync(this.unixPath); } catch { /* gone */ } this.unixPath = null; }
+    if (this.unixPath) {
+      try {
+        fs.unlinkSync(this.unixPath);
+      } catch {
+        /* gone */
+      }
+      this.unixPath = null;
+    }
     this.address = "";
   }
 
   private accept(sock: net.Socket) {
     // One debugger at a time: a second one is turned away at once.
-    if (this.client) { sock.destroy(); return; }
+    if (this.client) {
+      sock.destroy();
+      return;
+    }
     sock.setNoDelay(true);
     const session = new GdbSession({
       target: this.machine,
       documents: () => this.documents(),
       monitor: (line) => this.o.monitor(line),
-      write: (b) => { if (!sock.destroyed) sock.write(b); },
+      write: (b) => {
+        if (!sock.destroyed) sock.write(b);
+      },
       close: () => sock.destroy(),
       log: (m) => this.o.logger.warn(m),
     });
@@ -87,7 +117,9 @@ export class GdbServer {
     this.client = me;
     this.o.logger.info({ peer: sock.remoteAddress ?? "unix" }, "gdb connected");
     sock.on("data", (b) => session.feed(b));
-    sock.on("error", () => { /* reset by peer: handled by close */ });
+    sock.on("error", () => {
+      /* reset by peer: handled by close */
+    });
     sock.on("close", () => {
       if (this.client === me) this.client = null;
       this.o.logger.info("gdb disconnected");

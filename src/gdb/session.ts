@@ -10,7 +10,7 @@ const GDB_SIGNAL_INT = 2;
 const GDB_SIGNAL_TRAP = 5;
 const SSTEP_ENABLE = 1;
 const SSTEP_NOIRQ = 2;
-const SSTEP_FLAGS = 7;   // ENABLE | NOIRQ | NOTIMER, QEMU's default for TCG
+const SSTEP_FLAGS = 7; // ENABLE | NOIRQ | NOTIMER, QEMU's default for TCG
 
 /** What a session needs from the machine (machine.ts implements it; tests may fake it). */
 export interface DebugTarget {
@@ -20,7 +20,9 @@ export interface DebugTarget {
   cont(): Promise<void>;
   step(hart: number, irqs?: boolean): Promise<void>;
   quit(reason: "host-qmp-quit"): Promise<void>;
-  debugRequest(req: DebugRequest): Promise<{ ok: boolean; values?: (bigint | null)[]; bytes?: Uint8Array; error?: string }>;
+  debugRequest(
+    req: DebugRequest,
+  ): Promise<{ ok: boolean; values?: (bigint | null)[]; bytes?: Uint8Array; error?: string }>;
   on(event: string, f: (...a: any[]) => void): unknown;
   off(event: string, f: (...a: any[]) => void): unknown;
 }
@@ -39,18 +41,23 @@ export interface SessionOptions {
 type ThreadId = { kind: "all" } | { kind: "any" } | { kind: "one"; pid: number; tid: number } | { kind: "error" };
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
-const hex64 = (v: bigint) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt.asUintN(64, v)); return b.toString("hex"); };
+const hex64 = (v: bigint) => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(BigInt.asUintN(64, v));
+  return b.toString("hex");
+};
 
 function parseThreadId(s: string): ThreadId {
   const num = (t: string): number | null => (t === "-1" ? -1 : /^[0-9a-fA-F]+$/.test(t) ? parseInt(t, 16) : null);
-  let pid = 1, tidText = s;
+  let pid = 1,
+    tidText = s;
   if (s.startsWith("p")) {
     const dot = s.indexOf(".");
     const p = num(dot < 0 ? s.slice(1) : s.slice(1, dot));
     if (p === null) return { kind: "error" };
     if (p === -1) return { kind: "all" };
     pid = p;
-    if (dot < 0) return { kind: "one", pid, tid: 0 };   // "pPID": its first thread
+    if (dot < 0) return { kind: "one", pid, tid: 0 }; // "pPID": its first thread
     tidText = s.slice(dot + 1);
   }
   const t = num(tidText);
@@ -63,8 +70,8 @@ function parseThreadId(s: string): ThreadId {
 export class GdbSession {
   private reader: PacketReader;
   private multiprocess = false;
-  private gCpu = 0;          // the hart register and memory packets address (Hg)
-  private cCpu = 0;          // the hart c/s resume and stop replies name (Hc)
+  private gCpu = 0; // the hart register and memory packets address (Hg)
+  private cCpu = 0; // the hart c/s resume and stop replies name (Hc)
   private queryCpu = 0;
   private physMemMode = false;
   /** Whether gdb has read the target description: QEMU answers p/P only then (older gdbs misuse them). */
@@ -76,7 +83,11 @@ export class GdbSession {
 
   constructor(private o: SessionOptions) {
     this.reader = new PacketReader({
-      packet: (data) => { this.queue = this.queue.then(() => this.handle(data.toString("latin1"))).catch((e) => this.o.log?.(`gdb: ${e}`)); },
+      packet: (data) => {
+        this.queue = this.queue
+          .then(() => this.handle(data.toString("latin1")))
+          .catch((e) => this.o.log?.(`gdb: ${e}`));
+      },
       interrupt: () => this.interrupt(),
       write: (b) => this.o.write(b),
     });
@@ -93,13 +104,20 @@ export class GdbSession {
     if (this.closed) return;
     this.closed = true;
     this.o.target.off("stop", this.onStop);
-    try { await this.o.target.debugRequest({ op: "clear" }); } catch { /* machine gone */ }
+    try {
+      await this.o.target.debugRequest({ op: "clear" });
+    } catch {
+      /* machine gone */
+    }
   }
 
   feed(chunk: Buffer): void {
     // While the machine runs, QEMU takes any byte as a request to stop (and drops it).
     if (this.o.target.state === "running" && !chunk.every((b) => b === 0x2b || b === 0x2d)) {
-      if (chunk.includes(0x03) || chunk.includes(0x24)) { this.interrupt(); return; }
+      if (chunk.includes(0x03) || chunk.includes(0x24)) {
+        this.interrupt();
+        return;
+      }
     }
     this.reader.feed(chunk);
   }
@@ -175,7 +193,10 @@ export class GdbSession {
         return `T${GDB_SIGNAL_TRAP.toString(16).padStart(2, "0")}thread:${this.threadId(this.cCpu)};`;
       }
       case "g": {
-        const v = await this.readRegs(this.gCpu, Array.from({ length: 33 }, (_, i) => i));
+        const v = await this.readRegs(
+          this.gCpu,
+          Array.from({ length: 33 }, (_, i) => i),
+        );
         return v.map((x) => hex64(x ?? 0n)).join("");
       }
       case "G": {
@@ -198,7 +219,11 @@ export class GdbSession {
         if (!m || !this.hasXml) return "";
         const bytes = Buffer.alloc(8);
         Buffer.from(m[2], "hex").copy(bytes, 0, 0, 8);
-        await t.debugRequest({ op: "write-regs", hart: this.gCpu, regs: [[parseInt(m[1], 16), bytes.readBigUInt64LE(0)]] });
+        await t.debugRequest({
+          op: "write-regs",
+          hart: this.gCpu,
+          regs: [[parseInt(m[1], 16), bytes.readBigUInt64LE(0)]],
+        });
         return "OK";
       }
       case "m": {
@@ -208,7 +233,12 @@ export class GdbSession {
         const len = parseInt(m[2], 16);
         if (len > MAX_PACKET_LENGTH / 2) return "E22";
         if (len === 0) return "";
-        const r = await t.debugRequest({ op: "read-mem", hart: this.physMemMode ? null : this.gCpu, addr: BigInt("0x" + m[1]), length: len });
+        const r = await t.debugRequest({
+          op: "read-mem",
+          hart: this.physMemMode ? null : this.gCpu,
+          addr: BigInt("0x" + m[1]),
+          length: len,
+        });
         return r.ok ? hex(r.bytes!) : "E14";
       }
       case "M": {
@@ -228,10 +258,15 @@ export class GdbSession {
         if (data.length === 0) return "OK";
         return this.writeMemory(BigInt("0x" + m[1]), data);
       }
-      case "c": case "C": case "s": {
+      case "c":
+      case "C":
+      case "s": {
         // c [addr], C sig[;addr], s [addr]: resume at addr when given.
         let arg = p.slice(1);
-        if (cmd === "C") { const semi = arg.indexOf(";"); arg = semi < 0 ? "" : arg.slice(semi + 1); }
+        if (cmd === "C") {
+          const semi = arg.indexOf(";");
+          arg = semi < 0 ? "" : arg.slice(semi + 1);
+        }
         if (arg !== "") {
           if (!/^[0-9a-fA-F]+$/.test(arg)) return "E22";
           await t.debugRequest({ op: "write-regs", hart: this.cCpu, regs: [[REG_PC, BigInt("0x" + arg)]] });
@@ -246,7 +281,8 @@ export class GdbSession {
         if (tid.kind !== "one") return "OK";
         const h = this.hartOf(tid);
         if (h === null) return "E22";
-        if (op === "c") this.cCpu = h; else this.gCpu = h;
+        if (op === "c") this.cCpu = h;
+        else this.gCpu = h;
         return "OK";
       }
       case "T": {
@@ -254,7 +290,8 @@ export class GdbSession {
         if (tid.kind === "error") return "E22";
         return this.hartOf(tid) === null ? "E22" : "OK";
       }
-      case "Z": case "z":
+      case "Z":
+      case "z":
         return this.breakpoint(cmd === "Z", p.slice(1));
       case "D": {
         await t.debugRequest({ op: "clear" });
@@ -263,11 +300,12 @@ export class GdbSession {
         return null;
       }
       case "k": {
-        this.send("W00");   // QEMU answers a kill with the exit status, then ends
+        this.send("W00"); // QEMU answers a kill with the exit status, then ends
         await t.quit("host-qmp-quit");
         return null;
       }
-      case "q": case "Q":
+      case "q":
+      case "Q":
         return this.query(p);
       case "v":
         return this.vPacket(p);
@@ -277,7 +315,12 @@ export class GdbSession {
   }
 
   private async writeMemory(addr: bigint, bytes: Buffer): Promise<string> {
-    const r = await this.o.target.debugRequest({ op: "write-mem", hart: this.physMemMode ? null : this.gCpu, addr, bytes });
+    const r = await this.o.target.debugRequest({
+      op: "write-mem",
+      hart: this.physMemMode ? null : this.gCpu,
+      addr,
+      bytes,
+    });
     return r.ok ? "OK" : "E14";
   }
 
@@ -300,7 +343,8 @@ export class GdbSession {
   private async resume(stepHart: number | null): Promise<void> {
     const t = this.o.target;
     try {
-      if (stepHart !== null && (this.sstepFlags & SSTEP_ENABLE)) await t.step(stepHart, (this.sstepFlags & SSTEP_NOIRQ) === 0);
+      if (stepHart !== null && this.sstepFlags & SSTEP_ENABLE)
+        await t.step(stepHart, (this.sstepFlags & SSTEP_NOIRQ) === 0);
       else await t.cont();
     } catch (e) {
       // The machine cannot run (shut down): report it stopped as it is.
@@ -327,7 +371,7 @@ export class GdbSession {
       for (const a of p.slice(6).split(";")) {
         const colon = a.indexOf(":");
         const act = colon < 0 ? a : a.slice(0, colon);
-        if (!/^(c|s|C[0-9a-fA-F]{2}|S[0-9a-fA-F]{2})$/.test(act)) return "";   // QEMU: -ENOTSUP
+        if (!/^(c|s|C[0-9a-fA-F]{2}|S[0-9a-fA-F]{2})$/.test(act)) return ""; // QEMU: -ENOTSUP
         let harts: number[];
         if (colon < 0) harts = Array.from({ length: nharts }, (_, i) => i);
         else {
@@ -360,10 +404,18 @@ export class GdbSession {
       if (p.includes("multiprocess+")) this.multiprocess = true;
       return `PacketSize=${MAX_PACKET_LENGTH.toString(16)};qXfer:features:read+;vContSupported+;multiprocess+;QStartNoAckMode+`;
     }
-    if (p === "QStartNoAckMode") { this.send("OK"); this.reader.noAck = true; this.reader.lastPacket = null; return null; }
+    if (p === "QStartNoAckMode") {
+      this.send("OK");
+      this.reader.noAck = true;
+      this.reader.lastPacket = null;
+      return null;
+    }
     if (p === "qC") return `QC${this.threadId(0)}`;
     if (p === "qAttached" || p.startsWith("qAttached:")) return "1";
-    if (p === "qfThreadInfo") { this.queryCpu = 0; return this.nextThread(); }
+    if (p === "qfThreadInfo") {
+      this.queryCpu = 0;
+      return this.nextThread();
+    }
     if (p === "qsThreadInfo") return this.nextThread();
     if (p.startsWith("qThreadExtraInfo,")) {
       const h = this.hartOf(parseThreadId(p.slice(17)));

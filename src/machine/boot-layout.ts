@@ -32,8 +32,8 @@ const FDT_ADDRESSABLE_LIMIT = 3n * GiB;
 const INITRD_MAX_OFFSET = 128n * MiB;
 
 const UIMAGE_MAGIC = 0x27051956;
-const RISCV_IMAGE_MAGIC = "RISCV\0\0\0";   // header offset 48 (deprecated, still written)
-const RISCV_IMAGE_MAGIC2 = "RSC\x05";      // header offset 56
+const RISCV_IMAGE_MAGIC = "RISCV\0\0\0"; // header offset 48 (deprecated, still written)
+const RISCV_IMAGE_MAGIC2 = "RSC\x05"; // header offset 56
 const RISCV_IMAGE_HEADER_SIZE = 64;
 
 export class BootLayoutError extends Error {
@@ -115,7 +115,10 @@ function parseElf(bytes: Uint8Array, what: string): ElfImage {
   }
 }
 
-interface ImageHeader { textOffset: bigint; imageSize: bigint }
+interface ImageHeader {
+  textOffset: bigint;
+  imageSize: bigint;
+}
 
 /** The 64-byte header of a RISC-V Linux Image (Documentation/riscv/boot-image-header.rst), if present. */
 function parseImageHeader(bytes: Uint8Array): ImageHeader | undefined {
@@ -136,14 +139,23 @@ function clipToRam(elf: ElfImage, ramBase: bigint, ramEnd: bigint): ElfImage {
   const segments: LoadSegment[] = [];
   for (const seg of elf.segments) {
     const end = seg.addr + seg.memSize;
-    if (end <= ramBase || seg.addr >= ramEnd || (seg.addr >= ramBase && end <= ramEnd)) { segments.push(seg); continue; }
+    if (end <= ramBase || seg.addr >= ramEnd || (seg.addr >= ramBase && end <= ramEnd)) {
+      segments.push(seg);
+      continue;
+    }
     const start = seg.addr < ramBase ? ramBase : seg.addr;
     const stop = end > ramEnd ? ramEnd : end;
     const skip = start - seg.addr;
     const fileSize = BigInt(seg.fileSize) > skip ? Number(BigInt(seg.fileSize) - skip) : 0;
-    segments.push({ addr: start, fileOffset: seg.fileOffset + Number(skip), fileSize: Math.min(fileSize, Number(stop - start)), memSize: stop - start });
+    segments.push({
+      addr: start,
+      fileOffset: seg.fileOffset + Number(skip),
+      fileSize: Math.min(fileSize, Number(stop - start)),
+      memSize: stop - start,
+    });
   }
-  let low = segments[0].addr, high = 0n;
+  let low = segments[0].addr,
+    high = 0n;
   for (const seg of segments) {
     if (seg.addr < low) low = seg.addr;
     if (seg.addr + seg.memSize > high) high = seg.addr + seg.memSize;
@@ -160,7 +172,8 @@ export function computeBootLayout(input: BootLayoutInput): BootLayout {
     if (start < ramBase || end > ramEnd) {
       throw new BootLayoutError(
         `${what} does not fit in RAM: it needs ${hex(start)}..${hex(end - 1n)} (${sizeText(end - start)}) ` +
-        `but ${ramText}; give the machine more memory with -m`);
+          `but ${ramText}; give the machine more memory with -m`,
+      );
     }
   };
   // Occupied ranges so far, to report overlaps as QEMU's ROM loader would.
@@ -171,7 +184,8 @@ export function computeBootLayout(input: BootLayoutInput): BootLayout {
       if (start < o.end && o.start < end) {
         throw new BootLayoutError(
           `${what} (${hex(start)}..${hex(end - 1n)}) overlaps the ${o.what} (${hex(o.start)}..${hex(o.end - 1n)})` +
-          (what === "initrd" || what === "device tree" ? "; give the machine more memory with -m" : ""));
+            (what === "initrd" || what === "device tree" ? "; give the machine more memory with -m" : ""),
+        );
       }
     }
     occupied.push({ what, start, end });
@@ -189,7 +203,9 @@ export function computeBootLayout(input: BootLayoutInput): BootLayout {
       const size = "bytes" in fw ? fw.bytes.length : fw.size;
       if (size <= 0) throw new BootLayoutError("the firmware file is empty");
       firmware = {
-        format: "raw", addr: ramBase, end: ramBase + BigInt(size),
+        format: "raw",
+        addr: ramBase,
+        end: ramBase + BigInt(size),
         segments: [{ addr: ramBase, fileOffset: 0, fileSize: size, memSize: BigInt(size) }],
       };
       checkInRam("the firmware", firmware.addr, firmware.end);
@@ -204,11 +220,20 @@ export function computeBootLayout(input: BootLayoutInput): BootLayout {
     const bytes = input.kernel.bytes;
     if (bytes.length === 0) throw new BootLayoutError("the kernel file is empty");
     if (bytes.length >= 4 && new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, false) === UIMAGE_MAGIC) {
-      throw new BootLayoutError("the kernel is a U-Boot uImage, which is not supported: use the raw Image or the ELF vmlinux");
+      throw new BootLayoutError(
+        "the kernel is a U-Boot uImage, which is not supported: use the raw Image or the ELF vmlinux",
+      );
     }
     if (isElf(bytes)) {
       const elf = clipToRam(parseElf(bytes, "kernel"), ramBase, ramEnd);
-      kernel = { format: "elf", addr: elf.low, end: elf.high, entry: elf.low, elfEntry: elf.entry, segments: elf.segments };
+      kernel = {
+        format: "elf",
+        addr: elf.low,
+        end: elf.high,
+        entry: elf.low,
+        elfEntry: elf.entry,
+        segments: elf.segments,
+      };
       for (const s of elf.segments) checkInRam("the kernel", s.addr, s.addr + s.memSize);
     } else {
       const header = parseImageHeader(bytes);
@@ -219,8 +244,12 @@ export function computeBootLayout(input: BootLayoutInput): BootLayout {
         if (header.imageSize > memSize) memSize = header.imageSize;
       }
       kernel = {
-        format: header ? "image" : "raw", addr, end: addr + memSize, entry: addr,
-        textOffset: header?.textOffset, imageSize: header?.imageSize,
+        format: header ? "image" : "raw",
+        addr,
+        end: addr + memSize,
+        entry: addr,
+        textOffset: header?.textOffset,
+        imageSize: header?.imageSize,
         segments: [{ addr, fileOffset: 0, fileSize: bytes.length, memSize }],
       };
       checkInRam(header ? `the kernel Image (image_size ${sizeText(memSize)})` : "the kernel", addr, addr + memSize);
@@ -244,11 +273,15 @@ export function computeBootLayout(input: BootLayoutInput): BootLayout {
   const reserved = input.dtbFileSize !== undefined ? (BigInt(input.dtbFileSize) + 10000n) * 2n : QEMU_FDT_BUFFER_SIZE;
   const fdtSize = input.fdtSize ?? Number(reserved);
   if (BigInt(fdtSize) > reserved) {
-    throw new BootLayoutError(`the device tree (${fdtSize} bytes) is larger than the ${reserved} bytes reserved for it`);
+    throw new BootLayoutError(
+      `the device tree (${fdtSize} bytes) is larger than the ${reserved} bytes reserved for it`,
+    );
   }
   const top = ramBase < FDT_ADDRESSABLE_LIMIT && ramEnd > FDT_ADDRESSABLE_LIMIT ? FDT_ADDRESSABLE_LIMIT : ramEnd;
   if (top - ramBase < reserved) {
-    throw new BootLayoutError(`RAM (${sizeText(ramSize)}) is too small to hold the device tree (${sizeText(reserved)} reserved); give the machine more memory with -m`);
+    throw new BootLayoutError(
+      `RAM (${sizeText(ramSize)}) is too small to hold the device tree (${sizeText(reserved)} reserved); give the machine more memory with -m`,
+    );
   }
   const fdtAddr = alignDown(top - reserved, FDT_ALIGN);
   checkInRam("the device tree", fdtAddr, fdtAddr + BigInt(fdtSize));

@@ -48,7 +48,11 @@ export interface BootRomParams {
 }
 
 // Registers and encodings (RISC-V unprivileged spec, RV64I base formats).
-const T0 = 5, A0 = 10, A1 = 11, A2 = 12, ZERO = 0;
+const T0 = 5,
+  A0 = 10,
+  A1 = 11,
+  A2 = 12,
+  ZERO = 0;
 const CSR_MHARTID = 0xf14;
 
 function iType(opcode: number, funct3: number, rd: number, rs1: number, imm: number): number {
@@ -59,7 +63,8 @@ const auipc = (rd: number, imm20: number): number => (((imm20 & 0xfffff) << 12) 
 const addi = (rd: number, rs1: number, imm: number): number => iType(0x13, 0, rd, rs1, imm);
 const ld = (rd: number, rs1: number, imm: number): number => iType(0x03, 3, rd, rs1, imm);
 const jalr = (rd: number, rs1: number, imm: number): number => iType(0x67, 0, rd, rs1, imm);
-const csrrs = (rd: number, csr: number, rs1: number): number => iType(0x73, 2, rd, rs1, csr - (csr & 0x800 ? 0x1000 : 0));
+const csrrs = (rd: number, csr: number, rs1: number): number =>
+  iType(0x73, 2, rd, rs1, csr - (csr & 0x800 ? 0x1000 : 0));
 
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -92,10 +97,10 @@ export function buildBootRom({ startAddr, fdtAddr, kernelEntry }: BootRomParams)
   const info = [
     BigInt(FW_DYNAMIC_INFO_MAGIC),
     BigInt(FW_DYNAMIC_INFO_VERSION),
-    kernelEntry,                     // next_addr
-    BigInt(FW_DYNAMIC_NEXT_MODE_S),  // next_mode
-    0n,                              // options
-    0n,                              // boot_hart (QEMU 7.2 passes 0)
+    kernelEntry, // next_addr
+    BigInt(FW_DYNAMIC_NEXT_MODE_S), // next_mode
+    0n, // options
+    0n, // boot_hart (QEMU 7.2 passes 0)
   ];
   info.forEach((v, i) => view.setBigUint64(FW_DYNAMIC_INFO_OFFSET + i * 8, v, true));
   return rom;

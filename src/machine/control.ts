@@ -7,37 +7,59 @@ import type { Migration } from "./snapshot/migration.js";
 
 /** QEMU's RunState names, as query-status reports them. */
 export type RunState =
-  | "prelaunch" | "running" | "paused" | "shutdown" | "guest-panicked" | "internal-error" | "debug"
-  | "inmigrate" | "finish-migrate" | "postmigrate";
+  | "prelaunch"
+  | "running"
+  | "paused"
+  | "shutdown"
+  | "guest-panicked"
+  | "internal-error"
+  | "debug"
+  | "inmigrate"
+  | "finish-migrate"
+  | "postmigrate";
 
 export type ShutdownReason =
-  | "host-qmp-quit" | "host-qmp-system-reset" | "host-signal" | "host-ui"
-  | "guest-shutdown" | "guest-reset" | "guest-panic" | "subsystem-reset";
+  | "host-qmp-quit"
+  | "host-qmp-system-reset"
+  | "host-signal"
+  | "host-ui"
+  | "guest-shutdown"
+  | "guest-reset"
+  | "guest-panic"
+  | "subsystem-reset";
 
 export interface HartRegisters {
   hart: number;
   pc: bigint;
-  x: bigint[];           // x0..x31
-  f: bigint[];           // f0..f31 raw bits
+  x: bigint[]; // x0..x31
+  f: bigint[]; // f0..f31 raw bits
   priv: "M" | "S" | "U";
-  csrs: Record<string, bigint>;  // mstatus, mepc, mcause, satp, ... by name
+  csrs: Record<string, bigint>; // mstatus, mepc, mcause, satp, ... by name
 }
 
 export interface MemoryRegionInfo {
-  name: string; kind: string; base: bigint; size: bigint; irq?: number;
+  name: string;
+  kind: string;
+  base: bigint;
+  size: bigint;
+  irq?: number;
 }
 
 export interface BlockDeviceInfo {
-  device: string;      // e.g. "virtio0"
+  device: string; // e.g. "virtio0"
   file: string;
   readOnly: boolean;
   format: "raw";
-  size: number;        // bytes
+  size: number; // bytes
   /** -snapshot: the temporary file that takes the guest's writes (file is then its backing image). */
   overlay?: string;
 }
 
-export interface ChardevInfo { label: string; filename: string; frontendOpen: boolean }
+export interface ChardevInfo {
+  label: string;
+  filename: string;
+  frontendOpen: boolean;
+}
 
 /**
  * Events (all emitted after the fact):
@@ -53,8 +75,8 @@ export interface ChardevInfo { label: string; filename: string; frontendOpen: bo
 export interface MachineControl extends EventEmitter {
   readonly state: RunState;
   readonly running: boolean;
-  readonly name: string | undefined;   // -name
-  readonly uuid: string;               // -uuid or all-zero
+  readonly name: string | undefined; // -name
+  readonly uuid: string; // -uuid or all-zero
   readonly hartCount: number;
   readonly ramSize: bigint;
   readonly memoryMap: MemoryRegionInfo[];

@@ -14,8 +14,12 @@ export function prewarmCpuWorker(): void {
   if (prewarmed) return;
   prewarmed = spawnWorker();
   // Until the machine takes it, nobody else listens: a worker that fails this early is replaced.
-  prewarmed.once("error", () => { prewarmedDead = true; });
-  prewarmed.once("exit", () => { prewarmedDead = true; });
+  prewarmed.once("error", () => {
+    prewarmedDead = true;
+  });
+  prewarmed.once("exit", () => {
+    prewarmedDead = true;
+  });
 }
 
 /** The prewarmed worker if there is one (once) and it is alive, else a new one. */

@@ -39,17 +39,35 @@ export function makeDeviceImports(
     blkRead(dev: number, offset: number, ptr: number, len: number): number {
       const disk = backends.disks[dev];
       if (!disk) return EIO;
-      try { disk.read(view(ptr, len), offset); return 0; } catch (err) { report(dev, "read", err); return EIO; }
+      try {
+        disk.read(view(ptr, len), offset);
+        return 0;
+      } catch (err) {
+        report(dev, "read", err);
+        return EIO;
+      }
     },
     blkWrite(dev: number, offset: number, ptr: number, len: number): number {
       const disk = backends.disks[dev];
       if (!disk) return EIO;
-      try { disk.write(view(ptr, len), offset); return 0; } catch (err) { report(dev, "write", err); return EIO; }
+      try {
+        disk.write(view(ptr, len), offset);
+        return 0;
+      } catch (err) {
+        report(dev, "write", err);
+        return EIO;
+      }
     },
     blkFlush(dev: number): number {
       const disk = backends.disks[dev];
       if (!disk) return EIO;
-      try { disk.flush(); return 0; } catch (err) { report(dev, "flush", err); return EIO; }
+      try {
+        disk.flush();
+        return 0;
+      } catch (err) {
+        report(dev, "flush", err);
+        return EIO;
+      }
     },
     rngFill(ptr: number, len: number): void {
       randomFillSync(view(ptr, len));
@@ -75,12 +93,15 @@ export function drainConsoleOut(core: ConsoleExports, memory: WebAssembly.Memory
     if (n === 0) break;
     parts.push(new Uint8Array(memory.buffer, core.consoleOutPtr(), n).slice());
     total += n;
-    core.consoleOutConsume(n);        // frees room: the UART may move waiting bytes in, so loop
+    core.consoleOutConsume(n); // frees room: the UART may move waiting bytes in, so loop
   }
   if (parts.length === 1) return parts[0];
   const out = new Uint8Array(total);
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 

@@ -34,11 +34,14 @@ export function isElf(bytes: Uint8Array): boolean {
 
 /** Reads the program headers of a little-endian ELF64 RISC-V file; errors start with `what`. */
 export function parseElf(bytes: Uint8Array, what: string): ElfImage {
-  const fail = (msg: string): never => { throw new ElfError(`${what}: ${msg}`); };
+  const fail = (msg: string): never => {
+    throw new ElfError(`${what}: ${msg}`);
+  };
   if (!isElf(bytes)) fail("not an ELF file");
   if (bytes.length < 64) fail("truncated ELF header");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes[4] !== 2) fail(bytes[4] === 1 ? "32-bit ELF; our harts are RV64, use a 64-bit build" : `unknown ELF class ${bytes[4]}`);
+  if (bytes[4] !== 2)
+    fail(bytes[4] === 1 ? "32-bit ELF; our harts are RV64, use a 64-bit build" : `unknown ELF class ${bytes[4]}`);
   if (bytes[5] !== 1) fail("big-endian ELF; RISC-V is little-endian");
   const machine = view.getUint16(18, true);
   if (machine !== EM_RISCV) fail(`ELF for machine ${machine}, not RISC-V (${EM_RISCV})`);
@@ -67,8 +70,9 @@ export function parseElf(bytes: Uint8Array, what: string): ElfImage {
     // QEMU (load_elf) counts every PT_LOAD in the low/high bounds, loads only non-empty ones.
     if (low === undefined || paddr < low) low = paddr;
     if (paddr + memsz > high) high = paddr + memsz;
-    if (memsz > 0n) segments.push({ addr: paddr, fileOffset: Number(offset), fileSize: Number(filesz), memSize: memsz });
-    if (vaddr !== paddr && (flags & PF_X) && entry >= vaddr && entry < vaddr + filesz) physEntry = entry - vaddr + paddr;
+    if (memsz > 0n)
+      segments.push({ addr: paddr, fileOffset: Number(offset), fileSize: Number(filesz), memSize: memsz });
+    if (vaddr !== paddr && flags & PF_X && entry >= vaddr && entry < vaddr + filesz) physEntry = entry - vaddr + paddr;
   }
   if (low === undefined || segments.length === 0) fail("no loadable segments");
   return { entry: physEntry, low: low!, high, segments };

@@ -68,7 +68,10 @@ export function encodeStrings(list: readonly string[]): Uint8Array {
   });
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -85,7 +88,8 @@ export class FdtNode {
   /** Appends a child node and returns it. */
   addNode(name: string): FdtNode {
     if (!NODE_NAME.test(name)) throw new FdtError(`invalid node name ${JSON.stringify(name)}`);
-    if (this.child(name)) throw new FdtError(`node ${JSON.stringify(name)} already exists under ${JSON.stringify(this.name || "/")}`);
+    if (this.child(name))
+      throw new FdtError(`node ${JSON.stringify(name)} already exists under ${JSON.stringify(this.name || "/")}`);
     const node = new FdtNode(name);
     this.children.push(node);
     return node;
@@ -108,13 +112,23 @@ export class FdtNode {
     return this;
   }
   /** A property with no value (a boolean flag such as `interrupt-controller`). */
-  setEmpty(name: string): this { return this.setBytes(name, new Uint8Array(0)); }
+  setEmpty(name: string): this {
+    return this.setBytes(name, new Uint8Array(0));
+  }
   /** One or more 32-bit cells. */
-  setU32(name: string, ...cells: number[]): this { return this.setBytes(name, encodeCells(cells)); }
+  setU32(name: string, ...cells: number[]): this {
+    return this.setBytes(name, encodeCells(cells));
+  }
   /** One or more 64-bit values, each written as two cells (high, low). */
-  setU64(name: string, ...values: bigint[]): this { return this.setBytes(name, encodeU64s(values)); }
-  setString(name: string, value: string): this { return this.setBytes(name, encodeStrings([value])); }
-  setStrings(name: string, values: readonly string[]): this { return this.setBytes(name, encodeStrings(values)); }
+  setU64(name: string, ...values: bigint[]): this {
+    return this.setBytes(name, encodeU64s(values));
+  }
+  setString(name: string, value: string): this {
+    return this.setBytes(name, encodeStrings([value]));
+  }
+  setStrings(name: string, values: readonly string[]): this {
+    return this.setBytes(name, encodeStrings(values));
+  }
 
   removeProperty(name: string): boolean {
     const i = this.properties.findIndex((p) => p.name === name);
@@ -148,7 +162,8 @@ export class FdtNode {
   propStrings(name: string): string[] | undefined {
     const v = this.prop(name);
     if (v === undefined) return undefined;
-    if (v.length === 0 || v[v.length - 1] !== 0) throw new FdtError(`property ${name} is not a NUL-terminated string list`);
+    if (v.length === 0 || v[v.length - 1] !== 0)
+      throw new FdtError(`property ${name} is not a NUL-terminated string list`);
     return textDecoder.decode(v.subarray(0, v.length - 1)).split("\0");
   }
 
@@ -176,7 +191,10 @@ export class Fdt {
   /** Hands out phandles in order (1, 2, ...), skipping any already used in the tree. */
   allocatePhandle(): number {
     const used = new Set<number>();
-    this.walk((node) => { const p = node.phandle; if (p !== undefined) used.add(p); });
+    this.walk((node) => {
+      const p = node.phandle;
+      if (p !== undefined) used.add(p);
+    });
     while (used.has(this.nextPhandle)) this.nextPhandle++;
     return this.nextPhandle++;
   }
@@ -195,7 +213,9 @@ export class Fdt {
   /** Finds the node with this phandle. */
   byPhandle(phandle: number): FdtNode | undefined {
     let found: FdtNode | undefined;
-    this.walk((node) => { if (!found && node.phandle === phandle) found = node; });
+    this.walk((node) => {
+      if (!found && node.phandle === phandle) found = node;
+    });
     return found;
   }
 
@@ -267,8 +287,18 @@ export class Fdt {
 
     const out = new Uint8Array(totalSize);
     const view = new DataView(out.buffer);
-    const header = [FDT_MAGIC, totalSize, offStruct, offStrings, offMemRsv, FDT_VERSION, FDT_LAST_COMP_VERSION,
-      this.bootCpuidPhys, stringsSize, structSize];
+    const header = [
+      FDT_MAGIC,
+      totalSize,
+      offStruct,
+      offStrings,
+      offMemRsv,
+      FDT_VERSION,
+      FDT_LAST_COMP_VERSION,
+      this.bootCpuidPhys,
+      stringsSize,
+      structSize,
+    ];
     header.forEach((v, i) => view.setUint32(i * 4, v));
     this.memReserve.forEach((r, i) => {
       if (r.size === 0n) throw new FdtError("a memory reservation of size 0 would end the reservation list");
@@ -276,8 +306,14 @@ export class Fdt {
       view.setBigUint64(offMemRsv + i * 16 + 8, r.size);
     });
     let at = offStruct;
-    for (const w of words) { out.set(w, at); at += w.length; }
-    for (const s of stringChunks) { out.set(s, at); at += s.length; }
+    for (const w of words) {
+      out.set(w, at);
+      at += w.length;
+    }
+    for (const s of stringChunks) {
+      out.set(s, at);
+      at += s.length;
+    }
     return out;
   }
 }
@@ -287,12 +323,22 @@ export class Fdt {
  * `-dtb FILE` gets a clear message rather than a guest that hangs.
  */
 export function parseDtb(bytes: Uint8Array): Fdt {
-  const fail = (msg: string): never => { throw new FdtError(`invalid device tree blob: ${msg}`); };
+  const fail = (msg: string): never => {
+    throw new FdtError(`invalid device tree blob: ${msg}`);
+  };
   if (bytes.length < HEADER_SIZE) fail(`${bytes.length} bytes is shorter than the 40-byte header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const h = (i: number): number => view.getUint32(i * 4);
-  const [magic, totalSize, offStruct, offStrings, offMemRsv, version, lastComp, bootCpuid] =
-    [h(0), h(1), h(2), h(3), h(4), h(5), h(6), h(7)];
+  const [magic, totalSize, offStruct, offStrings, offMemRsv, version, lastComp, bootCpuid] = [
+    h(0),
+    h(1),
+    h(2),
+    h(3),
+    h(4),
+    h(5),
+    h(6),
+    h(7),
+  ];
   if (magic !== FDT_MAGIC) fail(`bad magic 0x${magic.toString(16)} (expected 0xd00dfeed)`);
   if (version < 16) fail(`version ${version} is older than 16`);
   if (lastComp > FDT_VERSION) fail(`last compatible version ${lastComp} is newer than ${FDT_VERSION}`);
@@ -332,7 +378,9 @@ export function parseDtb(bytes: Uint8Array): Fdt {
     pos += 4;
     return v;
   };
-  const align4 = (): void => { pos = (pos + 3) & ~3; };
+  const align4 = (): void => {
+    pos = (pos + 3) & ~3;
+  };
 
   const stack: FdtNode[] = [];
   let sawRoot = false;

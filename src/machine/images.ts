@@ -67,7 +67,9 @@ async function ensureOne(artifact: ImageArtifact, srcDir: string, outDir: string
   if (existsSync(target) && sha256(await readFile(target)) === artifact.sha256) return target;
   const packed = await readFile(join(srcDir, artifact.file));
   if (sha256(packed) !== artifact.gzSha256) {
-    throw new Error(`images: ${artifact.file} does not match images/index.json (gzSha256); rebuild with images/build.sh`);
+    throw new Error(
+      `images: ${artifact.file} does not match images/index.json (gzSha256); rebuild with images/build.sh`,
+    );
   }
   const data = gunzipSync(packed);
   if (sha256(data) !== artifact.sha256) {
@@ -98,7 +100,9 @@ export async function ensureImages(options: { srcDir?: string; outDir?: string }
 }
 
 /** The bundled kernel's System.map, uncompressed into outDir (default build/images/); undefined when not bundled. */
-export async function ensureKernelSymbols(options: { srcDir?: string; outDir?: string } = {}): Promise<string | undefined> {
+export async function ensureKernelSymbols(
+  options: { srcDir?: string; outDir?: string } = {},
+): Promise<string | undefined> {
   const srcDir = options.srcDir ?? imagesDir;
   const outDir = options.outDir ?? defaultOutDir;
   const { symbols } = readImagesIndex(srcDir);

@@ -4,4 +4,3 @@ import isa from "./isa.json" with { type: "json" };
 
 /** riscv,isa of every hart, QEMU 7.2's spelling: rv64 + letters, then _ + each multi-letter extension. */
 export const RISCV_ISA = `rv${isa.xlen}${isa.letters}${isa.multiLetter.map((e) => `_${e}`).join("")}`;
-

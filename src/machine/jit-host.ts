@@ -10,9 +10,25 @@ export type JitModeName = keyof typeof JIT_MODES;
 export const DEFAULT_JIT_THRESHOLD = 100000;
 
 /** The core's counters, in the order of its jitCounter(i). */
-export const JIT_COUNTERS = ["regions", "bytes", "compiled", "bytesCompiled", "compileFailed", "invalidated",
-  "evicted", "backedOff", "entered", "jitInstructions", "lockstepChecks", "lockstepSkipped",
-  "exitBranch", "exitInterp", "exitFault", "exitEvent", "lockstepMismatches"] as const;
+export const JIT_COUNTERS = [
+  "regions",
+  "bytes",
+  "compiled",
+  "bytesCompiled",
+  "compileFailed",
+  "invalidated",
+  "evicted",
+  "backedOff",
+  "entered",
+  "jitInstructions",
+  "lockstepChecks",
+  "lockstepSkipped",
+  "exitBranch",
+  "exitInterp",
+  "exitFault",
+  "exitEvent",
+  "lockstepMismatches",
+] as const;
 
 export interface JitCore {
   memory: WebAssembly.Memory;
@@ -25,7 +41,12 @@ export interface JitCore {
   jitCounter(i: number): number;
 }
 
-export interface JitHostStats { compileMs: number; compiles: number; failures: number; lastError?: string }
+export interface JitHostStats {
+  compileMs: number;
+  compiles: number;
+  failures: number;
+  lastError?: string;
+}
 
 export interface JitHost {
   /** Goes into the core's env imports. */
@@ -67,14 +88,20 @@ export function makeJitHost(getCore: () => JitCore): JitHost {
     stats,
     counters(core) {
       const out: Record<string, number> = {};
-      JIT_COUNTERS.forEach((name, i) => { out[name] = core.jitCounter(i); });
+      JIT_COUNTERS.forEach((name, i) => {
+        out[name] = core.jitCounter(i);
+      });
       out.compileMs = stats.compileMs;
       return out;
     },
   };
 }
 
-export interface JitInfo { mode: JitModeName; threshold: number; counters: Record<string, number> }
+export interface JitInfo {
+  mode: JitModeName;
+  threshold: number;
+  counters: Record<string, number>;
+}
 
 export function jitModeName(n: number): JitModeName {
   return (Object.keys(JIT_MODES) as JitModeName[]).find((k) => JIT_MODES[k] === n) ?? "off";
@@ -84,8 +111,14 @@ export function jitModeName(n: number): JitModeName {
 export function formatJitInfo(i: JitInfo): string {
   const c = i.counters;
   const kb = (n: number) => `${Math.round(n / 1024)} KiB`;
-  const mode = i.mode === "off" ? "off (interpreter only)" : i.mode === "on" ? `on (a page is translated after ${i.threshold} jumps into it)` : i.mode;
-  return `Translation tier: ${mode}\n` +
+  const mode =
+    i.mode === "off"
+      ? "off (interpreter only)"
+      : i.mode === "on"
+        ? `on (a page is translated after ${i.threshold} jumps into it)`
+        : i.mode;
+  return (
+    `Translation tier: ${mode}\n` +
     `Translation buffer state:\n` +
     `regions (pages)     ${c.regions}\n` +
     `gen code size       ${kb(c.bytes)}\n` +
@@ -98,7 +131,10 @@ export function formatJitInfo(i: JitInfo): string {
     `invalidations       ${c.invalidated}\n` +
     `evictions           ${c.evicted}\n` +
     `pages backed off    ${c.backedOff}\n` +
-    (i.mode === "lockstep" ? `lockstep            ${c.lockstepChecks} checked, ${c.lockstepSkipped} skipped, ${c.lockstepMismatches} mismatches\n` : "");
+    (i.mode === "lockstep"
+      ? `lockstep            ${c.lockstepChecks} checked, ${c.lockstepSkipped} skipped, ${c.lockstepMismatches} mismatches\n`
+      : "")
+  );
 }
 
 /** Default mode for machines and in-process cores: WASMVIRT_JIT=off|on|eager|lockstep (tests run suites in each). */

@@ -5,13 +5,31 @@ import { JIT_MODES, jitModeFromEnv, DEFAULT_JIT_THRESHOLD, type JitModeName, typ
 import { EventEmitter } from "node:events";
 import type { Worker } from "node:worker_threads";
 import { startCpuWorker } from "./cpu-worker.js";
-import { statSync, writeFileSync, existsSync, closeSync, openSync, fstatSync, readSync, readFileSync, mkdtempSync, rmSync, fsyncSync } from "node:fs";
+import {
+  statSync,
+  writeFileSync,
+  existsSync,
+  closeSync,
+  openSync,
+  fstatSync,
+  readSync,
+  readFileSync,
+  mkdtempSync,
+  rmSync,
+  fsyncSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import memmap from "./memmap.json" with { type: "json" };
 import type {
-  MachineControl, RunState, ShutdownReason, HartRegisters, MemoryRegionInfo, BlockDeviceInfo, ChardevInfo,
+  MachineControl,
+  RunState,
+  ShutdownReason,
+  HartRegisters,
+  MemoryRegionInfo,
+  BlockDeviceInfo,
+  ChardevInfo,
 } from "./control.js";
 import { loadCoreModule, coreBuildId } from "./core.js";
 import { Migration } from "./snapshot/migration.js";
@@ -19,12 +37,15 @@ import type { MachineDescription, MachineState } from "./snapshot/format.js";
 import { verifyState } from "./snapshot/core-state.js";
 
 /** A state file that was parsed and checked against this machine. */
-export interface VerifiedState { state: MachineState; size: number }
+export interface VerifiedState {
+  state: MachineState;
+  size: number;
+}
 import { computeBootLayout, type LoadSegment } from "./boot-layout.js";
 import { buildVirtDtb, applyBootChosen } from "./virt-dt.js";
 import { parseDtb } from "./fdt.js";
 import { buildBootRom, BOOT_ROM_BASE } from "./bootrom.js";
-import type { WorkerConfig, ToWorker, FromWorker, WorkerVirtio, RawRegs, DebugRequest, } from "./messages.js";
+import type { WorkerConfig, ToWorker, FromWorker, WorkerVirtio, RawRegs, DebugRequest } from "./messages.js";
 import { openImage, ImageOpenError, type LockingMode } from "../block/open.js";
 import { strerror } from "../errno.js";
 
@@ -41,7 +62,10 @@ export const DEVICE_TYPES: Record<string, keyof typeof VIRTIO_ID> = {
 };
 
 export interface DriveOption {
-  file: string; readOnly: boolean; format: "raw"; id?: string;
+  file: string;
+  readOnly: boolean;
+  format: "raw";
+  id?: string;
   /** file.locking=auto|on|off (QEMU's spelling); auto by default. */
   locking?: LockingMode;
   /** The -drive value as the user wrote it, for messages ("-drive VALUE: ..."). */
@@ -88,16 +112,26 @@ export class MachineError extends Error {}
  * being read forever.
  */
 function readFile(what: string, path: string, limit: bigint): Uint8Array {
-  const fail = (why: string): never => { throw new MachineError(`could not load ${what} '${path}': ${why}`); };
+  const fail = (why: string): never => {
+    throw new MachineError(`could not load ${what} '${path}': ${why}`);
+  };
   let st;
-  try { st = statSync(path); } catch (e) { return fail(strerror(e)); }
+  try {
+    st = statSync(path);
+  } catch (e) {
+    return fail(strerror(e));
+  }
   if (st.isDirectory()) fail("Is a directory");
   if (!st.isFile()) fail("not a regular file");
   if (BigInt(st.size) > limit) fail(`file too large (${st.size} bytes; at most ${limit} fit)`);
   let fd: number;
-  try { fd = openSync(path, "r"); } catch (e) { return fail(strerror(e)); }
   try {
-    const size = fstatSync(fd).size;          // the file we opened
+    fd = openSync(path, "r");
+  } catch (e) {
+    return fail(strerror(e));
+  }
+  try {
+    const size = fstatSync(fd).size; // the file we opened
     if (BigInt(size) > limit) fail(`file too large (${size} bytes; at most ${limit} fit)`);
     const buf = new Uint8Array(size);
     let done = 0;
@@ -123,7 +157,9 @@ export function defaultFirmwarePath(): string {
     "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin",
   ];
   for (const c of candidates) if (existsSync(c)) return c;
-  throw new MachineError("no default firmware: build the images (npm run images) or install Debian's opensbi, or use -bios FILE / -bios none");
+  throw new MachineError(
+    "no default firmware: build the images (npm run images) or install Debian's opensbi, or use -bios FILE / -bios none",
+  );
 }
 
 function segmentsToBlobs(file: Uint8Array, segs: LoadSegment[], out: WorkerConfig["blobs"]) {
@@ -160,14 +196,18 @@ export class Machine extends EventEmitter implements MachineControl {
   readonly blockDevices: BlockDeviceInfo[] = [];
   readonly chardevs: ChardevInfo[];
   /** Bytes the guest wrote to its console. */
-  onConsole: (bytes: Uint8Array) => void = (b) => { process.stdout.write(b); };
+  onConsole: (bytes: Uint8Array) => void = (b) => {
+    process.stdout.write(b);
+  };
   dtb!: Uint8Array;
   readonly migration: Migration;
   private wasmvirtVersion = "0.0.0";
   private description!: MachineDescription;
   private onDescribed: () => void = () => {};
   /** Resolves once the machine's description exists (what verifyState checks a state against). */
-  readonly described: Promise<void> = new Promise((resolve) => { this.onDescribed = resolve; });
+  readonly described: Promise<void> = new Promise((resolve) => {
+    this.onDescribed = resolve;
+  });
 
   constructor(private opts: MachineOptions) {
     super();
@@ -180,43 +220,65 @@ export class Machine extends EventEmitter implements MachineControl {
     if (opts.incoming && opts.startPaused) this.migration.autostart = false;
     if (opts.incoming === "defer") this.migration.incomingDeferred = true;
     this.migration.incomingExpected = !!opts.incoming;
-    this.chardevs = opts.serialFilename === "none" ? [] :
-      [{ label: "serial0", filename: opts.serialFilename ?? "stdio", frontendOpen: true }];
+    this.chardevs =
+      opts.serialFilename === "none"
+        ? []
+        : [{ label: "serial0", filename: opts.serialFilename ?? "stdio", frontendOpen: true }];
     this.memoryMap = memmap.regions.flatMap((r): MemoryRegionInfo[] => {
       const count = "count" in r && r.count ? r.count : 1;
       const size = r.kind === "ram" ? opts.ramSize : BigInt(r.size as string);
       return Array.from({ length: count }, (_, i) => ({
-        name: count > 1 ? `${r.name}.${i}` : r.name, kind: r.kind,
-        base: BigInt(r.base) + BigInt(i) * size, size,
+        name: count > 1 ? `${r.name}.${i}` : r.name,
+        kind: r.kind,
+        base: BigInt(r.base) + BigInt(i) * size,
+        size,
         irq: "irq" in r && r.irq !== undefined ? r.irq + i : undefined,
       }));
     });
   }
 
-  get state(): RunState { return this._state; }
-  get running(): boolean { return this._state === "running"; }
+  get state(): RunState {
+    return this._state;
+  }
+  get running(): boolean {
+    return this._state === "running";
+  }
 
   /** Validates the configuration, loads every file and starts the CPU worker. */
   async start(): Promise<void> {
     const o = this.opts;
-    if (!Number.isInteger(o.harts) || o.harts < 1 || o.harts > 8) throw new MachineError(`-smp ${o.harts}: wasmvirt supports 1 to 8 harts`);
+    if (!Number.isInteger(o.harts) || o.harts < 1 || o.harts > 8)
+      throw new MachineError(`-smp ${o.harts}: wasmvirt supports 1 to 8 harts`);
     if (o.ramSize < 16n << 20n) throw new MachineError(`-m ${o.ramSize >> 20n}M: at least 16 MiB of RAM is needed`);
-    if (o.ramSize > MAX_RAM) throw new MachineError(`-m ${o.ramSize >> 20n}M: wasmvirt supports at most ${MAX_RAM >> 20n} MiB of RAM (WebAssembly 32-bit memory)`);
+    if (o.ramSize > MAX_RAM)
+      throw new MachineError(
+        `-m ${o.ramSize >> 20n}M: wasmvirt supports at most ${MAX_RAM >> 20n} MiB of RAM (WebAssembly 32-bit memory)`,
+      );
     // The CPU worker starts now and gets its configuration once the images are read: the two start-ups
     // overlap (the worker's is the larger part of a restore's time).
     if (!o.dumpDtb) {
       this.worker = startCpuWorker();
       this.worker.on("message", (m: FromWorker) => this.onWorkerMessage(m));
       this.worker.on("error", (e) => this.fatal(`CPU worker failed: ${e.message}`));
-      this.worker.on("exit", (code) => { this.workerGone = true; if (!this.quitting) this.fatal(`CPU worker exited (${code})`); });
+      this.worker.on("exit", (code) => {
+        this.workerGone = true;
+        if (!this.quitting) this.fatal(`CPU worker exited (${code})`);
+      });
       // Until it is ready, a failing worker fails start(): the user sees why and the process exits 1.
-      this.startFailure = new Promise<never>((_, reject) => { this.startFailed = reject; });
-      this.startFailure.catch(() => { /* observed by startWith's race */ });
+      this.startFailure = new Promise<never>((_, reject) => {
+        this.startFailed = reject;
+      });
+      this.startFailure.catch(() => {
+        /* observed by startWith's race */
+      });
     }
     try {
       await this.configure();
     } catch (e) {
-      if (this.worker) { this.quitting = true; await this.worker.terminate(); }
+      if (this.worker) {
+        this.quitting = true;
+        await this.worker.terminate();
+      }
       throw e;
     }
   }
@@ -229,7 +291,8 @@ export class Machine extends EventEmitter implements MachineControl {
     const kernel = o.kernel ? readFile("kernel", o.kernel, o.ramSize) : undefined;
     const initrd = o.initrd ? readFile("initrd", o.initrd, o.ramSize) : undefined;
     const userDtb = o.dtb ? readFile("device tree", o.dtb, 2n << 20n) : undefined;
-    if (!firmware && !kernel) throw new MachineError("nothing to run: give -kernel FILE (with -bios none) or firmware with -bios");
+    if (!firmware && !kernel)
+      throw new MachineError("nothing to run: give -kernel FILE (with -bios none) or firmware with -bios");
 
     try {
       await this.startWith(firmware, kernel, initrd, userDtb);
@@ -239,16 +302,25 @@ export class Machine extends EventEmitter implements MachineControl {
     }
   }
 
-  private async startWith(firmware: Uint8Array | undefined, kernel: Uint8Array | undefined, initrd: Uint8Array | undefined,
-    userDtb: Uint8Array | undefined): Promise<void> {
+  private async startWith(
+    firmware: Uint8Array | undefined,
+    kernel: Uint8Array | undefined,
+    initrd: Uint8Array | undefined,
+    userDtb: Uint8Array | undefined,
+  ): Promise<void> {
     const o = this.opts;
     // Virtio slots: QEMU fills them from the top (slot 7 first).
     const virtio: WorkerVirtio[] = [];
     const disks: WorkerConfig["disks"] = [];
     let slot = 7;
-    const take = () => { if (slot < 0) throw new MachineError("too many virtio devices: the virt machine has 8 virtio-mmio slots"); return slot--; };
+    const take = () => {
+      if (slot < 0) throw new MachineError("too many virtio devices: the virt machine has 8 virtio-mmio slots");
+      return slot--;
+    };
     const devices = [...o.devices];
-    o.drives.forEach((_, i) => { if (!devices.some((d) => d.drive === i)) devices.push({ type: "blk", drive: i }); });
+    o.drives.forEach((_, i) => {
+      if (!devices.some((d) => d.drive === i)) devices.push({ type: "blk", drive: i });
+    });
     if (o.defaultKeyboard && !devices.some((d) => d.type === "input")) devices.push({ type: "input" });
     for (const d of devices) {
       const s = take();
@@ -258,8 +330,12 @@ export class Machine extends EventEmitter implements MachineControl {
         // -snapshot: the image is only read (and locked shared); the guest's writes go to an overlay.
         const viaOverlay = !!o.snapshot && !drive.readOnly;
         try {
-          img = openImage(drive.file, { readOnly: drive.readOnly || viaOverlay, locking: drive.locking, writeThrough: drive.cache === "writethrough",
-            onWarning: (msg) => this.emit("warning", msg) });
+          img = openImage(drive.file, {
+            readOnly: drive.readOnly || viaOverlay,
+            locking: drive.locking,
+            writeThrough: drive.cache === "writethrough",
+            onWarning: (msg) => this.emit("warning", msg),
+          });
         } catch (e) {
           if (!(e instanceof ImageOpenError)) throw e;
           throw new MachineError(`-drive ${drive.source ?? `file=${drive.file},format=raw`}: ${e.message}`);
@@ -268,45 +344,86 @@ export class Machine extends EventEmitter implements MachineControl {
         if (drive.cache !== "unsafe" && !drive.readOnly && !viaOverlay) this.syncFds.push(img.fd);
         const size = img.size;
         const overlay = viaOverlay ? this.createOverlay(disks.length) : undefined;
-        disks.push({ path: drive.file, readOnly: drive.readOnly, fd: img.fd, ignoreFlush: drive.cache === "unsafe", overlay });
-        virtio.push({ slot: s, type: VIRTIO_ID.blk, backend: disks.length - 1, flags: drive.readOnly ? 1 : 0, capacity: size });
-        this.blockDevices.push({ device: drive.id ?? `virtio${disks.length - 1}`, file: drive.file, readOnly: drive.readOnly, format: "raw", size,
-          overlay: overlay?.path });
+        disks.push({
+          path: drive.file,
+          readOnly: drive.readOnly,
+          fd: img.fd,
+          ignoreFlush: drive.cache === "unsafe",
+          overlay,
+        });
+        virtio.push({
+          slot: s,
+          type: VIRTIO_ID.blk,
+          backend: disks.length - 1,
+          flags: drive.readOnly ? 1 : 0,
+          capacity: size,
+        });
+        this.blockDevices.push({
+          device: drive.id ?? `virtio${disks.length - 1}`,
+          file: drive.file,
+          readOnly: drive.readOnly,
+          format: "raw",
+          size,
+          overlay: overlay?.path,
+        });
       } else {
         virtio.push({ slot: s, type: VIRTIO_ID[d.type], backend: 0, flags: 0, capacity: 0 });
       }
     }
 
     // Placement, device tree, boot ROM — the same rules as QEMU 7.2's virt.
-    const buildDtb = (initrdRange?: { start: bigint; end: bigint }) => userDtb ? userTree(initrdRange) : buildVirtDtb({
-      hartCount: o.harts, ramSize: o.ramSize, bootargs: o.append, initrd: initrdRange,
-      virtio: virtio.map((v) => ({ slot: v.slot, type: v.type === 2 ? "blk" : v.type === 4 ? "rng" : "input" })),
-      mmuType: "riscv,sv48", timebaseFrequency: 10_000_000,
-    });
+    const buildDtb = (initrdRange?: { start: bigint; end: bigint }) =>
+      userDtb
+        ? userTree(initrdRange)
+        : buildVirtDtb({
+            hartCount: o.harts,
+            ramSize: o.ramSize,
+            bootargs: o.append,
+            initrd: initrdRange,
+            virtio: virtio.map((v) => ({ slot: v.slot, type: v.type === 2 ? "blk" : v.type === 4 ? "rng" : "input" })),
+            mmuType: "riscv,sv48",
+            timebaseFrequency: 10_000_000,
+          });
     // -dtb FILE: validated, then /chosen gets bootargs and the initrd range, as QEMU does.
     const userTree = (initrdRange?: { start: bigint; end: bigint }) => {
       let fdt;
-      try { fdt = parseDtb(userDtb!); } catch (e) { throw new MachineError(`-dtb ${o.dtb}: ${(e as Error).message}`); }
+      try {
+        fdt = parseDtb(userDtb!);
+      } catch (e) {
+        throw new MachineError(`-dtb ${o.dtb}: ${(e as Error).message}`);
+      }
       applyBootChosen(fdt, { bootargs: o.append, initrd: initrdRange });
       return fdt.toDtb();
     };
     let dtb = buildDtb(undefined);
-    const layoutFor = (size: number) => computeBootLayout({
-      ramBase: RAM_BASE, ramSize: o.ramSize,
-      firmware: firmware ? { bytes: firmware } : undefined,
-      kernel: kernel ? { bytes: kernel } : undefined,
-      initrd: initrd ? { size: initrd.length } : undefined,
-      fdtSize: size, dtbFileSize: userDtb?.length,
-    });
+    const layoutFor = (size: number) =>
+      computeBootLayout({
+        ramBase: RAM_BASE,
+        ramSize: o.ramSize,
+        firmware: firmware ? { bytes: firmware } : undefined,
+        kernel: kernel ? { bytes: kernel } : undefined,
+        initrd: initrd ? { size: initrd.length } : undefined,
+        fdtSize: size,
+        dtbFileSize: userDtb?.length,
+      });
     let layout;
     try {
       layout = layoutFor(dtb.length);
-      if (layout.initrd) { dtb = buildDtb(layout.initrd); layout = layoutFor(dtb.length); }
-    } catch (e) { throw new MachineError((e as Error).message); }
+      if (layout.initrd) {
+        dtb = buildDtb(layout.initrd);
+        layout = layoutFor(dtb.length);
+      }
+    } catch (e) {
+      throw new MachineError((e as Error).message);
+    }
     this.dtb = dtb;
     // -machine dumpdtb=FILE: write the tree and stop there, as QEMU does (nothing runs).
     if (o.dumpDtb) {
-      try { writeFileSync(o.dumpDtb, dtb); } catch (e) { throw new MachineError(`could not write device tree '${o.dumpDtb}': ${(e as Error).message}`); }
+      try {
+        writeFileSync(o.dumpDtb, dtb);
+      } catch (e) {
+        throw new MachineError(`could not write device tree '${o.dumpDtb}': ${(e as Error).message}`);
+      }
       this.closeDisks();
       return;
     }
@@ -318,18 +435,33 @@ export class Machine extends EventEmitter implements MachineControl {
     blobs.push({ addr: "0x" + layout.fdt.addr.toString(16), bytes: dtb });
     const rom = buildBootRom({ startAddr: layout.startAddr, fdtAddr: layout.fdt.addr, kernelEntry: layout.nextAddr });
 
-    const description: MachineDescription = this.description = {
-      ramSize: Number(o.ramSize), harts: o.harts,
+    const description: MachineDescription = (this.description = {
+      ramSize: Number(o.ramSize),
+      harts: o.harts,
       virtio: virtio.map((v) => ({ slot: v.slot, type: v.type, flags: v.flags, capacity: v.capacity })),
-    };
+    });
     this.onDescribed();
     try {
-      this.wasmvirtVersion = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "package.json"), "utf8")).version;
-    } catch { /* keep the placeholder */ }
+      this.wasmvirtVersion = JSON.parse(
+        readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "package.json"), "utf8"),
+      ).version;
+    } catch {
+      /* keep the placeholder */
+    }
     const config: WorkerConfig = {
-      module: loadCoreModule(), ramSize: Number(o.ramSize), harts: o.harts, rom, blobs,
-      startPc: "0x" + BOOT_ROM_BASE.toString(16), disks, virtio, startPaused: o.startPaused,
-      incoming: !!o.incoming, description, coreId: coreBuildId(), wasmvirtVersion: this.wasmvirtVersion,
+      module: loadCoreModule(),
+      ramSize: Number(o.ramSize),
+      harts: o.harts,
+      rom,
+      blobs,
+      startPc: "0x" + BOOT_ROM_BASE.toString(16),
+      disks,
+      virtio,
+      startPaused: o.startPaused,
+      incoming: !!o.incoming,
+      description,
+      coreId: coreBuildId(),
+      wasmvirtVersion: this.wasmvirtVersion,
       jit: { mode: JIT_MODES[o.jit?.mode ?? jitModeFromEnv()], threshold: o.jit?.threshold ?? DEFAULT_JIT_THRESHOLD },
     };
     const failed = this.startFailure!;
@@ -349,8 +481,14 @@ export class Machine extends EventEmitter implements MachineControl {
   /** -snapshot: a temporary file for disk n's writes, removed when this process exits (as QEMU's /var/tmp/vl.*). */
   private createOverlay(n: number): { path: string; fd: number } {
     if (!this.overlayDir) {
-      const dir = this.overlayDir = mkdtempSync(join(tmpdir(), "wasmvirt-snapshot-"));
-      process.on("exit", () => { try { rmSync(dir, { recursive: true, force: true }); } catch { /* gone */ } });
+      const dir = (this.overlayDir = mkdtempSync(join(tmpdir(), "wasmvirt-snapshot-")));
+      process.on("exit", () => {
+        try {
+          rmSync(dir, { recursive: true, force: true });
+        } catch {
+          /* gone */
+        }
+      });
     }
     const path = join(this.overlayDir, `virtio${n}.overlay`);
     const fd = openSync(path, "wx+", 0o600);
@@ -361,8 +499,20 @@ export class Machine extends EventEmitter implements MachineControl {
 
   private closeDisks() {
     // The worker flushed already when it could; this covers a worker that died (cheap otherwise).
-    for (const fd of this.syncFds) { try { fsyncSync(fd); } catch { /* reported by the worker's flush */ } }
-    for (const fd of this.diskFds) { try { closeSync(fd); } catch { /* already closed */ } }
+    for (const fd of this.syncFds) {
+      try {
+        fsyncSync(fd);
+      } catch {
+        /* reported by the worker's flush */
+      }
+    }
+    for (const fd of this.diskFds) {
+      try {
+        closeSync(fd);
+      } catch {
+        /* already closed */
+      }
+    }
     this.diskFds = [];
     this.syncFds = [];
   }
@@ -373,7 +523,10 @@ export class Machine extends EventEmitter implements MachineControl {
    * stay up, and system_reset (when the worker lives) or quit get out of it.
    */
   private fatal(message: string) {
-    if (this.startFailed) { this.startFailed(new Error(message)); return; }
+    if (this.startFailed) {
+      this.startFailed(new Error(message));
+      return;
+    }
     if (this.quitting) return;
     const wasRunning = this._state === "running";
     this._state = "internal-error";
@@ -383,37 +536,69 @@ export class Machine extends EventEmitter implements MachineControl {
 
   private onWorkerMessage(m: FromWorker) {
     switch (m.type) {
-      case "console": this.onConsole(m.bytes); break;
+      case "console":
+        this.onConsole(m.bytes);
+        break;
       case "reset-done":
         if (m.guest) this.emit("reset", { guest: true, reason: "guest-reset" satisfies ShutdownReason });
         break;
-      case "poweroff": void this.guestPoweroff(m.status); break;
+      case "poweroff":
+        void this.guestPoweroff(m.status);
+        break;
       // Run-state changes are applied here, in the worker's order (a step's "resumed" then its "debug-stop").
-      case "paused": if (this._state === "running") { this._state = "paused"; this.emit("stop"); } break;
-      case "resumed": if (this._state !== "running") { this._state = "running"; this.emit("resume"); } break;
+      case "paused":
+        if (this._state === "running") {
+          this._state = "paused";
+          this.emit("stop");
+        }
+        break;
+      case "resumed":
+        if (this._state !== "running") {
+          this._state = "running";
+          this.emit("resume");
+        }
+        break;
       case "debug-stop": {
         // A breakpoint, watchpoint or step stopped the CPU: QEMU's RUN_STATE_DEBUG.
         const { type: _t, ...info } = m;
-        if (this._state === "running") { this._state = "debug"; this.emit("stop", info); }
+        if (this._state === "running") {
+          this._state = "debug";
+          this.emit("stop", info);
+        }
         break;
       }
-      case "fatal": this.fatal(m.message); break;
-      case "log": this.emit("log", m); break;
+      case "fatal":
+        this.fatal(m.message);
+        break;
+      case "log":
+        this.emit("log", m);
+        break;
     }
     if ("id" in m && typeof m.id === "number") {
       const cb = this.pending.get(m.id);
-      if (cb) { this.pending.delete(m.id); cb(m); }
+      if (cb) {
+        this.pending.delete(m.id);
+        cb(m);
+      }
     }
     const i = this.waiters.findIndex((w) => w.type === m.type);
-    if (i >= 0) { const [w] = this.waiters.splice(i, 1); w.resolve(m); }
+    if (i >= 0) {
+      const [w] = this.waiters.splice(i, 1);
+      w.resolve(m);
+    }
   }
 
   private waitFor(type: FromWorker["type"]): Promise<FromWorker> {
     return new Promise((resolve) => this.waiters.push({ type, resolve }));
   }
-  private send(m: ToWorker) { this.worker.postMessage(m); }
+  private send(m: ToWorker) {
+    this.worker.postMessage(m);
+  }
   private request(m: ToWorker & { id: number }): Promise<FromWorker> {
-    return new Promise((resolve) => { this.pending.set(m.id, resolve); this.send(m); });
+    return new Promise((resolve) => {
+      this.pending.set(m.id, resolve);
+      this.send(m);
+    });
   }
 
   private async guestPoweroff(status: number) {
@@ -429,14 +614,21 @@ export class Machine extends EventEmitter implements MachineControl {
    * Flow control for console output: hold(true) while the consumer of onConsole is backed up (the
    * UART then keeps the bytes and the guest waits), hold(false) once it has drained.
    */
-  holdConsole(on: boolean) { if (!this.quitting && this.worker) this.send({ type: "console-hold", on }); }
+  holdConsole(on: boolean) {
+    if (!this.quitting && this.worker) this.send({ type: "console-hold", on });
+  }
 
   /** Keyboard input for the guest's console (UART). */
-  sendConsoleInput(bytes: Uint8Array) { if (!this.quitting) this.send({ type: "input", bytes: Array.from(bytes) }); }
+  sendConsoleInput(bytes: Uint8Array) {
+    if (!this.quitting) this.send({ type: "input", bytes: Array.from(bytes) });
+  }
 
   async stop(): Promise<void> {
     // Before the incoming state is in, stop only means "do not run it afterwards" (QEMU's autostart).
-    if (this._state === "inmigrate") { this.migration.autostart = false; return; }
+    if (this._state === "inmigrate") {
+      this.migration.autostart = false;
+      return;
+    }
     if (this._state !== "running") return;
     const done = this.waitFor("paused");
     this.send({ type: "pause" });
@@ -445,10 +637,15 @@ export class Machine extends EventEmitter implements MachineControl {
 
   async cont(): Promise<void> {
     if (this._state === "running") return;
-    if (this._state === "inmigrate") { this.migration.autostart = true; return; }
+    if (this._state === "inmigrate") {
+      this.migration.autostart = true;
+      return;
+    }
     // The state being written is the machine as it was stopped: it must not run under the save.
-    if (this._state === "finish-migrate") throw new Error("The machine is being saved by a migration; cont after it has completed");
-    if (this._state === "shutdown" || this._state === "internal-error") throw new Error("Resetting the Virtual Machine is required");
+    if (this._state === "finish-migrate")
+      throw new Error("The machine is being saved by a migration; cont after it has completed");
+    if (this._state === "shutdown" || this._state === "internal-error")
+      throw new Error("Resetting the Virtual Machine is required");
     const done = this.waitFor("resumed");
     this.send({ type: "resume" });
     await done;
@@ -469,7 +666,9 @@ export class Machine extends EventEmitter implements MachineControl {
    */
   async step(hart: number, irqs = false): Promise<void> {
     if (this._state === "shutdown" || this._state === "internal-error") {
-      throw new Error(this._state === "shutdown" ? "Resetting the Virtual Machine is required" : "The machine hit an internal error");
+      throw new Error(
+        this._state === "shutdown" ? "Resetting the Virtual Machine is required" : "The machine hit an internal error",
+      );
     }
     if (this._state === "running") return;
     const done = this.waitFor("resumed");
@@ -478,7 +677,9 @@ export class Machine extends EventEmitter implements MachineControl {
   }
 
   /** Run states that only the migration sets (query-status shows them). */
-  setRunState(s: RunState): void { this._state = s; }
+  setRunState(s: RunState): void {
+    this._state = s;
+  }
 
   /** The paused machine as a state file (parts in order). */
   async saveState(blk: boolean): Promise<{ parts: Uint8Array[]; stats: import("./messages.js").SaveStats }> {
@@ -502,8 +703,12 @@ export class Machine extends EventEmitter implements MachineControl {
     // The decoded sections are fresh buffers: hand them over instead of copying (never a small,
     // possibly pooled one).
     const big = new Set<ArrayBuffer>();
-    const give = (u: Uint8Array) => { if (u.buffer.byteLength >= 1 << 20) big.add(u.buffer as ArrayBuffer); };
-    give(state.ram.data); state.regions.forEach((r) => give(r.bytes)); state.disks.forEach((d) => give(d.data));
+    const give = (u: Uint8Array) => {
+      if (u.buffer.byteLength >= 1 << 20) big.add(u.buffer as ArrayBuffer);
+    };
+    give(state.ram.data);
+    state.regions.forEach((r) => give(r.bytes));
+    state.disks.forEach((d) => give(d.data));
     const id = nextRequestId++;
     const m = await new Promise<FromWorker>((resolve) => {
       this.pending.set(id, resolve);
@@ -537,7 +742,8 @@ export class Machine extends EventEmitter implements MachineControl {
     const m = await this.request({ type: "powerbutton", id: nextRequestId++ });
     // The press happened whether or not a keyboard took it; QEMU emits POWERDOWN regardless.
     this.emit("powerdown");
-    if (m.type === "key-done" && !m.ok) this.emit("log", { level: "warn", message: "power button: no virtio keyboard to deliver KEY_POWER" });
+    if (m.type === "key-done" && !m.ok)
+      this.emit("log", { level: "warn", message: "power button: no virtio keyboard to deliver KEY_POWER" });
   }
 
   async sendKeys(events: { qcode: string; down: boolean }[]): Promise<void> {
@@ -546,7 +752,8 @@ export class Machine extends EventEmitter implements MachineControl {
       const code = qcodeToLinux(e.qcode);
       if (code === undefined) throw new Error(`Invalid parameter '${e.qcode}'`);
       const m = await this.request({ type: "key", id: nextRequestId++, code, down: e.down });
-      if (m.type === "key-done" && !m.ok) throw new Error("No virtio keyboard to send keys to (add -device virtio-keyboard-device)");
+      if (m.type === "key-done" && !m.ok)
+        throw new Error("No virtio keyboard to send keys to (add -device virtio-keyboard-device)");
     }
   }
 
@@ -575,11 +782,19 @@ export class Machine extends EventEmitter implements MachineControl {
     const m = await this.request({ type: "regs", id: nextRequestId++ });
     if (m.type !== "regs") throw new Error("unexpected reply");
     return m.regs.map((r: RawRegs) => ({
-      hart: r.hart, pc: r.csrs.pc, x: r.x, f: r.f,
+      hart: r.hart,
+      pc: r.csrs.pc,
+      x: r.x,
+      f: r.f,
       priv: (["U", "S", "?", "M"] as const)[Number(r.csrs.priv)] as "M" | "S" | "U",
-      csrs: Object.fromEntries(Object.entries(r.csrs)
-        .filter(([k]) => !["pc", "priv", "mip", "cycleOffset", "instretOffset", "resAddr", "resValue", "waiting"].includes(k))
-        .map(([k, v]) => (k === "mipEffective" ? ["mip", v] : [k, v]))),
+      csrs: Object.fromEntries(
+        Object.entries(r.csrs)
+          .filter(
+            ([k]) =>
+              !["pc", "priv", "mip", "cycleOffset", "instretOffset", "resAddr", "resValue", "waiting"].includes(k),
+          )
+          .map(([k, v]) => (k === "mipEffective" ? ["mip", v] : [k, v])),
+      ),
     }));
   }
 

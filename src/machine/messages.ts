@@ -2,7 +2,13 @@ import type { JitInfo } from "./jit-host.js";
 // Messages between the main thread (machine.ts) and the CPU worker (worker.ts).
 import type { MachineDescription, MachineState } from "./snapshot/format.js";
 
-export interface WorkerVirtio { slot: number; type: number; backend: number; flags: number; capacity: number }
+export interface WorkerVirtio {
+  slot: number;
+  type: number;
+  backend: number;
+  flags: number;
+  capacity: number;
+}
 
 export interface WorkerConfig {
   module: WebAssembly.Module;
@@ -13,7 +19,13 @@ export interface WorkerConfig {
   startPc: string;
   /** Images opened (and locked) by the main thread; the worker uses the descriptors. */
   /** overlay: -snapshot's temporary file (the image at fd is then only read). */
-  disks: { path: string; readOnly: boolean; fd: number; ignoreFlush?: boolean; overlay?: { path: string; fd: number } }[];
+  disks: {
+    path: string;
+    readOnly: boolean;
+    fd: number;
+    ignoreFlush?: boolean;
+    overlay?: { path: string; fd: number };
+  }[];
   virtio: WorkerVirtio[];
   startPaused: boolean;
   /** -incoming: the machine waits for a state instead of booting (RAM stays empty until the state arrives). */
@@ -27,10 +39,18 @@ export interface WorkerConfig {
   jit: { mode: number; threshold: number };
 }
 
-export interface SaveStats { bytes: number; ramPages: number; ramNonZeroPages: number; ms: number }
+export interface SaveStats {
+  bytes: number;
+  ramPages: number;
+  ramNonZeroPages: number;
+  ms: number;
+}
 
 export type ToWorker =
-  | { type: "pause" } | { type: "resume" } | { type: "reset" } | { type: "quit" }
+  | { type: "pause" }
+  | { type: "resume" }
+  | { type: "reset" }
+  | { type: "quit" }
   | { type: "input"; bytes: number[] }
   /** Stop (true) or restart taking console output from the UART: the host's output is backed up. */
   | { type: "console-hold"; on: boolean }
@@ -69,10 +89,18 @@ export interface DebugStopInfo {
   watchKind?: number;
 }
 
-export interface RawRegs { hart: number; x: bigint[]; f: bigint[]; csrs: Record<string, bigint> }
+export interface RawRegs {
+  hart: number;
+  x: bigint[];
+  f: bigint[];
+  csrs: Record<string, bigint>;
+}
 
 export type FromWorker =
-  | { type: "ready" } | { type: "paused" } | { type: "resumed" } | { type: "flushed" }
+  | { type: "ready" }
+  | { type: "paused" }
+  | { type: "resumed" }
+  | { type: "flushed" }
   | { type: "console"; bytes: Uint8Array }
   | { type: "reset-done"; guest: boolean }
   | { type: "poweroff"; status: number }

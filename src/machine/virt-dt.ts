@@ -63,7 +63,12 @@ const TEST_POWEROFF = 0x5555;
 const TEST_RESET = 0x7777;
 
 interface Region {
-  name: string; kind: string; base: bigint; size?: bigint; irq?: number; count?: number;
+  name: string;
+  kind: string;
+  base: bigint;
+  size?: bigint;
+  irq?: number;
+  count?: number;
 }
 
 const regions: Region[] = memmapJson.regions.map((r: Record<string, unknown>) => ({
@@ -97,7 +102,11 @@ function validate(config: VirtDtConfig, virtioCount: number): void {
     throw new RangeError(`hart count must be a positive integer, got ${config.hartCount}`);
   }
   if (config.ramSize <= 0n) throw new RangeError(`RAM size must be positive, got ${config.ramSize}`);
-  if (!Number.isInteger(config.timebaseFrequency) || config.timebaseFrequency <= 0 || config.timebaseFrequency > 0xffff_ffff) {
+  if (
+    !Number.isInteger(config.timebaseFrequency) ||
+    config.timebaseFrequency <= 0 ||
+    config.timebaseFrequency > 0xffff_ffff
+  ) {
     throw new RangeError(`timebase frequency must be a positive 32-bit integer, got ${config.timebaseFrequency}`);
   }
   const seen = new Set<number>();
@@ -109,7 +118,9 @@ function validate(config: VirtDtConfig, virtioCount: number): void {
     seen.add(v.slot);
   }
   if (config.initrd && config.initrd.end < config.initrd.start) {
-    throw new RangeError(`initrd end 0x${config.initrd.end.toString(16)} is below its start 0x${config.initrd.start.toString(16)}`);
+    throw new RangeError(
+      `initrd end 0x${config.initrd.end.toString(16)} is below its start 0x${config.initrd.start.toString(16)}`,
+    );
   }
   if (config.rngSeed && config.rngSeed.length === 0) throw new RangeError("rng seed must not be empty");
 }
@@ -144,7 +155,9 @@ export function applyBootChosen(fdt: Fdt, boot: BootChosen): void {
   if (seed) chosen.setBytes("rng-seed", new Uint8Array(seed), "first");
   if (boot.initrd) {
     if (boot.initrd.end < boot.initrd.start) {
-      throw new RangeError(`initrd end 0x${boot.initrd.end.toString(16)} is below its start 0x${boot.initrd.start.toString(16)}`);
+      throw new RangeError(
+        `initrd end 0x${boot.initrd.end.toString(16)} is below its start 0x${boot.initrd.start.toString(16)}`,
+      );
     }
     chosen.setBytes("linux,initrd-start", addressValue(boot.initrd.start), "first");
     chosen.setBytes("linux,initrd-end", addressValue(boot.initrd.end), "first");
@@ -188,12 +201,14 @@ export function buildVirtFdt(config: VirtDtConfig): Fdt {
   root.addNode("chosen").setString("stdout-path", `${socPath}/${uartName}`);
   applyBootChosen(fdt, config);
 
-  root.addNode("poweroff")
+  root
+    .addNode("poweroff")
     .setU32("value", TEST_POWEROFF)
     .setU32("offset", 0)
     .setU32("regmap", testPhandle)
     .setString("compatible", "syscon-poweroff");
-  root.addNode("reboot")
+  root
+    .addNode("reboot")
     .setU32("value", TEST_RESET)
     .setU32("offset", 0)
     .setU32("regmap", testPhandle)
@@ -216,7 +231,8 @@ export function buildVirtFdt(config: VirtDtConfig): Fdt {
     cpu.setString("compatible", "riscv");
     cpu.setString("riscv,isa", config.isa ?? DEFAULT_ISA);
     cpu.setString("mmu-type", config.mmuType ?? DEFAULT_MMU_TYPE);
-    cpu.addNode("interrupt-controller")
+    cpu
+      .addNode("interrupt-controller")
       .setU32("#interrupt-cells", 1)
       .setEmpty("interrupt-controller")
       .setString("compatible", "riscv,cpu-intc")

@@ -11,15 +11,23 @@ export function debugStopInfo(core: CoreExports): DebugStopInfo {
     hart: core.debugStopHart(),
     reason: reason === DEBUG_BREAKPOINT ? "breakpoint" : reason === DEBUG_WATCHPOINT ? "watchpoint" : "step",
   };
-  if (reason === DEBUG_WATCHPOINT) { info.watchAddr = core.debugWatchAddr(); info.watchKind = core.debugWatchKind(); }
+  if (reason === DEBUG_WATCHPOINT) {
+    info.watchAddr = core.debugWatchAddr();
+    info.watchKind = core.debugWatchKind();
+  }
   return info;
 }
 
 class MemoryError extends Error {}
 
 /** Walks [addr, addr+length) page by page: host offset of each piece, or a MemoryError at the first gap. */
-function pieces(core: CoreExports, hart: number | null, addr: bigint, length: number,
-  each: (host: number, pa: bigint, off: number, n: number) => void) {
+function pieces(
+  core: CoreExports,
+  hart: number | null,
+  addr: bigint,
+  length: number,
+  each: (host: number, pa: bigint, off: number, n: number) => void,
+) {
   let i = 0;
   while (i < length) {
     const va = BigInt.asUintN(64, addr + BigInt(i));
@@ -39,14 +47,23 @@ export function handleDebugRequest(core: CoreExports, id: number, req: DebugRequ
   try {
     switch (req.op) {
       case "breakpoint":
-        return { type: "dbg", id, ok: (req.insert ? core.debugBreakpointInsert(req.addr) : core.debugBreakpointRemove(req.addr)) === 0 };
+        return {
+          type: "dbg",
+          id,
+          ok: (req.insert ? core.debugBreakpointInsert(req.addr) : core.debugBreakpointRemove(req.addr)) === 0,
+        };
       case "watchpoint":
         return {
-          type: "dbg", id,
-          ok: (req.insert ? core.debugWatchpointInsert(req.addr, req.len, req.kind)
-            : core.debugWatchpointRemove(req.addr, req.len, req.kind)) === 0,
+          type: "dbg",
+          id,
+          ok:
+            (req.insert
+              ? core.debugWatchpointInsert(req.addr, req.len, req.kind)
+              : core.debugWatchpointRemove(req.addr, req.len, req.kind)) === 0,
         };
-      case "clear": core.debugClearAll(); return { type: "dbg", id, ok: true };
+      case "clear":
+        core.debugClearAll();
+        return { type: "dbg", id, ok: true };
       case "read-regs": {
         const values = req.regs.map((n) => {
           const v = core.debugReadReg(req.hart, n);
@@ -58,7 +75,9 @@ export function handleDebugRequest(core: CoreExports, id: number, req: DebugRequ
         // The hart's WFI flag, from its saved context (QEMU's "halted" CPU in qThreadExtraInfo).
         core.syncState();
         const waiting = new DataView(core.memory.buffer).getBigUint64(
-          core.hartContext(req.hart) + CTX.csr + CTX.csrFields.indexOf("waiting") * 8, true);
+          core.hartContext(req.hart) + CTX.csr + CTX.csrFields.indexOf("waiting") * 8,
+          true,
+        );
         return { type: "dbg", id, ok: true, values: [waiting] };
       }
       case "write-regs": {
@@ -90,6 +109,11 @@ export function handleDebugRequest(core: CoreExports, id: number, req: DebugRequ
     }
   } catch (e) {
     // A bad address is an ordinary answer; anything else is reported, never thrown into the worker's loop.
-    return { type: "dbg", id, ok: false, error: e instanceof MemoryError ? e.message : `internal error: ${(e as Error).message}` };
+    return {
+      type: "dbg",
+      id,
+      ok: false,
+      error: e instanceof MemoryError ? e.message : `internal error: ${(e as Error).message}`,
+    };
   }
 }

@@ -18,15 +18,15 @@ import { handleDebugRequest, debugStopInfo } from "./worker-debug.js";
 const port = parentPort!;
 // The configuration is the first message: the main thread starts this thread before it has read the
 // images, so that the two start-ups overlap (the worker's own start is the larger part of a restore).
-const cfg: WorkerConfig = (workerData as WorkerConfig | null) ??
-  await new Promise<WorkerConfig>((resolve) => port.once("message", resolve));
+const cfg: WorkerConfig =
+  (workerData as WorkerConfig | null) ?? (await new Promise<WorkerConfig>((resolve) => port.once("message", resolve)));
 
 /** Instructions per core.run() call; the loop yields to messages every SLICE_MS. */
 const BUDGET = 200_000;
 const SLICE_MS = 8;
 
-let pausedAt = 0;       // performance.now() when paused, 0 while running
-let pausedTotalMs = 0;  // virtual time stops while paused, as QEMU's virtual clock does
+let pausedAt = 0; // performance.now() when paused, 0 while running
+let pausedTotalMs = 0; // virtual time stops while paused, as QEMU's virtual clock does
 let running = false;
 let quitting = false;
 let wake: (() => void) | null = null;
@@ -34,11 +34,15 @@ let wake: (() => void) | null = null;
 let steppingHart: number | null = null;
 let stepIrqs = false;
 
-function post(m: FromWorker, transfer?: ArrayBuffer[]) { port.postMessage(m, transfer ?? []); }
+function post(m: FromWorker, transfer?: ArrayBuffer[]) {
+  port.postMessage(m, transfer ?? []);
+}
 
-const disks: BlockBackend[] = cfg.disks.map((d) => d.overlay
-  ? new OverlayBlockBackend(new FileBlockBackend(d.path, { readOnly: true, fd: d.fd }), d.overlay.fd, d.overlay.path)
-  : new FileBlockBackend(d.path, { readOnly: d.readOnly, fd: d.fd, ignoreFlush: d.ignoreFlush }));
+const disks: BlockBackend[] = cfg.disks.map((d) =>
+  d.overlay
+    ? new OverlayBlockBackend(new FileBlockBackend(d.path, { readOnly: true, fd: d.fd }), d.overlay.fd, d.overlay.path)
+    : new FileBlockBackend(d.path, { readOnly: d.readOnly, fd: d.fd, ignoreFlush: d.ignoreFlush }),
+);
 let core!: CoreExports;
 const jit = makeJitHost(() => core);
 const env = {
@@ -102,7 +106,7 @@ function drainConsole(force = false) {
 const pendingInput: Uint8Array[] = [];
 let pendingOffset = 0;
 function feedInput() {
-  if (awaitingState) return;   // the restored console ring would drop it: keep it until the state is in
+  if (awaitingState) return; // the restored console ring would drop it: keep it until the state is in
   while (pendingInput.length > 0) {
     const chunk = pendingInput[0];
     pendingOffset += feedConsoleIn(core, chunk.subarray(pendingOffset));
@@ -119,7 +123,11 @@ function reportJitStats() {
 
 function flushDisks() {
   for (const d of disks) {
-    try { d.flush(); } catch (e) { post({ type: "log", level: "error", message: `flush failed: ${(e as Error).message}` }); }
+    try {
+      d.flush();
+    } catch (e) {
+      post({ type: "log", level: "error", message: `flush failed: ${(e as Error).message}` });
+    }
   }
 }
 
@@ -129,11 +137,14 @@ function readRegisters() {
   const dv = new DataView(core.memory.buffer);
   for (let h = 0; h < cfg.harts; h++) {
     const base = core.hartContext(h);
-    const x: bigint[] = [], f: bigint[] = [];
+    const x: bigint[] = [],
+      f: bigint[] = [];
     for (let i = 0; i < 32; i++) x.push(dv.getBigUint64(base + CTX.x + i * 8, true));
     for (let i = 0; i < 32; i++) f.push(dv.getBigUint64(base + CTX.f + i * 8, true));
     const csrs: Record<string, bigint> = {};
-    CTX.csrFields.forEach((name, i) => { csrs[name] = dv.getBigUint64(base + CTX.csr + i * 8, true); });
+    CTX.csrFields.forEach((name, i) => {
+      csrs[name] = dv.getBigUint64(base + CTX.csr + i * 8, true);
+    });
     csrs.fcsr = BigInt(dv.getUint32(base + CTX.fcsr, true));
     // Every CSR the hart has, by the names of the one CSR table, read through the core's CSR file
     // (as the debugger reads them): what `info registers` prints and `$name` evaluates.
@@ -166,8 +177,14 @@ function readMemory(addr: bigint, len: number, hart: number | null): Uint8Array 
 }
 
 const stateContext: StateContext = {
-  core, disks, description: cfg.description, coreId: cfg.coreId, wasmvirtVersion: cfg.wasmvirtVersion,
-  hostState: () => ({ consoleInput: pendingInput.flatMap((c, i) => Array.from(i === 0 ? c.subarray(pendingOffset) : c)) }),
+  core,
+  disks,
+  description: cfg.description,
+  coreId: cfg.coreId,
+  wasmvirtVersion: cfg.wasmvirtVersion,
+  hostState: () => ({
+    consoleInput: pendingInput.flatMap((c, i) => Array.from(i === 0 ? c.subarray(pendingOffset) : c)),
+  }),
   setHostState: (h) => {
     // What the saved machine had not taken yet comes first, then what was typed while the state loaded.
     const typedMeanwhile = awaitingState ? pendingInput.map((c, i) => (i === 0 ? c.subarray(pendingOffset) : c)) : [];
@@ -203,40 +220,101 @@ function onLoad(id: number, state: MachineState) {
 function setRunning(on: boolean) {
   if (on === running) return;
   running = on;
-  if (on) { if (pausedAt) { pausedTotalMs += performance.now() - pausedAt; pausedAt = 0; } }
-  else pausedAt = performance.now();
+  if (on) {
+    if (pausedAt) {
+      pausedTotalMs += performance.now() - pausedAt;
+      pausedAt = 0;
+    }
+  } else pausedAt = performance.now();
 }
 
 port.on("message", (m: ToWorker) => {
   switch (m.type) {
-    case "pause": setRunning(false); steppingHart = null; drainConsole(); post({ type: "paused" }); break;
-    case "resume": setRunning(true); post({ type: "resumed" }); break;
-    case "reset": machineReset(); post({ type: "reset-done", guest: false }); break;
-    case "console-hold": consoleHeld = m.on; if (!m.on) drainConsole(); break;
-    case "input": pendingInput.push(Uint8Array.from(m.bytes)); feedInput(); break;
-    case "key": post({ type: "key-done", id: m.id, ok: core.inputSendKey(m.code, m.down ? 1 : 0) === 1 }); break;
-    case "powerbutton": post({ type: "key-done", id: m.id, ok: core.inputPowerButton() === 1 }); break;
-    case "regs": post({ type: "regs", id: m.id, regs: readRegisters() }); break;
+    case "pause":
+      setRunning(false);
+      steppingHart = null;
+      drainConsole();
+      post({ type: "paused" });
+      break;
+    case "resume":
+      setRunning(true);
+      post({ type: "resumed" });
+      break;
+    case "reset":
+      machineReset();
+      post({ type: "reset-done", guest: false });
+      break;
+    case "console-hold":
+      consoleHeld = m.on;
+      if (!m.on) drainConsole();
+      break;
+    case "input":
+      pendingInput.push(Uint8Array.from(m.bytes));
+      feedInput();
+      break;
+    case "key":
+      post({ type: "key-done", id: m.id, ok: core.inputSendKey(m.code, m.down ? 1 : 0) === 1 });
+      break;
+    case "powerbutton":
+      post({ type: "key-done", id: m.id, ok: core.inputPowerButton() === 1 });
+      break;
+    case "regs":
+      post({ type: "regs", id: m.id, regs: readRegisters() });
+      break;
     case "jit-info":
-      post({ type: "jit-info", id: m.id, info: { mode: jitModeName(core.jitMode()), threshold: cfg.jit.threshold, counters: jit.counters(core) } });
+      post({
+        type: "jit-info",
+        id: m.id,
+        info: { mode: jitModeName(core.jitMode()), threshold: cfg.jit.threshold, counters: jit.counters(core) },
+      });
       break;
     case "mem":
-      try { post({ type: "mem", id: m.id, bytes: readMemory(BigInt(m.addr), m.length, m.hart) }); }
-      catch (e) { post({ type: "mem", id: m.id, error: (e as Error).message }); }
+      try {
+        post({ type: "mem", id: m.id, bytes: readMemory(BigInt(m.addr), m.length, m.hart) });
+      } catch (e) {
+        post({ type: "mem", id: m.id, error: (e as Error).message });
+      }
       break;
-    case "save": onSave(m.id, m.blk); break;
-    case "load": onLoad(m.id, m.state); break;
-    case "dbg": post(handleDebugRequest(core, m.id, m.req)); break;
-    case "dbg-step": steppingHart = m.hart; stepIrqs = m.irqs; setRunning(true); post({ type: "resumed" }); break;
-    case "quit": quitting = true; setRunning(false); drainConsole(true); flushDisks(); post({ type: "flushed" }); break;
+    case "save":
+      onSave(m.id, m.blk);
+      break;
+    case "load":
+      onLoad(m.id, m.state);
+      break;
+    case "dbg":
+      post(handleDebugRequest(core, m.id, m.req));
+      break;
+    case "dbg-step":
+      steppingHart = m.hart;
+      stepIrqs = m.irqs;
+      setRunning(true);
+      post({ type: "resumed" });
+      break;
+    case "quit":
+      quitting = true;
+      setRunning(false);
+      drainConsole(true);
+      flushDisks();
+      post({ type: "flushed" });
+      break;
   }
-  if (wake) { const w = wake; wake = null; w(); }
+  if (wake) {
+    const w = wake;
+    wake = null;
+    w();
+  }
 });
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(() => { wake = null; resolve(); }, ms);
-    wake = () => { clearTimeout(t); resolve(); };
+    const t = setTimeout(() => {
+      wake = null;
+      resolve();
+    }, ms);
+    wake = () => {
+      clearTimeout(t);
+      resolve();
+    };
   });
 }
 
@@ -247,7 +325,10 @@ let injectFault = process.env.WASMVIRT_TEST_INJECT_CORE_FAULT === "1";
 async function loop() {
   for (;;) {
     if (quitting) return;
-    if (!running) { await sleep(1000); continue; }
+    if (!running) {
+      await sleep(1000);
+      continue;
+    }
     const t0 = performance.now();
     let r = RUN_BUDGET;
     try {
@@ -257,7 +338,10 @@ async function loop() {
       } else {
         do {
           feedInput();
-          if (injectFault) { injectFault = false; throw new Error("injected fault (WASMVIRT_TEST_INJECT_CORE_FAULT)"); }
+          if (injectFault) {
+            injectFault = false;
+            throw new Error("injected fault (WASMVIRT_TEST_INJECT_CORE_FAULT)");
+          }
           // While a debugger has breakpoints or watchpoints: one instruction at a time, checked.
           r = core.debugActive() ? core.runDebug(BUDGET) : core.run(BUDGET);
           if (r !== RUN_BUDGET) break;
@@ -294,7 +378,7 @@ async function loop() {
       continue;
     }
     if (r === RUN_IDLE) {
-      const ticks = core.nextWakeTicks();          // 10 MHz ticks
+      const ticks = core.nextWakeTicks(); // 10 MHz ticks
       const ms = Math.min(ticks / 10_000, 10);
       if (ms >= 0.05) await sleep(ms);
       continue;

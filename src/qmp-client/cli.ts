@@ -25,7 +25,10 @@ Ctrl-D leaves the shell.`;
 export function parseJson(text: string): JsonValue {
   let out: JsonValue | undefined;
   let err: string | undefined;
-  const p = new JsonStreamParser((m) => { if (m.error) err = m.error.message; else if (out === undefined) out = m.value; });
+  const p = new JsonStreamParser((m) => {
+    if (m.error) err = m.error.message;
+    else if (out === undefined) out = m.value;
+  });
   p.feed(Buffer.from(text));
   p.flush();
   if (err) throw new Error(err);
@@ -38,22 +41,35 @@ function parseValue(v: string): JsonValue {
     const b = BigInt(v);
     return b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
   }
-  try { return parseJson(v); } catch { return v; }
+  try {
+    return parseJson(v);
+  } catch {
+    return v;
+  }
 }
 
 /** Whitespace-separated words; "..." and '...' group words (the quotes are removed). */
 function splitWords(line: string): string[] {
   const words: string[] = [];
-  let cur = "", quote = "", inWord = false;
+  let cur = "",
+    quote = "",
+    inWord = false;
   for (const ch of line) {
     if (quote) {
-      if (ch === quote) quote = ""; else cur += ch;
-    } else if (ch === "\"" || ch === "'") {
-      quote = ch; inWord = true;
+      if (ch === quote) quote = "";
+      else cur += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      inWord = true;
     } else if (/\s/.test(ch)) {
-      if (inWord) { words.push(cur); cur = ""; inWord = false; }
+      if (inWord) {
+        words.push(cur);
+        cur = "";
+        inWord = false;
+      }
     } else {
-      cur += ch; inWord = true;
+      cur += ch;
+      inWord = true;
     }
   }
   if (inWord) words.push(cur);
@@ -76,15 +92,21 @@ export function parseLine(line: string): JsonObject {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let pretty = false, hmp = false;
+  let pretty = false,
+    hmp = false;
   const rest: string[] = [];
   for (const a of argv) {
     if (a === "-p" || a === "--pretty") pretty = true;
     else if (a === "-H" || a === "--hmp") hmp = true;
-    else if (a === "-h" || a === "--help") { process.stdout.write(USAGE + "\n"); return 0; }
-    else rest.push(a);
+    else if (a === "-h" || a === "--help") {
+      process.stdout.write(USAGE + "\n");
+      return 0;
+    } else rest.push(a);
   }
-  if (rest.length === 0) { process.stderr.write(USAGE + "\n"); return 2; }
+  if (rest.length === 0) {
+    process.stderr.write(USAGE + "\n");
+    return 2;
+  }
   const client = new QmpClient();
   try {
     await client.connect(rest[0]);
@@ -114,13 +136,23 @@ export async function main(argv: string[]): Promise<number> {
   // Interactive shell.
   const historyFile = path.join(os.homedir(), ".wasmvirt_qmp_history");
   let history: string[] = [];
-  try { history = fs.readFileSync(historyFile, "utf8").split("\n").filter(Boolean).reverse().slice(0, 1000); } catch { /* none yet */ }
+  try {
+    history = fs.readFileSync(historyFile, "utf8").split("\n").filter(Boolean).reverse().slice(0, 1000);
+  } catch {
+    /* none yet */
+  }
   const g = client.greeting?.QMP as JsonObject | undefined;
-  const ver = (g?.version as JsonObject | undefined);
-  process.stdout.write(`Welcome to the QMP low-level shell!\nConnected to ${toJson((ver?.package as JsonValue) ?? "")} ` +
-    `(QEMU ${toJson(ver?.qemu as JsonValue)})\n`);
+  const ver = g?.version as JsonObject | undefined;
+  process.stdout.write(
+    `Welcome to the QMP low-level shell!\nConnected to ${toJson((ver?.package as JsonValue) ?? "")} ` +
+      `(QEMU ${toJson(ver?.qemu as JsonValue)})\n`,
+  );
   const rl = readline.createInterface({
-    input: process.stdin, output: process.stdout, history, historySize: 1000, terminal: process.stdin.isTTY,
+    input: process.stdin,
+    output: process.stdout,
+    history,
+    historySize: 1000,
+    terminal: process.stdin.isTTY,
     completer: (line: string) => {
       const names = commands.filter((c) => c.startsWith(line));
       return [names, line];
@@ -130,25 +162,34 @@ export async function main(argv: string[]): Promise<number> {
   // Lines may already be waiting (piped input): handlers are attached before anything is awaited,
   // and every line runs after the completion list has been fetched, in order.
   let chain: Promise<void> = client.execute("query-commands").then((list) => {
-    if ("return" in list && Array.isArray(list.return)) commands = list.return.map((c) => String((c as JsonObject).name));
+    if ("return" in list && Array.isArray(list.return))
+      commands = list.return.map((c) => String((c as JsonObject).name));
   });
   const closed = new Promise<void>((r) => rl.on("close", () => r()));
   client.on("event", (e: JsonObject) => {
     process.stdout.write((process.stdin.isTTY ? "\r" : "") + show(e) + "\n");
     rl.prompt(true);
   });
-  client.on("close", () => { process.stdout.write("\nconnection closed\n"); rl.close(); });
+  client.on("close", () => {
+    process.stdout.write("\nconnection closed\n");
+    rl.close();
+  });
   rl.setPrompt(hmp ? "(wasmvirt) " : "(QEMU) ");
   rl.prompt();
   rl.on("line", (line) => {
     chain = chain.then(async () => {
       const t = line.trim();
       if (t !== "") {
-        try { fs.appendFileSync(historyFile, t + "\n"); } catch { /* history is best effort */ }
+        try {
+          fs.appendFileSync(historyFile, t + "\n");
+        } catch {
+          /* history is best effort */
+        }
         try {
           const req = hmp ? { execute: "human-monitor-command", arguments: { "command-line": t } } : parseLine(t);
           const reply = await client.request(req);
-          if (hmp && "return" in reply && typeof reply.return === "string") process.stdout.write(reply.return.replace(/\r\n/g, "\n"));
+          if (hmp && "return" in reply && typeof reply.return === "string")
+            process.stdout.write(reply.return.replace(/\r\n/g, "\n"));
           else {
             const { id: _id, ...shown } = reply as Reply & { id?: JsonValue };
             process.stdout.write(show(shown as JsonObject) + "\n");

@@ -10,7 +10,8 @@ export type Reply = { return: JsonValue; id?: JsonValue } | { error: { class: st
 export function parseAddress(addr: string): { path: string } | { host: string; port: number } {
   if (addr.startsWith("unix:")) return { path: addr.slice(5) };
   const tcp = /^(?:tcp:)?(.*):(\d+)$/.exec(addr);
-  if (tcp && (addr.startsWith("tcp:") || !addr.includes("/"))) return { host: tcp[1] || "127.0.0.1", port: Number(tcp[2]) };
+  if (tcp && (addr.startsWith("tcp:") || !addr.includes("/")))
+    return { host: tcp[1] || "127.0.0.1", port: Number(tcp[2]) };
   return { path: addr };
 }
 
@@ -38,16 +39,28 @@ export class QmpClient extends EventEmitter {
       this.emit("close");
     });
     sock.on("error", (e) => this.emit("socket-error", e));
-    return new Promise((resolve) => { this.greeted = resolve; });
+    return new Promise((resolve) => {
+      this.greeted = resolve;
+    });
   }
 
   private onMessage(m: JsonObject | undefined): void {
     if (!m || typeof m !== "object") return;
-    if ("QMP" in m) { this.greeting = m; this.greeted?.(m); return; }
-    if ("event" in m) { this.emit("event", m); return; }
+    if ("QMP" in m) {
+      this.greeting = m;
+      this.greeted?.(m);
+      return;
+    }
+    if ("event" in m) {
+      this.emit("event", m);
+      return;
+    }
     const key = "id" in m ? toJson(m.id) : "";
     const f = this.pending.get(key);
-    if (f) { this.pending.delete(key); f(m as unknown as Reply); } else this.emit("stray", m);
+    if (f) {
+      this.pending.delete(key);
+      f(m as unknown as Reply);
+    } else this.emit("stray", m);
   }
 
   /** Send a command (with a fresh id) and wait for its reply. */
@@ -74,5 +87,7 @@ export class QmpClient extends EventEmitter {
     if ("error" in r) throw new Error(`qmp_capabilities: ${r.error.desc}`);
   }
 
-  close(): void { this.sock?.end(); }
+  close(): void {
+    this.sock?.end();
+  }
 }

@@ -4,12 +4,22 @@ import type { ChardevInfo, MachineControl } from "../machine/control.js";
 import type { Logger } from "../log.js";
 import type { JsonObject, JsonValue } from "./json.js";
 
-export enum SessionMode { Handshake = "handshake", Operational = "operational" }
+export enum SessionMode {
+  Handshake = "handshake",
+  Operational = "operational",
+}
 
-export interface VersionInfo { qemu: { major: number; minor: number; micro: number }; package: string }
+export interface VersionInfo {
+  qemu: { major: number; minor: number; micro: number };
+  package: string;
+}
 
 /** Per-session HMP state: the current CPU and the last x/xp format, as QEMU keeps them. */
-export interface HmpState { cpuIndex: number; lastFormat: string; lastSize: number }
+export interface HmpState {
+  cpuIndex: number;
+  lastFormat: string;
+  lastSize: number;
+}
 
 /** What a command handler may see and change. */
 export interface CommandContext {
@@ -31,7 +41,9 @@ export interface CommandContext {
   gdbserver?: GdbControl;
 }
 
-export interface GdbControl { open(device: string): Promise<unknown> }
+export interface GdbControl {
+  open(device: string): Promise<unknown>;
+}
 
 /** Runs a QMP command's handler (arguments checked against its schema), as HMP's commands do. */
 export type QmpCall = (name: string, args?: JsonObject) => Promise<JsonValue>;

@@ -3,7 +3,11 @@
 export type ErrorClass = "GenericError" | "CommandNotFound" | "DeviceNotFound" | "KVMMissingCap" | "JSONParsing";
 
 export class QmpError extends Error {
-  constructor(readonly errorClass: ErrorClass, desc: string, readonly data?: Record<string, unknown>) {
+  constructor(
+    readonly errorClass: ErrorClass,
+    desc: string,
+    readonly data?: Record<string, unknown>,
+  ) {
     super(desc);
   }
 }

@@ -15,7 +15,9 @@ export type { HmpState } from "./context.js";
 export const newHmpState = (): HmpState => ({ cpuIndex: 0, lastFormat: "x", lastSize: 4 });
 
 /** The context of one HMP line: the QMP context, and the QMP commands to run. */
-interface HmpContext extends CommandContext { qmp: QmpCall }
+interface HmpContext extends CommandContext {
+  qmp: QmpCall;
+}
 
 interface HmpCommand {
   names: string[];
@@ -24,18 +26,44 @@ interface HmpCommand {
   run(args: string, ctx: HmpContext): Promise<string> | string;
 }
 
-interface InfoCommand { name: string; params: string; help: string; run(args: string, ctx: HmpContext): Promise<string> | string }
+interface InfoCommand {
+  name: string;
+  params: string;
+  help: string;
+  run(args: string, ctx: HmpContext): Promise<string> | string;
+}
 
 // What the QMP commands HMP formats return (as their schemas in commands.ts declare).
 interface BlockInfo {
-  device: string; qdev?: string;
-  inserted?: { file: string; drv: string; ro: boolean; "node-name": string; backing_file?: string;
-    backing_file_depth: number; cache: { "no-flush": boolean } };
+  device: string;
+  qdev?: string;
+  inserted?: {
+    file: string;
+    drv: string;
+    ro: boolean;
+    "node-name": string;
+    backing_file?: string;
+    backing_file_depth: number;
+    cache: { "no-flush": boolean };
+  };
 }
-interface ChardevInfo { label: string; filename: string }
-interface CpuInfoFast { "cpu-index": number; "thread-id": number }
-interface StatusInfo { running: boolean; singlestep: boolean; status: string }
-interface VersionInfo { qemu: { major: number; minor: number; micro: number }; package: string }
+interface ChardevInfo {
+  label: string;
+  filename: string;
+}
+interface CpuInfoFast {
+  "cpu-index": number;
+  "thread-id": number;
+}
+interface StatusInfo {
+  running: boolean;
+  singlestep: boolean;
+  status: string;
+}
+interface VersionInfo {
+  qemu: { major: number; minor: number; micro: number };
+  package: string;
+}
 
 const crlf = (s: string) => s.replace(/\r?\n/g, "\r\n");
 const hex16 = (v: bigint) => BigInt.asUintN(64, v).toString(16).padStart(16, "0");
@@ -74,53 +102,83 @@ export function formatRegisters(r: HartRegisters): string {
 
 const INFO: InfoCommand[] = [
   {
-    name: "block", params: "[-n] [-v] [device]",
+    name: "block",
+    params: "[-n] [-v] [device]",
     help: "show info of one block device or all block devices (-n: show named nodes; -v: show details)",
     // QEMU's hmp_info_block, from query-block.
-    run: async (_a, ctx) => ((await ctx.qmp("query-block")) as unknown as BlockInfo[]).filter((b) => b.inserted).map((b) => {
-      const d = b.inserted!;
-      return `${b.device} (${d["node-name"]}): ${d.file} (${d.drv}${d.ro ? ", read-only" : ""})\n` +
-        (b.qdev ? `    Attached to:      ${b.qdev}\n` : "") +
-        `    Cache mode:       writeback${d.cache["no-flush"] ? ", ignore flushes" : ""}\n` +
-        (d.backing_file ? `    Backing file:     ${d.backing_file} (chain depth: ${d.backing_file_depth})\n` : "");
-    }).join("\n"),
+    run: async (_a, ctx) =>
+      ((await ctx.qmp("query-block")) as unknown as BlockInfo[])
+        .filter((b) => b.inserted)
+        .map((b) => {
+          const d = b.inserted!;
+          return (
+            `${b.device} (${d["node-name"]}): ${d.file} (${d.drv}${d.ro ? ", read-only" : ""})\n` +
+            (b.qdev ? `    Attached to:      ${b.qdev}\n` : "") +
+            `    Cache mode:       writeback${d.cache["no-flush"] ? ", ignore flushes" : ""}\n` +
+            (d.backing_file ? `    Backing file:     ${d.backing_file} (chain depth: ${d.backing_file_depth})\n` : "")
+          );
+        })
+        .join("\n"),
   },
   {
-    name: "chardev", params: "", help: "show the character devices",
-    run: async (_a, ctx) => ((await ctx.qmp("query-chardev")) as unknown as ChardevInfo[])
-      .map((c) => `${c.label}: filename=${c.filename}\n`).join(""),
+    name: "chardev",
+    params: "",
+    help: "show the character devices",
+    run: async (_a, ctx) =>
+      ((await ctx.qmp("query-chardev")) as unknown as ChardevInfo[])
+        .map((c) => `${c.label}: filename=${c.filename}\n`)
+        .join(""),
   },
   {
-    name: "cpus", params: "", help: "show infos for each CPU",
-    run: async (_a, ctx) => ((await ctx.qmp("query-cpus-fast")) as unknown as CpuInfoFast[]).map((c) =>
-      `${c["cpu-index"] === ctx.session.hmp.cpuIndex ? "*" : " "} CPU #${c["cpu-index"]}: thread_id=${c["thread-id"]}\n`).join(""),
+    name: "cpus",
+    params: "",
+    help: "show infos for each CPU",
+    run: async (_a, ctx) =>
+      ((await ctx.qmp("query-cpus-fast")) as unknown as CpuInfoFast[])
+        .map(
+          (c) =>
+            `${c["cpu-index"] === ctx.session.hmp.cpuIndex ? "*" : " "} CPU #${c["cpu-index"]}: thread_id=${c["thread-id"]}\n`,
+        )
+        .join(""),
   },
   {
-    name: "kvm", params: "", help: "show KVM information",
+    name: "kvm",
+    params: "",
+    help: "show KVM information",
     run: async (_a, ctx) => {
       const k = (await ctx.qmp("query-kvm")) as { enabled: boolean; present: boolean };
       return `kvm support: ${k.present ? (k.enabled ? "enabled" : "disabled") : "not compiled"}\n`;
     },
   },
   {
-    name: "jit", params: "", help: "show dynamic compiler info",
+    name: "jit",
+    params: "",
+    help: "show dynamic compiler info",
     run: async (_a, ctx) => {
       if (!ctx.machine.jitInfo) return "this machine has no translation tier\n";
       return formatJitInfo(await ctx.machine.jitInfo());
     },
   },
   {
-    name: "migrate", params: "", help: "show migration status",
+    name: "migrate",
+    params: "",
+    help: "show migration status",
     run: (_a, ctx) => ctx.machine.migration?.infoText() ?? "",
   },
   {
-    name: "migrate_capabilities", params: "", help: "show current migration capabilities",
-    run: async (_a, ctx) => ((await ctx.qmp("query-migrate-capabilities")) as { capability: string; state: boolean }[])
-      .map((c) => `${c.capability}: ${c.state ? "on" : "off"}\n`).join(""),
+    name: "migrate_capabilities",
+    params: "",
+    help: "show current migration capabilities",
+    run: async (_a, ctx) =>
+      ((await ctx.qmp("query-migrate-capabilities")) as { capability: string; state: boolean }[])
+        .map((c) => `${c.capability}: ${c.state ? "on" : "off"}\n`)
+        .join(""),
   },
   {
-    name: "mtree", params: "[-f][-d][-o][-D]",
-    help: "show memory tree (-f: dump flat view for address spaces;-d: dump dispatch tree, valid with -f only);" +
+    name: "mtree",
+    params: "[-f][-d][-o][-D]",
+    help:
+      "show memory tree (-f: dump flat view for address spaces;-d: dump dispatch tree, valid with -f only);" +
       "-o: dump region owners/parents;-D: dump disabled regions",
     run: (_a, ctx) => {
       let out = "address-space: cpu-memory-0\naddress-space: memory\n";
@@ -134,15 +192,19 @@ const INFO: InfoCommand[] = [
     },
   },
   {
-    name: "name", params: "", help: "show the current VM name",
+    name: "name",
+    params: "",
+    help: "show the current VM name",
     run: async (_a, ctx) => {
       const { name } = (await ctx.qmp("query-name")) as { name?: string };
       return name !== undefined ? `${name}\n` : "";
     },
   },
   {
-    name: "registers", params: "[-a|vcpu]",
-    help: "show the cpu registers (-a: show register info for all cpus; vcpu: specific vCPU to query; " +
+    name: "registers",
+    params: "[-a|vcpu]",
+    help:
+      "show the cpu registers (-a: show register info for all cpus; vcpu: specific vCPU to query; " +
       "show the current CPU's registers if no argument is specified)",
     run: async (args, ctx) => {
       const regs = await ctx.machine.readRegisters();
@@ -152,7 +214,8 @@ const INFO: InfoCommand[] = [
       else if (arg === "") which = regs.filter((r) => r.hart === ctx.session.hmp.cpuIndex);
       else {
         const n = Number(arg);
-        if (!Number.isInteger(n)) return `invalid char '${arg[0]}' in expression\nTry "help info" for more information\n`;
+        if (!Number.isInteger(n))
+          return `invalid char '${arg[0]}' in expression\nTry "help info" for more information\n`;
         which = regs.filter((r) => r.hart === n);
         if (which.length === 0) return `CPU#${n} not available\n`;
       }
@@ -160,19 +223,27 @@ const INFO: InfoCommand[] = [
     },
   },
   {
-    name: "status", params: "", help: "show the current VM status (running|paused)",
+    name: "status",
+    params: "",
+    help: "show the current VM status (running|paused)",
     run: async (_a, ctx) => {
       const s = (await ctx.qmp("query-status")) as unknown as StatusInfo;
-      return `VM status: ${s.running ? "running" : "paused"}${s.singlestep ? " (single step mode)" : ""}` +
-        `${!s.running && s.status !== "paused" ? ` (${s.status})` : ""}\n`;
+      return (
+        `VM status: ${s.running ? "running" : "paused"}${s.singlestep ? " (single step mode)" : ""}` +
+        `${!s.running && s.status !== "paused" ? ` (${s.status})` : ""}\n`
+      );
     },
   },
   {
-    name: "uuid", params: "", help: "show the current VM UUID",
+    name: "uuid",
+    params: "",
+    help: "show the current VM UUID",
     run: async (_a, ctx) => `${((await ctx.qmp("query-uuid")) as { UUID: string }).UUID}\n`,
   },
   {
-    name: "version", params: "", help: "show the version of QEMU",
+    name: "version",
+    params: "",
+    help: "show the version of QEMU",
     run: async (_a, ctx) => {
       const v = (await ctx.qmp("query-version")) as unknown as VersionInfo;
       return `${v.qemu.major}.${v.qemu.minor}.${v.qemu.micro}${v.package}\n`;
@@ -198,7 +269,9 @@ class HmpSyntaxError extends Error {}
 
 /** QEMU's x/xp argument: "/fmt" then an address expression. */
 function parseFormat(spec: string, state: HmpState): { count: number; format: string; size: number } {
-  let count = 1, format = state.lastFormat, size = state.lastSize;
+  let count = 1,
+    format = state.lastFormat,
+    size = state.lastSize;
   const m = /^(\d*)([a-z]*)$/.exec(spec);
   if (!m) throw new HmpSyntaxError(`invalid char in format: '${spec.replace(/^\d*/, "")[0]}'`);
   if (m[1]) count = Number(m[1]);
@@ -227,7 +300,10 @@ async function parseExpression(expr: string, ctx: HmpContext): Promise<bigint> {
   let expectTerm = true;
   while (i < s.length) {
     const c = s[i];
-    if (c === " " || c === "\t") { i++; continue; }
+    if (c === " " || c === "\t") {
+      i++;
+      continue;
+    }
     if (expectTerm) {
       const num = /^(0x[0-9a-fA-F]+|\d+)/.exec(s.slice(i));
       const reg = /^\$([a-z0-9]+)/.exec(s.slice(i));
@@ -267,10 +343,14 @@ async function registerValue(name: string, ctx: HmpContext): Promise<bigint> {
 
 function printChar(v: number): string {
   switch (v) {
-    case 0x27: return "'\\''";
-    case 0x5c: return "'\\\\'";
-    case 0x0a: return "'\\n'";
-    case 0x0d: return "'\\r'";
+    case 0x27:
+      return "'\\''";
+    case 0x5c:
+      return "'\\\\'";
+    case 0x0a:
+      return "'\\n'";
+    case 0x0d:
+      return "'\\r'";
   }
   if (v >= 32 && v <= 126) return `'${String.fromCharCode(v)}'`;
   return `'\\x${v.toString(16).padStart(2, "0")}'`;
@@ -292,10 +372,18 @@ async function memoryDump(cmd: "x" | "xp", args: string, ctx: HmpContext): Promi
   const lineSize = wsize === 1 ? 8 : 16;
   let digits = 0;
   switch (fmt.format) {
-    case "o": digits = Math.ceil((wsize * 8) / 3); break;
-    case "u": case "d": digits = Math.ceil((wsize * 8 * 10) / 33); break;
-    case "c": wsize = 1; break;
-    default: digits = (wsize * 8) / 4;
+    case "o":
+      digits = Math.ceil((wsize * 8) / 3);
+      break;
+    case "u":
+    case "d":
+      digits = Math.ceil((wsize * 8 * 10) / 33);
+      break;
+    case "c":
+      wsize = 1;
+      break;
+    default:
+      digits = (wsize * 8) / 4;
   }
   let out = "";
   while (len > 0) {
@@ -303,8 +391,10 @@ async function memoryDump(cmd: "x" | "xp", args: string, ctx: HmpContext): Promi
     const l = Math.min(len, lineSize);
     let bytes: Uint8Array;
     try {
-      bytes = cmd === "xp" ? await ctx.machine.readPhysical(addr, l)
-        : await ctx.machine.readVirtual(ctx.session.hmp.cpuIndex, addr, l);
+      bytes =
+        cmd === "xp"
+          ? await ctx.machine.readPhysical(addr, l)
+          : await ctx.machine.readVirtual(ctx.session.hmp.cpuIndex, addr, l);
     } catch {
       out += " Cannot access memory\n";
       break;
@@ -313,19 +403,35 @@ async function memoryDump(cmd: "x" | "xp", args: string, ctx: HmpContext): Promi
     for (let i = 0; i + wsize <= l; i += wsize) {
       let v: bigint;
       switch (wsize) {
-        case 1: v = BigInt(view.getUint8(i)); break;
-        case 2: v = BigInt(view.getUint16(i, true)); break;
-        case 4: v = BigInt(view.getUint32(i, true)); break;
-        default: v = view.getBigUint64(i, true);
+        case 1:
+          v = BigInt(view.getUint8(i));
+          break;
+        case 2:
+          v = BigInt(view.getUint16(i, true));
+          break;
+        case 4:
+          v = BigInt(view.getUint32(i, true));
+          break;
+        default:
+          v = view.getBigUint64(i, true);
       }
       out += " ";
       switch (fmt.format) {
-        case "o": out += ("0" + v.toString(8)).padStart(digits, " "); break;
-        case "u": out += v.toString().padStart(digits, " "); break;
+        case "o":
+          out += ("0" + v.toString(8)).padStart(digits, " ");
+          break;
+        case "u":
+          out += v.toString().padStart(digits, " ");
+          break;
         // QEMU loads narrower words zero-extended, so only 8-byte words can print negative.
-        case "d": out += BigInt.asIntN(64, v).toString().padStart(digits, " "); break;
-        case "c": out += printChar(Number(v)); break;
-        default: out += "0x" + v.toString(16).padStart(digits, "0");
+        case "d":
+          out += BigInt.asIntN(64, v).toString().padStart(digits, " ");
+          break;
+        case "c":
+          out += printChar(Number(v));
+          break;
+        default:
+          out += "0x" + v.toString(16).padStart(digits, "0");
       }
     }
     out += "\n";
@@ -337,7 +443,8 @@ async function memoryDump(cmd: "x" | "xp", args: string, ctx: HmpContext): Promi
 
 const COMMANDS: HmpCommand[] = [
   {
-    names: ["gdbserver"], params: "[device]",
+    names: ["gdbserver"],
+    params: "[device]",
     help: "start gdbserver on given device (default 'tcp::1234'), stop with 'none'",
     run: async (args, ctx) => {
       const device = args.trim() || "tcp::1234";
@@ -352,11 +459,15 @@ const COMMANDS: HmpCommand[] = [
   },
   { names: ["cont", "c"], params: "", help: "resume emulation", run: (_a, ctx) => action(ctx, "cont") },
   {
-    names: ["help", "?"], params: "[cmd]", help: "show the help",
+    names: ["help", "?"],
+    params: "[cmd]",
+    help: "show the help",
     run: (args) => help(args.trim()),
   },
   {
-    names: ["info"], params: "[subcommand]", help: "show various information about the system state",
+    names: ["info"],
+    params: "[subcommand]",
+    help: "show various information about the system state",
     run: async (args, ctx) => {
       const a = args.trim();
       if (a === "") return help("info");
@@ -368,16 +479,26 @@ const COMMANDS: HmpCommand[] = [
     },
   },
   {
-    names: ["migrate"], params: "[-d] [-b] [-i] uri",
-    help: "migrate to URI (using -d to not wait for completion)\n\t\t\t -b for migration without shared storage with" +
+    names: ["migrate"],
+    params: "[-d] [-b] [-i] uri",
+    help:
+      "migrate to URI (using -d to not wait for completion)\n\t\t\t -b for migration without shared storage with" +
       " full copy of disk\n\t\t\t -i for migration without shared storage with incremental copy of disk (base image" +
       " shared between src and destination)",
     run: async (args, ctx) => {
-      const words = args.trim().split(/\s+/).filter((w) => w !== "");
+      const words = args
+        .trim()
+        .split(/\s+/)
+        .filter((w) => w !== "");
       const flags = new Set(words.filter((w) => /^-[dbi]+$/.test(w)).flatMap((w) => [...w.slice(1)]));
       const uri = words.filter((w) => !/^-[dbi]+$/.test(w)).join(" ");
       if (uri === "") throw new HmpSyntaxError("Parameter 'uri' is missing");
-      const started = await action(ctx, "migrate", { uri, blk: flags.has("b"), inc: flags.has("i"), detach: flags.has("d") });
+      const started = await action(ctx, "migrate", {
+        uri,
+        blk: flags.has("b"),
+        inc: flags.has("i"),
+        detach: flags.has("d"),
+      });
       if (started !== "" || flags.has("d")) return started;
       // As QEMU's monitor: wait for the end and report only a failure.
       await ctx.machine.migration?.finished();
@@ -386,11 +507,15 @@ const COMMANDS: HmpCommand[] = [
     },
   },
   {
-    names: ["migrate_cancel"], params: "", help: "cancel the current VM migration",
+    names: ["migrate_cancel"],
+    params: "",
+    help: "cancel the current VM migration",
     run: (_a, ctx) => action(ctx, "migrate_cancel"),
   },
   {
-    names: ["migrate_incoming"], params: "uri", help: "Continue an incoming migration from an -incoming defer",
+    names: ["migrate_incoming"],
+    params: "uri",
+    help: "Continue an incoming migration from an -incoming defer",
     run: (args, ctx) => {
       const uri = args.trim();
       if (uri === "") throw new HmpSyntaxError("Parameter 'uri' is missing");
@@ -398,24 +523,34 @@ const COMMANDS: HmpCommand[] = [
     },
   },
   {
-    names: ["quit", "q"], params: "", help: "quit the emulator",
+    names: ["quit", "q"],
+    params: "",
+    help: "quit the emulator",
     run: (_a, ctx) => action(ctx, "quit"),
   },
   { names: ["stop", "s"], params: "", help: "stop emulation", run: (_a, ctx) => action(ctx, "stop") },
   {
-    names: ["system_powerdown"], params: "", help: "send system power down event",
+    names: ["system_powerdown"],
+    params: "",
+    help: "send system power down event",
     run: (_a, ctx) => action(ctx, "system_powerdown"),
   },
   {
-    names: ["system_reset"], params: "", help: "reset the system",
+    names: ["system_reset"],
+    params: "",
+    help: "reset the system",
     run: (_a, ctx) => action(ctx, "system_reset"),
   },
   {
-    names: ["x"], params: "/fmt addr", help: "virtual memory dump starting at 'addr'",
+    names: ["x"],
+    params: "/fmt addr",
+    help: "virtual memory dump starting at 'addr'",
     run: (a, ctx) => memoryDump("x", a, ctx),
   },
   {
-    names: ["xp"], params: "/fmt addr", help: "physical memory dump starting at 'addr'",
+    names: ["xp"],
+    params: "/fmt addr",
+    help: "physical memory dump starting at 'addr'",
     run: (a, ctx) => memoryDump("xp", a, ctx),
   },
 ];

@@ -8,8 +8,14 @@
 // SHUTDOWN event, as in QEMU), then closes connections and removes unix socket files.
 export { startMonitors, DEFAULT_VERSION, MonitorStartError, type MonitorHandle, type StartOptions } from "./server.js";
 export {
-  collectMonitorSpecs, parseMonitorOption, parseQmpValue, parseChardev, chardevFilename, MonitorOptionError,
-  type MonitorSpec, type MonitorTransport,
+  collectMonitorSpecs,
+  parseMonitorOption,
+  parseQmpValue,
+  parseChardev,
+  chardevFilename,
+  MonitorOptionError,
+  type MonitorSpec,
+  type MonitorTransport,
 } from "./options.js";
 export { COMMANDS, EVENTS, introspect } from "./commands.js";
 export { SessionMode, type VersionInfo } from "./context.js";

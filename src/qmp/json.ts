@@ -15,24 +15,68 @@ export class JsonFloat {
 }
 
 export type JsonValue =
-  | null | boolean | number | bigint | string | JsonFloat | JsonValue[] | { [key: string]: JsonValue };
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | JsonFloat
+  | JsonValue[]
+  | { [key: string]: JsonValue };
 
 export type JsonObject = { [key: string]: JsonValue };
 
 /** How a message failed: `syntax` is malformed JSON, `limit` is valid JSON over QEMU's limits. */
-export interface JsonError { kind: "syntax" | "limit"; message: string }
+export interface JsonError {
+  kind: "syntax" | "limit";
+  message: string;
+}
 
 export type ParsedMessage = { value: JsonValue; error?: undefined } | { value?: undefined; error: JsonError };
 
-enum Tok { LCurly, RCurly, LSquare, RSquare, Comma, Colon, String, Integer, Float, Keyword, Error }
+enum Tok {
+  LCurly,
+  RCurly,
+  LSquare,
+  RSquare,
+  Comma,
+  Colon,
+  String,
+  Integer,
+  Float,
+  Keyword,
+  Error,
+}
 
-interface Token { type: Tok; text: Buffer }
+interface Token {
+  type: Tok;
+  text: Buffer;
+}
 
 enum St {
-  Start, Whitespace, Recovery,
-  DqString, DqEscape, DqHex1, DqHex2, DqHex3, DqHex4,
-  SqString, SqEscape, SqHex1, SqHex2, SqHex3, SqHex4,
-  Zero, Neg, NonZero, Dot, Frac, Exp, ExpSign, ExpDigits,
+  Start,
+  Whitespace,
+  Recovery,
+  DqString,
+  DqEscape,
+  DqHex1,
+  DqHex2,
+  DqHex3,
+  DqHex4,
+  SqString,
+  SqEscape,
+  SqHex1,
+  SqHex2,
+  SqHex3,
+  SqHex4,
+  Zero,
+  Neg,
+  NonZero,
+  Dot,
+  Frac,
+  Exp,
+  ExpSign,
+  ExpDigits,
   Keyword,
 }
 
@@ -88,51 +132,97 @@ export class JsonStreamParser {
         if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) return false;
         this.push(c);
         switch (c) {
-          case 0x7b: return this.token(Tok.LCurly);
-          case 0x7d: return this.token(Tok.RCurly);
-          case 0x5b: return this.token(Tok.LSquare);
-          case 0x5d: return this.token(Tok.RSquare);
-          case 0x2c: return this.token(Tok.Comma);
-          case 0x3a: return this.token(Tok.Colon);
-          case 0x22: this.state = St.DqString; return false;
-          case 0x27: this.state = St.SqString; return false;
-          case 0x30: this.state = St.Zero; return false;
-          case 0x2d: this.state = St.Neg; return false;
+          case 0x7b:
+            return this.token(Tok.LCurly);
+          case 0x7d:
+            return this.token(Tok.RCurly);
+          case 0x5b:
+            return this.token(Tok.LSquare);
+          case 0x5d:
+            return this.token(Tok.RSquare);
+          case 0x2c:
+            return this.token(Tok.Comma);
+          case 0x3a:
+            return this.token(Tok.Colon);
+          case 0x22:
+            this.state = St.DqString;
+            return false;
+          case 0x27:
+            this.state = St.SqString;
+            return false;
+          case 0x30:
+            this.state = St.Zero;
+            return false;
+          case 0x2d:
+            this.state = St.Neg;
+            return false;
         }
-        if (isDigit(c)) { this.state = St.NonZero; return false; }
-        if (isLower(c)) { this.state = St.Keyword; return false; }
+        if (isDigit(c)) {
+          this.state = St.NonZero;
+          return false;
+        }
+        if (isLower(c)) {
+          this.state = St.Keyword;
+          return false;
+        }
         return this.error();
       case St.Recovery:
         // Skip until a structural character, a control character or an impossible UTF-8 byte.
-        if (c < 0) { this.state = St.Start; return false; }
+        if (c < 0) {
+          this.state = St.Start;
+          return false;
+        }
         if ((c < 0x20 && c !== 0x09) || c >= 0xfe || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d) {
           this.state = St.Start;
           return true;
         }
         return false;
-      case St.DqString: case St.SqString: {
+      case St.DqString:
+      case St.SqString: {
         const quote = s === St.DqString ? 0x22 : 0x27;
         if (c < 0) return this.error();
         this.push(c);
         if (c === quote) return this.token(Tok.String, false);
-        if (c === 0x5c) { this.state = s === St.DqString ? St.DqEscape : St.SqEscape; return false; }
+        if (c === 0x5c) {
+          this.state = s === St.DqString ? St.DqEscape : St.SqEscape;
+          return false;
+        }
         if (c < 0x20 || c >= 0xfe) return this.error();
         return false;
       }
-      case St.DqEscape: case St.SqEscape: {
+      case St.DqEscape:
+      case St.SqEscape: {
         const dq = s === St.DqEscape;
         if (c < 0) return this.error();
         this.push(c);
-        if (c === 0x75) { this.state = dq ? St.DqHex1 : St.SqHex1; return false; }
-        if (c === 0x22 || c === 0x27 || c === 0x5c || c === 0x2f || c === 0x62 || c === 0x66 ||
-            c === 0x6e || c === 0x72 || c === 0x74) {
+        if (c === 0x75) {
+          this.state = dq ? St.DqHex1 : St.SqHex1;
+          return false;
+        }
+        if (
+          c === 0x22 ||
+          c === 0x27 ||
+          c === 0x5c ||
+          c === 0x2f ||
+          c === 0x62 ||
+          c === 0x66 ||
+          c === 0x6e ||
+          c === 0x72 ||
+          c === 0x74
+        ) {
           this.state = dq ? St.DqString : St.SqString;
           return false;
         }
         return this.error();
       }
-      case St.DqHex1: case St.DqHex2: case St.DqHex3: case St.DqHex4:
-      case St.SqHex1: case St.SqHex2: case St.SqHex3: case St.SqHex4: {
+      case St.DqHex1:
+      case St.DqHex2:
+      case St.DqHex3:
+      case St.DqHex4:
+      case St.SqHex1:
+      case St.SqHex2:
+      case St.SqHex3:
+      case St.SqHex4: {
         if (c < 0) return this.error();
         this.push(c);
         if (!isHex(c)) return this.error();
@@ -142,42 +232,101 @@ export class JsonStreamParser {
         return false;
       }
       case St.Zero:
-        if (c === 0x2e) { this.push(c); this.state = St.Dot; return false; }
-        if (c === 0x65 || c === 0x45) { this.push(c); this.state = St.Exp; return false; }
-        if (isDigit(c)) { this.push(c); return this.error(); }
+        if (c === 0x2e) {
+          this.push(c);
+          this.state = St.Dot;
+          return false;
+        }
+        if (c === 0x65 || c === 0x45) {
+          this.push(c);
+          this.state = St.Exp;
+          return false;
+        }
+        if (isDigit(c)) {
+          this.push(c);
+          return this.error();
+        }
         return this.token(Tok.Integer, true);
       case St.Neg:
-        if (c === 0x30) { this.push(c); this.state = St.Zero; return false; }
-        if (isDigit(c)) { this.push(c); this.state = St.NonZero; return false; }
+        if (c === 0x30) {
+          this.push(c);
+          this.state = St.Zero;
+          return false;
+        }
+        if (isDigit(c)) {
+          this.push(c);
+          this.state = St.NonZero;
+          return false;
+        }
         if (c >= 0) this.push(c);
         return this.error();
       case St.NonZero:
-        if (isDigit(c)) { this.push(c); return false; }
-        if (c === 0x2e) { this.push(c); this.state = St.Dot; return false; }
-        if (c === 0x65 || c === 0x45) { this.push(c); this.state = St.Exp; return false; }
+        if (isDigit(c)) {
+          this.push(c);
+          return false;
+        }
+        if (c === 0x2e) {
+          this.push(c);
+          this.state = St.Dot;
+          return false;
+        }
+        if (c === 0x65 || c === 0x45) {
+          this.push(c);
+          this.state = St.Exp;
+          return false;
+        }
         return this.token(Tok.Integer, true);
       case St.Dot:
-        if (isDigit(c)) { this.push(c); this.state = St.Frac; return false; }
+        if (isDigit(c)) {
+          this.push(c);
+          this.state = St.Frac;
+          return false;
+        }
         if (c >= 0) this.push(c);
         return this.error();
       case St.Frac:
-        if (isDigit(c)) { this.push(c); return false; }
-        if (c === 0x65 || c === 0x45) { this.push(c); this.state = St.Exp; return false; }
+        if (isDigit(c)) {
+          this.push(c);
+          return false;
+        }
+        if (c === 0x65 || c === 0x45) {
+          this.push(c);
+          this.state = St.Exp;
+          return false;
+        }
         return this.token(Tok.Float, true);
       case St.Exp:
-        if (c === 0x2b || c === 0x2d) { this.push(c); this.state = St.ExpSign; return false; }
-        if (isDigit(c)) { this.push(c); this.state = St.ExpDigits; return false; }
+        if (c === 0x2b || c === 0x2d) {
+          this.push(c);
+          this.state = St.ExpSign;
+          return false;
+        }
+        if (isDigit(c)) {
+          this.push(c);
+          this.state = St.ExpDigits;
+          return false;
+        }
         if (c >= 0) this.push(c);
         return this.error();
       case St.ExpSign:
-        if (isDigit(c)) { this.push(c); this.state = St.ExpDigits; return false; }
+        if (isDigit(c)) {
+          this.push(c);
+          this.state = St.ExpDigits;
+          return false;
+        }
         if (c >= 0) this.push(c);
         return this.error();
       case St.ExpDigits:
-        if (isDigit(c)) { this.push(c); return false; }
+        if (isDigit(c)) {
+          this.push(c);
+          return false;
+        }
         return this.token(Tok.Float, true);
       case St.Keyword:
-        if (isLower(c)) { this.push(c); return false; }
+        if (isLower(c)) {
+          this.push(c);
+          return false;
+        }
         return this.token(Tok.Keyword, true);
       default:
         return false;
@@ -196,7 +345,7 @@ export class JsonStreamParser {
   private takeToken(): Buffer {
     const text = Buffer.from(this.tokBuf.subarray(0, this.tokLen));
     this.tokLen = 0;
-    if (this.tokBuf.length > 65536) this.tokBuf = Buffer.allocUnsafe(256);   // give back a huge buffer
+    if (this.tokBuf.length > 65536) this.tokBuf = Buffer.allocUnsafe(256); // give back a huge buffer
     return text;
   }
 
@@ -217,10 +366,18 @@ export class JsonStreamParser {
 
   private processToken(t: Token): void {
     switch (t.type) {
-      case Tok.LCurly: this.brace++; break;
-      case Tok.RCurly: this.brace--; break;
-      case Tok.LSquare: this.bracket++; break;
-      case Tok.RSquare: this.bracket--; break;
+      case Tok.LCurly:
+        this.brace++;
+        break;
+      case Tok.RCurly:
+        this.brace--;
+        break;
+      case Tok.LSquare:
+        this.bracket++;
+        break;
+      case Tok.RSquare:
+        this.bracket--;
+        break;
       case Tok.Error:
         this.fail("syntax", `JSON parse error, stray '${t.text.toString("utf8")}'`);
         return;
@@ -286,18 +443,27 @@ class TokenParser {
     return v;
   }
 
-  private next(): Token | undefined { return this.tokens[this.pos++]; }
-  private peek(): Token | undefined { return this.tokens[this.pos]; }
+  private next(): Token | undefined {
+    return this.tokens[this.pos++];
+  }
+  private peek(): Token | undefined {
+    return this.tokens[this.pos];
+  }
 
   private parseValue(): JsonValue {
     const t = this.next();
     if (!t) throw parseError("expecting value");
     switch (t.type) {
-      case Tok.LCurly: return this.parseObject();
-      case Tok.LSquare: return this.parseArray();
-      case Tok.String: return decodeString(t.text);
-      case Tok.Integer: return decodeInteger(t.text.toString("latin1"));
-      case Tok.Float: return new JsonFloat(Number(t.text.toString("latin1")));
+      case Tok.LCurly:
+        return this.parseObject();
+      case Tok.LSquare:
+        return this.parseArray();
+      case Tok.String:
+        return decodeString(t.text);
+      case Tok.Integer:
+        return decodeInteger(t.text.toString("latin1"));
+      case Tok.Float:
+        return new JsonFloat(Number(t.text.toString("latin1")));
       case Tok.Keyword: {
         const k = t.text.toString("latin1");
         if (k === "true") return true;
@@ -313,7 +479,10 @@ class TokenParser {
   private parseObject(): JsonObject {
     const obj: JsonObject = Object.create(null);
     let t = this.peek();
-    if (t && t.type === Tok.RCurly) { this.pos++; return obj; }
+    if (t && t.type === Tok.RCurly) {
+      this.pos++;
+      return obj;
+    }
     for (;;) {
       const key = this.parseValue();
       if (typeof key !== "string") throw parseError("key is not a string in object");
@@ -332,7 +501,10 @@ class TokenParser {
   private parseArray(): JsonValue[] {
     const arr: JsonValue[] = [];
     let t = this.peek();
-    if (t && t.type === Tok.RSquare) { this.pos++; return arr; }
+    if (t && t.type === Tok.RSquare) {
+      this.pos++;
+      return arr;
+    }
     for (;;) {
       arr.push(this.parseValue());
       t = this.next();
@@ -351,7 +523,7 @@ function decodeInteger(text: string): number | bigint | JsonFloat {
   if (Number.isSafeInteger(n)) return n;
   const b = BigInt(text);
   if (b >= INT64_MIN && b <= UINT64_MAX) return b;
-  return new JsonFloat(n);   // QEMU falls back to a double, as do we
+  return new JsonFloat(n); // QEMU falls back to a double, as do we
 }
 
 /** Decode a lexed string token (quotes included); the bytes are UTF-8, escapes as JSON's. */
@@ -369,18 +541,39 @@ function decodeString(raw: Buffer): string {
   let out = "";
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
-    if (ch !== "\\") { out += ch; continue; }
+    if (ch !== "\\") {
+      out += ch;
+      continue;
+    }
     const e = text[++i];
     switch (e) {
-      case "\"": out += "\""; break;
-      case "'": out += "'"; break;
-      case "\\": out += "\\"; break;
-      case "/": out += "/"; break;
-      case "b": out += "\b"; break;
-      case "f": out += "\f"; break;
-      case "n": out += "\n"; break;
-      case "r": out += "\r"; break;
-      case "t": out += "\t"; break;
+      case '"':
+        out += '"';
+        break;
+      case "'":
+        out += "'";
+        break;
+      case "\\":
+        out += "\\";
+        break;
+      case "/":
+        out += "/";
+        break;
+      case "b":
+        out += "\b";
+        break;
+      case "f":
+        out += "\f";
+        break;
+      case "n":
+        out += "\n";
+        break;
+      case "r":
+        out += "\r";
+        break;
+      case "t":
+        out += "\t";
+        break;
       case "u": {
         const begin = i - 1;
         const cp = parseInt(text.slice(i + 1, i + 5), 16);
@@ -396,11 +589,13 @@ function decodeString(raw: Buffer): string {
             break;
           }
         }
-        if (cp >= 0xd800 && cp <= 0xdfff) throw parseError(`${text.slice(begin, i + 1)} is not a valid Unicode character`);
+        if (cp >= 0xd800 && cp <= 0xdfff)
+          throw parseError(`${text.slice(begin, i + 1)} is not a valid Unicode character`);
         out += String.fromCharCode(cp);
         break;
       }
-      default: throw parseError("invalid escape sequence in string");
+      default:
+        throw parseError("invalid escape sequence in string");
     }
   }
   return out;
@@ -413,10 +608,14 @@ function decodeString(raw: Buffer): string {
 export function toJson(v: JsonValue | undefined, pretty = false, indent = 0): string {
   if (v === null || v === undefined) return "null";
   switch (typeof v) {
-    case "boolean": return v ? "true" : "false";
-    case "number": return formatNumber(v);
-    case "bigint": return v.toString();
-    case "string": return quote(v);
+    case "boolean":
+      return v ? "true" : "false";
+    case "number":
+      return formatNumber(v);
+    case "bigint":
+      return v.toString();
+    case "string":
+      return quote(v);
   }
   if (v instanceof JsonFloat) return formatNumber(v.value);
   const nl = pretty ? "\n" + "    ".repeat(indent + 1) : "";
@@ -428,8 +627,13 @@ export function toJson(v: JsonValue | undefined, pretty = false, indent = 0): st
   }
   const keys = Object.keys(v).filter((k) => (v as JsonObject)[k] !== undefined);
   if (keys.length === 0) return "{}";
-  return "{" + nl + keys.map((k) => quote(k) + ": " + toJson((v as JsonObject)[k], pretty, indent + 1))
-    .join(sep + nl) + end + "}";
+  return (
+    "{" +
+    nl +
+    keys.map((k) => quote(k) + ": " + toJson((v as JsonObject)[k], pretty, indent + 1)).join(sep + nl) +
+    end +
+    "}"
+  );
 }
 
 function formatNumber(n: number): string {
@@ -442,25 +646,39 @@ const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 function quote(s: string): string {
   // Most strings need no escaping; long ones (an echoed 1 MiB id) must not be built a character at a time.
-  if (PLAIN.test(s)) return "\"" + s + "\"";
-  let out = "\"";
-  let run = 0;                                   // start of the current run of plain characters
+  if (PLAIN.test(s)) return '"' + s + '"';
+  let out = '"';
+  let run = 0; // start of the current run of plain characters
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c) continue;
     if (run < i) out += s.slice(run, i);
     run = i + 1;
     switch (c) {
-      case 0x22: out += "\\\""; continue;
-      case 0x5c: out += "\\\\"; continue;
-      case 0x08: out += "\\b"; continue;
-      case 0x0c: out += "\\f"; continue;
-      case 0x0a: out += "\\n"; continue;
-      case 0x0d: out += "\\r"; continue;
-      case 0x09: out += "\\t"; continue;
+      case 0x22:
+        out += '\\"';
+        continue;
+      case 0x5c:
+        out += "\\\\";
+        continue;
+      case 0x08:
+        out += "\\b";
+        continue;
+      case 0x0c:
+        out += "\\f";
+        continue;
+      case 0x0a:
+        out += "\\n";
+        continue;
+      case 0x0d:
+        out += "\\r";
+        continue;
+      case 0x09:
+        out += "\\t";
+        continue;
     }
     out += "\\u" + c.toString(16).toUpperCase().padStart(4, "0");
   }
   if (run < s.length) out += s.slice(run);
-  return out + "\"";
+  return out + '"';
 }

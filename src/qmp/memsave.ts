@@ -27,15 +27,22 @@ interface Sink {
 
 async function openSink(path: string, machine: MachineControl): Promise<Sink> {
   let st: fs.Stats | undefined;
-  try { st = fs.statSync(path); } catch { /* created below */ }
+  try {
+    st = fs.statSync(path);
+  } catch {
+    /* created below */
+  }
   const gone = () => machine.state === "shutdown";
   if (st && !st.isFile()) {
     // FIFO, character device, socket...: written in place, never blocking a thread.
     const { O_WRONLY, O_NONBLOCK } = fs.constants;
     let fh: FileHandle;
     for (;;) {
-      try { fh = await open(path, O_WRONLY | O_NONBLOCK); break; } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "ENXIO") throw e;     // ENXIO: a FIFO nobody reads yet
+      try {
+        fh = await open(path, O_WRONLY | O_NONBLOCK);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ENXIO") throw e; // ENXIO: a FIFO nobody reads yet
         if (gone()) throw new Abandoned();
         await sleep(RETRY_MS * 5);
       }
@@ -47,14 +54,18 @@ async function openSink(path: string, machine: MachineControl): Promise<Sink> {
           try {
             done += (await fh.write(bytes, done, bytes.length - done)).bytesWritten;
           } catch (e) {
-            if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;  // the reader is slow: wait
+            if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e; // the reader is slow: wait
             if (gone()) throw new Abandoned();
             await sleep(RETRY_MS);
           }
         }
       },
-      async commit() { await fh.close(); },
-      async abort() { await fh.close().catch(() => {}); },
+      async commit() {
+        await fh.close();
+      },
+      async abort() {
+        await fh.close().catch(() => {});
+      },
     };
   }
   // A regular file (or a new one): write beside it, then rename over it. A symlink's target is replaced.
@@ -67,24 +78,47 @@ async function openSink(path: string, machine: MachineControl): Promise<Sink> {
     // The directory is not writable (the file may be): write in place, as QEMU does.
     const direct = await open(path, "w", 0o600);
     return {
-      async write(bytes) { await direct.write(bytes); },
-      async commit() { await direct.close(); },
-      async abort() { await direct.close().catch(() => {}); },
+      async write(bytes) {
+        await direct.write(bytes);
+      },
+      async commit() {
+        await direct.close();
+      },
+      async abort() {
+        await direct.close().catch(() => {});
+      },
     };
   }
   return {
-    async write(bytes) { await fh.write(bytes); },
-    async commit() { await fh.close(); await rename(tmp, real); },
-    async abort() { await fh.close().catch(() => {}); await unlink(tmp).catch(() => {}); },
+    async write(bytes) {
+      await fh.write(bytes);
+    },
+    async commit() {
+      await fh.close();
+      await rename(tmp, real);
+    },
+    async abort() {
+      await fh.close().catch(() => {});
+      await unlink(tmp).catch(() => {});
+    },
   };
 }
 
 /** Copy [addr, addr+size) of guest memory, read with `read`, into `filename` (mode 0600 when created, as QEMU). */
-export async function saveMemory(machine: MachineControl, addr: bigint, size: bigint, filename: string,
-  read: (a: bigint, n: number) => Promise<Uint8Array>): Promise<Record<string, never>> {
-  if (addr + size > (1n << 64n)) throw genericError(`Invalid addr 0x${hex16(addr)}/size ${size} specified`);
+export async function saveMemory(
+  machine: MachineControl,
+  addr: bigint,
+  size: bigint,
+  filename: string,
+  read: (a: bigint, n: number) => Promise<Uint8Array>,
+): Promise<Record<string, never>> {
+  if (addr + size > 1n << 64n) throw genericError(`Invalid addr 0x${hex16(addr)}/size ${size} specified`);
   const readChunk = async (at: bigint, n: bigint) => {
-    try { return await read(at, Number(n)); } catch { throw genericError(`Invalid addr 0x${hex16(at)}/size ${n} specified`); }
+    try {
+      return await read(at, Number(n));
+    } catch {
+      throw genericError(`Invalid addr 0x${hex16(at)}/size ${n} specified`);
+    }
   };
   // The first chunk before anything is opened: the commonest failure leaves no trace.
   let next: Uint8Array | undefined = size > 0n ? await readChunk(addr, size < CHUNK ? size : CHUNK) : undefined;
@@ -96,8 +130,8 @@ export async function saveMemory(machine: MachineControl, addr: bigint, size: bi
     throw genericError(`Could not open '${filename}': ${strerror(e)}`);
   }
   try {
-    for (let done = 0n; done < size;) {
-      const bytes = next ?? await readChunk(addr + done, size - done < CHUNK ? size - done : CHUNK);
+    for (let done = 0n; done < size; ) {
+      const bytes = next ?? (await readChunk(addr + done, size - done < CHUNK ? size - done : CHUNK));
       next = undefined;
       await sink.write(bytes);
       done += BigInt(bytes.length);

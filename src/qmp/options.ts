@@ -37,7 +37,8 @@ function parseByteSize(source: string, key: string, v: string | undefined): numb
   const m = v === undefined ? null : /^(\d+)([kKmMgG]?)$/.exec(v);
   const shift = m ? ({ "": 0, k: 10, m: 20, g: 30 } as Record<string, number>)[m[2].toLowerCase()] : 0;
   const n = m ? Number(m[1]) * 2 ** shift : NaN;
-  if (!Number.isSafeInteger(n) || n < 4096) throw new MonitorOptionError(`${source}: ${key} expects a size of at least 4096 bytes (suffixes k, M, G)`);
+  if (!Number.isSafeInteger(n) || n < 4096)
+    throw new MonitorOptionError(`${source}: ${key} expects a size of at least 4096 bytes (suffixes k, M, G)`);
   return n;
 }
 
@@ -57,8 +58,12 @@ function parseBool(opt: string, v: string | undefined): boolean {
   return b;
 }
 
-function socketTransport(kind: "unix" | "tcp", address: string, props: Map<string, string | undefined>,
-  source: string): MonitorTransport {
+function socketTransport(
+  kind: "unix" | "tcp",
+  address: string,
+  props: Map<string, string | undefined>,
+  source: string,
+): MonitorTransport {
   const server = props.has("server") ? parseBool("server", props.get("server")) : false;
   const wait = props.has("wait") ? parseBool("wait", props.get("wait")) : true;
   if (kind === "unix") {
@@ -99,7 +104,8 @@ export function parseChardev(value: string): { id: string; transport: MonitorTra
   if (!id) throw new MonitorOptionError(`-chardev ${value}: Parameter 'id' is missing`);
   const source = `-chardev ${value}`;
   if (backend === "stdio") return { id, transport: { kind: "stdio" } };
-  if (backend !== "socket") throw new MonitorOptionError(`${source}: only socket and stdio chardevs can carry a monitor`);
+  if (backend !== "socket")
+    throw new MonitorOptionError(`${source}: only socket and stdio chardevs can carry a monitor`);
   const limits = parseLimits(props, source);
   const path = props.get("path");
   if (path !== undefined) return { id, transport: socketTransport("unix", path, props, source), limits };
@@ -129,7 +135,12 @@ export function collectMonitorSpecs(pairs: [string, string][]): MonitorSpec[] {
   for (const [opt, value] of pairs) {
     if (opt === "-qmp" || opt === "-qmp-pretty") {
       const source = `${opt} ${value}`;
-      const spec: MonitorSpec = { label: `compat_monitor${compat++}`, transport: parseQmpValue(value, source), pretty: opt === "-qmp-pretty", source };
+      const spec: MonitorSpec = {
+        label: `compat_monitor${compat++}`,
+        transport: parseQmpValue(value, source),
+        pretty: opt === "-qmp-pretty",
+        source,
+      };
       const limits = parseLimits(parseProps(splitOptions(value).slice(1)), source);
       if (limits) spec.limits = limits;
       specs.push(spec);
@@ -142,8 +153,9 @@ export function collectMonitorSpecs(pairs: [string, string][]): MonitorSpec[] {
       if (!transport) throw new MonitorOptionError(`${source}: chardev "${id}" not found`);
       const mode = props.get("mode") ?? "readline";
       if (mode !== "control") {
-        throw new MonitorOptionError(`${source}: only mode=control (QMP) monitors are supported; ` +
-          "use human-monitor-command for HMP");
+        throw new MonitorOptionError(
+          `${source}: only mode=control (QMP) monitors are supported; ` + "use human-monitor-command for HMP",
+        );
       }
       const pretty = props.has("pretty") ? parseBool("pretty", props.get("pretty")) : false;
       const spec: MonitorSpec = { label: id, transport, pretty, source };
@@ -163,8 +175,11 @@ export function parseMonitorOption(kind: "-qmp" | "-qmp-pretty", value: string, 
 /** The filename query-chardev reports for a monitor's chardev, as QEMU writes it. */
 export function chardevFilename(t: MonitorTransport): string {
   switch (t.kind) {
-    case "stdio": return "stdio";
-    case "unix": return `unix:${t.path}${t.server ? ",server=on" : ""}`;
-    case "tcp": return `tcp:${t.host}:${t.port}${t.server ? ",server=on" : ""}`;
+    case "stdio":
+      return "stdio";
+    case "unix":
+      return `unix:${t.path}${t.server ? ",server=on" : ""}`;
+    case "tcp":
+      return `tcp:${t.host}:${t.port}${t.server ? ",server=on" : ""}`;
   }
 }

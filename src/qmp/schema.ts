@@ -10,10 +10,19 @@ export type SchemaType =
   | { kind: "array"; element: SchemaType }
   | { kind: "object"; name: string; members: readonly Member[] }
   // A flat union: `tag` selects which extra members apply (QAPI's discriminated union).
-  | { kind: "union"; name: string; tag: string; tagEnum: SchemaType & { kind: "enum" };
-      variants: Readonly<Record<string, SchemaType & { kind: "object" }>> };
+  | {
+      kind: "union";
+      name: string;
+      tag: string;
+      tagEnum: SchemaType & { kind: "enum" };
+      variants: Readonly<Record<string, SchemaType & { kind: "object" }>>;
+    };
 
-export interface Member { name: string; type: SchemaType; optional?: boolean }
+export interface Member {
+  name: string;
+  type: SchemaType;
+  optional?: boolean;
+}
 
 export const T = {
   str: { kind: "builtin", name: "str" } as SchemaType,
@@ -22,7 +31,8 @@ export const T = {
   number: { kind: "builtin", name: "number" } as SchemaType,
   bool: { kind: "builtin", name: "bool" } as SchemaType,
   any: { kind: "builtin", name: "any" } as SchemaType,
-  enumOf: (name: string, values: readonly string[]) => ({ kind: "enum", name, values }) as SchemaType & { kind: "enum" },
+  enumOf: (name: string, values: readonly string[]) =>
+    ({ kind: "enum", name, values }) as SchemaType & { kind: "enum" },
   arrayOf: (element: SchemaType) => ({ kind: "array", element }) as SchemaType,
   object: (name: string, members: Member[]) => ({ kind: "object", name, members }) as SchemaType & { kind: "object" },
 };
@@ -39,9 +49,12 @@ function typeWord(t: SchemaType): string {
   switch (t.kind) {
     case "builtin":
       return { str: "string", int: "integer", number: "number", bool: "boolean", any: "any", null: "null" }[t.name];
-    case "enum": return "string";
-    case "array": return "array";
-    default: return "object";
+    case "enum":
+      return "string";
+    case "array":
+      return "array";
+    default:
+      return "object";
   }
 }
 
@@ -57,10 +70,17 @@ export function validate(type: SchemaType, value: JsonValue | undefined, path: s
   switch (type.kind) {
     case "builtin":
       switch (type.name) {
-        case "str": if (typeof value !== "string") throw bad(); return value;
-        case "bool": if (typeof value !== "boolean") throw bad(); return value;
-        case "any": return value;
-        case "null": if (value !== null) throw bad(); return null;
+        case "str":
+          if (typeof value !== "string") throw bad();
+          return value;
+        case "bool":
+          if (typeof value !== "boolean") throw bad();
+          return value;
+        case "any":
+          return value;
+        case "null":
+          if (value !== null) throw bad();
+          return null;
         case "number":
           if (typeof value === "number") return value;
           if (typeof value === "bigint") return Number(value);
@@ -120,7 +140,10 @@ function validateMembers(members: readonly Member[], value: JsonObject, prefix: 
 }
 
 /** Validate a command's `arguments` object (already known to be an object or absent). */
-export function validateArguments(type: SchemaType & { kind: "object" }, args: JsonObject | undefined): Record<string, unknown> {
+export function validateArguments(
+  type: SchemaType & { kind: "object" },
+  args: JsonObject | undefined,
+): Record<string, unknown> {
   return validateMembers(type.members, args ?? {}, "");
 }
 
@@ -133,8 +156,14 @@ export class SchemaIntrospector {
   private readonly names = new Map<string, string>();
 
   constructor() {
-    for (const [name, json] of [["str", "string"], ["int", "int"], ["number", "number"], ["bool", "boolean"],
-      ["any", "value"], ["null", "null"]] as const) {
+    for (const [name, json] of [
+      ["str", "string"],
+      ["int", "int"],
+      ["number", "number"],
+      ["bool", "boolean"],
+      ["any", "value"],
+      ["null", "null"],
+    ] as const) {
       this.entries.push({ name, "meta-type": "builtin", "json-type": json });
     }
   }
@@ -149,7 +178,9 @@ export class SchemaIntrospector {
     this.entries.push({ name, "meta-type": "event", "arg-type": this.ref(data) });
   }
 
-  result(): JsonObject[] { return this.entries; }
+  result(): JsonObject[] {
+    return this.entries;
+  }
 
   private ref(t: SchemaType): string {
     if (t.kind === "builtin") return t.name;
@@ -167,12 +198,19 @@ export class SchemaIntrospector {
     const name = String(this.names.size);
     this.names.set(key, name);
     if (t.kind === "enum") {
-      this.entries.push({ name, "meta-type": "enum", values: [...t.values], members: t.values.map((v) => ({ name: v })) });
+      this.entries.push({
+        name,
+        "meta-type": "enum",
+        values: [...t.values],
+        members: t.values.map((v) => ({ name: v })),
+      });
     } else if (t.kind === "object") {
       this.entries.push({ name, "meta-type": "object", members: t.members.map((m) => this.member(m)) });
     } else {
       const entry: JsonObject = {
-        name, "meta-type": "object", tag: t.tag,
+        name,
+        "meta-type": "object",
+        tag: t.tag,
         members: [this.member({ name: t.tag, type: t.tagEnum })],
       };
       entry.variants = Object.entries(t.variants).map(([case_, v]) => ({ case: case_, type: this.ref(v) }));

@@ -11,7 +11,11 @@ import { chardevFilename, type MonitorSpec } from "./options.js";
 import { Session } from "./session.js";
 import { strerror } from "./errors.js";
 
-export interface StartOptions { version: VersionInfo; logger: Logger; gdbserver?: GdbControl }
+export interface StartOptions {
+  version: VersionInfo;
+  logger: Logger;
+  gdbserver?: GdbControl;
+}
 
 export interface MonitorHandle {
   /** Stop listening, let each session finish the command it runs, close connections, remove sockets. */
@@ -53,11 +57,20 @@ function timestamp(): { seconds: number; microseconds: number } {
 }
 
 const MACHINE_EVENTS: [string, string][] = [
-  ["stop", "STOP"], ["resume", "RESUME"], ["reset", "RESET"], ["powerdown", "POWERDOWN"], ["shutdown", "SHUTDOWN"],
-  ["migration", "MIGRATION"], ["migration-pass", "MIGRATION_PASS"],
+  ["stop", "STOP"],
+  ["resume", "RESUME"],
+  ["reset", "RESET"],
+  ["powerdown", "POWERDOWN"],
+  ["shutdown", "SHUTDOWN"],
+  ["migration", "MIGRATION"],
+  ["migration-pass", "MIGRATION_PASS"],
 ];
 
-export async function startMonitors(specs: MonitorSpec[], machine: MachineControl, opts: StartOptions): Promise<MonitorHandle> {
+export async function startMonitors(
+  specs: MonitorSpec[],
+  machine: MachineControl,
+  opts: StartOptions,
+): Promise<MonitorHandle> {
   const logger = opts.logger.child({ component: "qmp" });
   const sessions = new Set<Session>();
   const servers: net.Server[] = [];
@@ -70,10 +83,26 @@ export async function startMonitors(specs: MonitorSpec[], machine: MachineContro
   const monitorChardevs = (): ChardevInfo[] =>
     specs.map((s) => ({ label: s.label, filename: chardevFilename(s.transport), frontendOpen: true }));
 
-  const openSession = (input: NodeJS.ReadableStream, output: NodeJS.WritableStream, spec: MonitorSpec, peer: string) => {
-    const session = new Session(input as any, output as any,
-      { machine, version: opts.version, logger, monitorChardevs, pretty: spec.pretty,
-        maxBuffer: spec.limits?.maxBuffer ?? DEFAULT_MAX_BUFFER, gdbserver: opts.gdbserver }, peer);
+  const openSession = (
+    input: NodeJS.ReadableStream,
+    output: NodeJS.WritableStream,
+    spec: MonitorSpec,
+    peer: string,
+  ) => {
+    const session = new Session(
+      input as any,
+      output as any,
+      {
+        machine,
+        version: opts.version,
+        logger,
+        monitorChardevs,
+        pretty: spec.pretty,
+        maxBuffer: spec.limits?.maxBuffer ?? DEFAULT_MAX_BUFFER,
+        gdbserver: opts.gdbserver,
+      },
+      peer,
+    );
     sessions.add(session);
     session.onClose(() => sessions.delete(session));
     session.start();
@@ -85,14 +114,18 @@ export async function startMonitors(specs: MonitorSpec[], machine: MachineContro
   for (const [name, event] of MACHINE_EVENTS) {
     const f = (data?: { guest: boolean; reason: string } & JsonObject) => {
       const msg: JsonObject = { timestamp: timestamp(), event };
-      if (event === "RESET" || event === "SHUTDOWN") msg.data = { guest: !!data?.guest, reason: data?.reason ?? "none" };
+      if (event === "RESET" || event === "SHUTDOWN")
+        msg.data = { guest: !!data?.guest, reason: data?.reason ?? "none" };
       else if (data && (event === "MIGRATION" || event === "MIGRATION_PASS")) msg.data = { ...data };
       logger.info({ event, data: msg.data }, "qmp event");
       const lines = new Map<boolean, string>();
       for (const s of sessions) {
         const pretty = s.pretty;
         let line = lines.get(pretty);
-        if (!line) { line = toJson(msg, pretty) + "\r\n"; lines.set(pretty, line); }
+        if (!line) {
+          line = toJson(msg, pretty) + "\r\n";
+          lines.set(pretty, line);
+        }
         s.deliverEvent(line);
       }
     };
@@ -102,13 +135,19 @@ export async function startMonitors(specs: MonitorSpec[], machine: MachineContro
 
   const removeSocketFiles = () => {
     for (const p of unixPaths) {
-      try { fs.unlinkSync(p); } catch { /* already gone */ }
+      try {
+        fs.unlinkSync(p);
+      } catch {
+        /* already gone */
+      }
     }
   };
   process.on("exit", removeSocketFiles);
 
   const handle: MonitorHandle = {
-    get sessionCount() { return sessions.size; },
+    get sessionCount() {
+      return sessions.size;
+    },
     async close() {
       if (closing) return;
       closing = true;
@@ -139,19 +178,31 @@ export async function startMonitors(specs: MonitorSpec[], machine: MachineContro
         const sock = await new Promise<net.Socket>((resolve, reject) => {
           const s = t.kind === "unix" ? net.connect(t.path) : net.connect(t.port, t.host);
           s.once("connect", () => resolve(s));
-          s.once("error", (e) => reject(new MonitorStartError(`${spec.source}: Failed to connect to '${
-            t.kind === "unix" ? t.path : `${t.host}:${t.port}`}': ${strerror(e)}`)));
+          s.once("error", (e) =>
+            reject(
+              new MonitorStartError(
+                `${spec.source}: Failed to connect to '${
+                  t.kind === "unix" ? t.path : `${t.host}:${t.port}`
+                }': ${strerror(e)}`,
+              ),
+            ),
+          );
         });
         clientSockets.push(sock);
         openSession(sock, sock, spec, "client");
         continue;
       }
       let firstClient: (() => void) | undefined;
-      const firstConnection = new Promise<void>((r) => { firstClient = r; });
+      const firstConnection = new Promise<void>((r) => {
+        firstClient = r;
+      });
       const maxSessions = spec.limits?.maxSessions ?? DEFAULT_MAX_SESSIONS;
       let open = 0;
       const server = net.createServer({ allowHalfOpen: true }, (sock) => {
-        if (closing) { sock.destroy(); return; }
+        if (closing) {
+          sock.destroy();
+          return;
+        }
         accepted.add(sock);
         sock.once("close", () => accepted.delete(sock));
         sock.setNoDelay(true);
@@ -159,20 +210,34 @@ export async function startMonitors(specs: MonitorSpec[], machine: MachineContro
         if (open >= maxSessions) {
           // Beyond the bound: one clear line instead of the greeting, then close.
           logger.warn({ source: spec.source, peer, maxSessions }, "qmp session refused: listener full");
-          sock.on("error", () => { /* the client may already be gone */ });
-          sock.end(toJson({ error: { class: "GenericError",
-            desc: `Too many QMP sessions on ${chardevFilename(t)} (max-sessions=${maxSessions}); try again later` } }) + "\r\n");
+          sock.on("error", () => {
+            /* the client may already be gone */
+          });
+          sock.end(
+            toJson({
+              error: {
+                class: "GenericError",
+                desc: `Too many QMP sessions on ${chardevFilename(t)} (max-sessions=${maxSessions}); try again later`,
+              },
+            }) + "\r\n",
+          );
           sock.setTimeout(2000, () => sock.destroy());
           return;
         }
         open++;
         firstClient?.();
-        openSession(sock, sock, spec, peer).onClose(() => { open--; });
+        openSession(sock, sock, spec, peer).onClose(() => {
+          open--;
+        });
       });
       server.on("error", (e) => logger.error({ err: e.message, source: spec.source }, "qmp listener error"));
       await new Promise<void>((resolve, reject) => {
-        const onError = (e: Error) => reject(new MonitorStartError(`${spec.source}: Failed to bind socket${
-          t.kind === "unix" ? ` to ${t.path}` : ""}: ${strerror(e)}`));
+        const onError = (e: Error) =>
+          reject(
+            new MonitorStartError(
+              `${spec.source}: Failed to bind socket${t.kind === "unix" ? ` to ${t.path}` : ""}: ${strerror(e)}`,
+            ),
+          );
         server.once("error", onError);
         if (t.kind === "unix") {
           // The directory must exist: bind(2) in a missing one reports EACCES through libuv's rename
@@ -187,12 +252,18 @@ export async function startMonitors(specs: MonitorSpec[], machine: MachineContro
           // A stale socket file from an earlier run is replaced, as QEMU does.
           try {
             if (fs.lstatSync(t.path).isSocket()) fs.unlinkSync(t.path);
-          } catch { /* does not exist */ }
+          } catch {
+            /* does not exist */
+          }
           // Bind and listen under a temporary name, then rename into place: a client that sees the
           // path can always connect (no window between bind(2) and listen(2)), and the socket is
           // created 0600 (only its owner may connect).
           const tmp = Buffer.byteLength(t.path) + 12 < 107 ? `${t.path}.${process.pid}~` : t.path;
-          try { fs.unlinkSync(tmp); } catch { /* not there */ }
+          try {
+            fs.unlinkSync(tmp);
+          } catch {
+            /* not there */
+          }
           const old = process.umask(0o177);
           try {
             server.listen(tmp, () => {
@@ -210,7 +281,10 @@ export async function startMonitors(specs: MonitorSpec[], machine: MachineContro
           }
           unixPaths.push(t.path);
         } else {
-          server.listen(t.port, t.host, () => { server.off("error", onError); resolve(); });
+          server.listen(t.port, t.host, () => {
+            server.off("error", onError);
+            resolve();
+          });
         }
       });
       servers.push(server);

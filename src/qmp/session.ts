@@ -47,30 +47,51 @@ export class Session {
   private readonly log: Logger;
   private closeListeners: (() => void)[] = [];
 
-  constructor(private readonly input: Readable, private readonly output: Writable, private readonly deps: SessionDeps,
-    readonly peer: string) {
+  constructor(
+    private readonly input: Readable,
+    private readonly output: Writable,
+    private readonly deps: SessionDeps,
+    readonly peer: string,
+  ) {
     this.log = deps.logger.child({ session: this.id });
     this.parser = new JsonStreamParser((msg) => this.onMessage(msg));
     const self = this;
     this.state = {
-      get mode() { return self.mode; },
-      set mode(m) { self.mode = m; },
-      get oobEnabled() { return self.oobEnabled; },
-      set oobEnabled(v) { self.oobEnabled = v; },
+      get mode() {
+        return self.mode;
+      },
+      set mode(m) {
+        self.mode = m;
+      },
+      get oobEnabled() {
+        return self.oobEnabled;
+      },
+      set oobEnabled(v) {
+        self.oobEnabled = v;
+      },
       hmp: newHmpState(),
     };
   }
 
-  get isClosed(): boolean { return this.closed; }
+  get isClosed(): boolean {
+    return this.closed;
+  }
 
-  get pretty(): boolean { return !!this.deps.pretty; }
+  get pretty(): boolean {
+    return !!this.deps.pretty;
+  }
 
-  onClose(f: () => void): void { this.closeListeners.push(f); }
+  onClose(f: () => void): void {
+    this.closeListeners.push(f);
+  }
 
   start(): void {
     this.log.info({ peer: this.peer }, "qmp session opened");
     this.send({
-      QMP: { version: { qemu: { ...this.deps.version.qemu }, package: this.deps.version.package }, capabilities: ["oob"] },
+      QMP: {
+        version: { qemu: { ...this.deps.version.qemu }, package: this.deps.version.package },
+        capabilities: ["oob"],
+      },
     });
     this.input.on("data", (chunk: Buffer) => {
       if (this.closed) return;
@@ -92,8 +113,14 @@ export class Session {
     this.input.on("close", () => {
       if (!this.inputEnded || (this.input as unknown) === (this.output as unknown)) this.shutdown();
     });
-    this.input.on("error", (e) => { this.log.info({ err: e.message }, "qmp input error"); this.shutdown(); });
-    this.output.on("error", (e) => { this.log.info({ err: e.message }, "qmp output error"); this.shutdown(); });
+    this.input.on("error", (e) => {
+      this.log.info({ err: e.message }, "qmp input error");
+      this.shutdown();
+    });
+    this.output.on("error", (e) => {
+      this.log.info({ err: e.message }, "qmp output error");
+      this.shutdown();
+    });
   }
 
   /** Deliver an already-serialised event line; only sessions in operational mode receive events. */
@@ -111,8 +138,10 @@ export class Session {
     this.output.write(line);
     const max = this.deps.maxBuffer;
     if (max !== undefined && this.output.writableLength > max) {
-      this.log.warn({ peer: this.peer, unread: this.output.writableLength, maxBuffer: max },
-        "qmp client does not read its replies: disconnected");
+      this.log.warn(
+        { peer: this.peer, unread: this.output.writableLength, maxBuffer: max },
+        "qmp client does not read its replies: disconnected",
+      );
       this.shutdown();
       const out = this.output as Writable & { destroy?: () => void };
       if (out !== process.stdout && out !== process.stderr) {
@@ -188,8 +217,13 @@ export class Session {
       this.log.error({ err: e instanceof Error ? e.stack : String(e) }, "qmp internal error");
       const id: JsonObject = isObject(msg.value) && "id" in msg.value ? { id: msg.value.id } : {};
       try {
-        this.send({ ...id, error: { class: "GenericError", desc: `internal error: ${e instanceof Error ? e.message : String(e)}` } });
-      } catch { /* nothing more to do */ }
+        this.send({
+          ...id,
+          error: { class: "GenericError", desc: `internal error: ${e instanceof Error ? e.message : String(e)}` },
+        });
+      } catch {
+        /* nothing more to do */
+      }
     }
   }
 
@@ -199,7 +233,9 @@ export class Session {
       // message; we keep that message in data.detail). Limits keep QEMU's GenericError.
       this.log.info({ error: msg.error.message }, "qmp parse error");
       if (msg.error.kind === "syntax") {
-        this.send({ error: { class: "JSONParsing", desc: "Invalid JSON syntax", data: { detail: msg.error.message } } });
+        this.send({
+          error: { class: "JSONParsing", desc: "Invalid JSON syntax", data: { detail: msg.error.message } },
+        });
       } else {
         this.send({ error: { class: "GenericError", desc: msg.error.message } });
       }
@@ -235,9 +271,14 @@ export class Session {
     const cmd = COMMAND_BY_NAME.get(name);
     const inMode = cmd?.modes.includes(this.mode);
     if (!cmd || (!inMode && this.mode === SessionMode.Handshake)) {
-      reply({ error: new QmpError("CommandNotFound", this.mode === SessionMode.Handshake
-        ? "Expecting capabilities negotiation with 'qmp_capabilities'"
-        : `The command ${name} has not been found`) });
+      reply({
+        error: new QmpError(
+          "CommandNotFound",
+          this.mode === SessionMode.Handshake
+            ? "Expecting capabilities negotiation with 'qmp_capabilities'"
+            : `The command ${name} has not been found`,
+        ),
+      });
       return;
     }
     if (oob && !cmd.allowOob) {
@@ -254,7 +295,9 @@ export class Session {
     }
     if (!inMode) {
       // Negotiation commands once negotiation is over: QEMU's answer to a repeated qmp_capabilities.
-      reply({ error: new QmpError("CommandNotFound", "Capabilities negotiation is already complete, command ignored") });
+      reply({
+        error: new QmpError("CommandNotFound", "Capabilities negotiation is already complete, command ignored"),
+      });
       return;
     }
 

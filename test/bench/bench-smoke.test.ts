@@ -14,8 +14,10 @@ describe("npm run bench (smoke)", () => {
     const dir = mkdtempSync(join(tmpdir(), "wasmvirt-bench-test-"));
     try {
       const json = join(dir, "out.json");
-      const r = spawnSync(process.execPath, [runScript, "--quick", "--only", "intloop", "--no-qemu", "--json", json],
-        { encoding: "utf8", timeout: 90_000 });
+      const r = spawnSync(process.execPath, [runScript, "--quick", "--only", "intloop", "--no-qemu", "--json", json], {
+        encoding: "utf8",
+        timeout: 90_000,
+      });
       expect(r.status, r.stderr + r.stdout).toBe(0);
       const header = r.stdout.split("\n").find((l) => l.startsWith("| part"));
       expect(header).toContain("wasmvirt/QEMU");

@@ -13,7 +13,9 @@ function tmp(): string {
   dirs.push(d);
   return d;
 }
-afterEach(() => { while (dirs.length) fs.rmSync(dirs.pop()!, { recursive: true, force: true }); });
+afterEach(() => {
+  while (dirs.length) fs.rmSync(dirs.pop()!, { recursive: true, force: true });
+});
 
 describe("FileBlockBackend", () => {
   it("reads and writes a raw image at byte offsets, and zero-fills past its end", () => {
@@ -56,7 +58,7 @@ describe("device imports", () => {
     const env = makeDeviceImports(() => mem, { disks: [disk], onDiskError: (n, op) => errors.push(`${n}:${op}`) });
     new Uint8Array(mem.buffer).set([9, 9, 9, 9], 100);
     expect(env.blkWrite(0, 0, 100, 4)).toBeLessThan(0);
-    expect(env.blkRead(3, 0, 100, 4)).toBeLessThan(0);         // no such disk
+    expect(env.blkRead(3, 0, 100, 4)).toBeLessThan(0); // no such disk
     expect(env.blkRead(0, 0, 100, 4)).toBe(0);
     expect([...new Uint8Array(mem.buffer, 100, 4)]).toEqual([0, 0, 0, 0]);
     expect(env.blkFlush(0)).toBe(0);

@@ -40,19 +40,24 @@ export function compileDevices(): Promise<Uint8Array> {
     if (fs.existsSync(cached)) return new Uint8Array(fs.readFileSync(cached));
     let wasm: Uint8Array | undefined;
     const errors: string[] = [];
-    const { error } = await asc.main([
-      ENTRY, "--runtime", "stub", "--initialMemory", "1024", "-O2", "--outFile", "devices.wasm",
-      "--config", "none",
-    ], {
-      writeFile(name: string, contents: string | Uint8Array) {
-        if (name.endsWith(".wasm")) wasm = contents as Uint8Array;
+    const { error } = await asc.main(
+      [ENTRY, "--runtime", "stub", "--initialMemory", "1024", "-O2", "--outFile", "devices.wasm", "--config", "none"],
+      {
+        writeFile(name: string, contents: string | Uint8Array) {
+          if (name.endsWith(".wasm")) wasm = contents as Uint8Array;
+        },
+        stderr: {
+          write(s: string | Uint8Array) {
+            errors.push(String(s));
+            return true;
+          },
+        } as never,
       },
-      stderr: { write(s: string | Uint8Array) { errors.push(String(s)); return true; } } as never,
-    });
+    );
     if (error || !wasm) throw new Error(`asc failed: ${error?.message}\n${errors.join("")}`);
     const part = `${cached}.${process.pid}.tmp`;
     fs.writeFileSync(part, wasm);
-    fs.renameSync(part, cached);                    // atomic: parallel test files never see half a file
+    fs.renameSync(part, cached); // atomic: parallel test files never see half a file
     return wasm;
   })();
   return binary;
@@ -73,7 +78,9 @@ export class Machine {
     let memory: WebAssembly.Memory | undefined;
     const env = {
       ...makeDeviceImports(() => memory!, { disks: this.disks }),
-      abort(_m: number, _f: number, line: number, col: number) { throw new Error(`abort at ${line}:${col}`); },
+      abort(_m: number, _f: number, line: number, col: number) {
+        throw new Error(`abort at ${line}:${col}`);
+      },
     };
     const { instance } = await WebAssembly.instantiate(bin, { env } as WebAssembly.Imports);
     this.core = instance.exports as unknown as DevicesCore;
@@ -84,14 +91,24 @@ export class Machine {
     return this;
   }
 
-  get bytes(): Uint8Array { return new Uint8Array(this.core.memory.buffer); }
-  get dv(): DataView { return new DataView(this.core.memory.buffer); }
+  get bytes(): Uint8Array {
+    return new Uint8Array(this.core.memory.buffer);
+  }
+  get dv(): DataView {
+    return new DataView(this.core.memory.buffer);
+  }
   /** Linear-memory offset of a guest physical RAM address. */
-  lin(gpa: number): number { return this.ramOffset + (gpa - RAM_BASE); }
-  ram(gpa: number, len: number): Uint8Array { return this.bytes.subarray(this.lin(gpa), this.lin(gpa) + len); }
+  lin(gpa: number): number {
+    return this.ramOffset + (gpa - RAM_BASE);
+  }
+  ram(gpa: number, len: number): Uint8Array {
+    return this.bytes.subarray(this.lin(gpa), this.lin(gpa) + len);
+  }
 
   /** mip bits the devices drive into hart h. */
-  mip(h: number): number { return Number(this.core.irqLines(h)); }
+  mip(h: number): number {
+    return Number(this.core.irqLines(h));
+  }
 }
 
 export const MIP_SEIP = 1 << 9;

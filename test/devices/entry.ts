@@ -10,4 +10,6 @@ export { RAM } from "../../assembly/layout";
 import { irqLines as lines } from "../../assembly/irq";
 
 /** mip bits driven by the devices into hart h. */
-export function irqLines(h: i32): u64 { return lines(h); }
+export function irqLines(h: i32): u64 {
+  return lines(h);
+}

@@ -23,7 +23,12 @@ const DIFFERENT: Record<string, string> = {
 function parse(out: string): Map<string, string> {
   const body = out.replace(/\r/g, "").split("PROBE-BEGIN\n")[1]?.split("PROBE-END")[0];
   if (!body) throw new Error(`no probe output in:\n${out.slice(0, 2000)}`);
-  return new Map(body.trim().split("\n").map((l) => l.split("=") as [string, string]));
+  return new Map(
+    body
+      .trim()
+      .split("\n")
+      .map((l) => l.split("=") as [string, string]),
+  );
 }
 
 describe.skipIf(!haveTools)("device registers: wasmvirt vs QEMU 7.2 (bare-metal probe)", () => {
@@ -34,25 +39,53 @@ describe.skipIf(!haveTools)("device registers: wasmvirt vs QEMU 7.2 (bare-metal 
     disk = path.join(dir, "disk.img");
     fs.writeFileSync(disk, Buffer.alloc(2 << 20));
     execFileSync("riscv64-unknown-elf-gcc", [
-      "-march=rv64imac_zicsr", "-mabi=lp64", "-O1", "-ffreestanding", "-nostdlib", "-nostartfiles", "-static",
-      "-mcmodel=medany", "-T", path.join(here, "probe/probe.ld"), "-Wl,--build-id=none", "-Wl,--no-warn-rwx-segments",
-      "-o", elf, path.join(here, "probe/probe.c"),
+      "-march=rv64imac_zicsr",
+      "-mabi=lp64",
+      "-O1",
+      "-ffreestanding",
+      "-nostdlib",
+      "-nostartfiles",
+      "-static",
+      "-mcmodel=medany",
+      "-T",
+      path.join(here, "probe/probe.ld"),
+      "-Wl,--build-id=none",
+      "-Wl,--no-warn-rwx-segments",
+      "-o",
+      elf,
+      path.join(here, "probe/probe.c"),
     ]);
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("reads the same values from UART, PLIC, virtio-mmio and RTC", () => {
     // The first -device lands in slot 7, the next in slot 6, ... (QEMU's order; the probe relies on it).
-    const devices = ["-device", "virtio-rng-device", "-drive", `file=${disk},format=raw,if=none,id=d0`,
-      "-device", "virtio-blk-device,drive=d0", "-device", "virtio-keyboard-device"];
+    const devices = [
+      "-device",
+      "virtio-rng-device",
+      "-drive",
+      `file=${disk},format=raw,if=none,id=d0`,
+      "-device",
+      "virtio-blk-device,drive=d0",
+      "-device",
+      "virtio-keyboard-device",
+    ];
     const common = ["-M", "virt", "-m", "128M", "-bios", "none", "-kernel", elf, "-nographic", ...devices];
-    const qemu = spawnSync("qemu-system-riscv64", [...common, "-global", "virtio-mmio.force-legacy=false"],
-      { encoding: "utf8", timeout: 30_000, input: "" });
-    const ours = spawnSync(process.execPath, [path.join(root, "bin/wasmvirt.js"), ...common],
-      { encoding: "utf8", timeout: 60_000, input: "", cwd: root });
+    const qemu = spawnSync("qemu-system-riscv64", [...common, "-global", "virtio-mmio.force-legacy=false"], {
+      encoding: "utf8",
+      timeout: 30_000,
+      input: "",
+    });
+    const ours = spawnSync(process.execPath, [path.join(root, "bin/wasmvirt.js"), ...common], {
+      encoding: "utf8",
+      timeout: 60_000,
+      input: "",
+      cwd: root,
+    });
     expect(qemu.status, qemu.stderr).toBe(0);
     expect(ours.status, ours.stderr).toBe(0);
-    const q = parse(qemu.stdout), w = parse(ours.stdout);
+    const q = parse(qemu.stdout),
+      w = parse(ours.stdout);
     expect([...w.keys()]).toEqual([...q.keys()]);
     expect(q.size).toBeGreaterThan(80);
     const mismatches: string[] = [];

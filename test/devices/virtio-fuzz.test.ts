@@ -8,7 +8,14 @@ import { MemoryBlockBackend } from "../../src/block/memory.js";
 /** Small deterministic PRNG (xorshift32), so a failure can be replayed. */
 function rng(seed: number) {
   let x = seed >>> 0 || 1;
-  const next = () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x; };
+  const next = () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x;
+  };
   return { next, below: (n: number) => next() % n, pick: <T>(a: T[]) => a[next() % a.length] };
 }
 
@@ -21,12 +28,20 @@ describe("virtio robustness", () => {
     m.core.virtioAttach(5, 18, 0, 0, 0);
     const r = rng(0x5eed);
     const END = RAM_BASE + RAM_SIZE;
-    const addrs = () => r.pick([
-      RAM_BASE + r.below(RAM_SIZE), END - r.below(64), END + r.below(0x1000), RAM_BASE - 1 - r.below(0x1000),
-      0, 2 ** 53 + r.below(1000), RAM_BASE + 0x40_0000 + 16 * r.below(64),
-    ]);
-    const bigAddr = () => r.pick([0xffff_ffff_ffff_f000n, 0xffff_ffff_8000_0000n, 0x1_0000_0000_8000_0000n, BigInt(addrs())]);
-    let completed = 0, resets = 0;
+    const addrs = () =>
+      r.pick([
+        RAM_BASE + r.below(RAM_SIZE),
+        END - r.below(64),
+        END + r.below(0x1000),
+        RAM_BASE - 1 - r.below(0x1000),
+        0,
+        2 ** 53 + r.below(1000),
+        RAM_BASE + 0x40_0000 + 16 * r.below(64),
+      ]);
+    const bigAddr = () =>
+      r.pick([0xffff_ffff_ffff_f000n, 0xffff_ffff_8000_0000n, 0x1_0000_0000_8000_0000n, BigInt(addrs())]);
+    let completed = 0,
+      resets = 0;
     for (let iter = 0; iter < 400; iter++) {
       const slot = r.pick([7, 7, 7, 6, 5]);
       const d = new VirtioDriver(m, slot);
@@ -34,11 +49,13 @@ describe("virtio robustness", () => {
       const num = slot === 6 ? r.pick([1, 2, 8]) : r.pick([1, 2, 8, 64]);
       const q = d.setupQueue(0, num, RAM_BASE + 0x10_0000);
       if (slot === 5) d.setupQueue(1, 8, RAM_BASE + 0x12_0000);
-      if (r.below(8) === 0) {                                     // rings themselves in odd places
+      if (r.below(8) === 0) {
+        // rings themselves in odd places
         d.write(REG.QUEUE_SEL, 0);
         const a = bigAddr();
         const reg = r.pick([REG.QUEUE_DESC_LOW, REG.QUEUE_AVAIL_LOW, REG.QUEUE_USED_LOW]);
-        d.write(reg, Number(a & 0xffff_ffffn)); d.write(reg + 4, Number(a >> 32n));
+        d.write(reg, Number(a & 0xffff_ffffn));
+        d.write(reg + 4, Number(a >> 32n));
       }
       d.driverOk();
       const dv = m.dv;
@@ -63,7 +80,11 @@ describe("virtio robustness", () => {
       }
       const n = 1 + r.below(4);
       for (let k = 0; k < n; k++) {
-        dv.setUint16(m.lin(q.avail + 4 + 2 * (k % num)), sane ? r.below(num) : r.pick([r.below(num), r.below(65536)]), true);
+        dv.setUint16(
+          m.lin(q.avail + 4 + 2 * (k % num)),
+          sane ? r.below(num) : r.pick([r.below(num), r.below(65536)]),
+          true,
+        );
       }
       dv.setUint16(m.lin(q.avail + 2), sane ? Math.min(n, num) : r.pick([n, r.below(65536)]), true);
       if (slot === 5) m.core.inputSendKey(r.below(300), r.below(2));
@@ -94,9 +115,16 @@ describe("virtio robustness", () => {
     d.negotiate(F.VERSION_1);
     const q = d.setupQueue(0, 8, RAM_BASE + 0x10_0000);
     d.driverOk();
-    const hdr = RAM_BASE + 0x20_0000, buf = RAM_BASE + 0x21_0000, st = RAM_BASE + 0x22_0000;
-    m.dv.setUint32(m.lin(hdr), 0, true); m.dv.setBigUint64(m.lin(hdr + 8), 0n, true);
-    q.add([{ addr: hdr, len: 16 }, { addr: buf, len: 512, write: true }, { addr: st, len: 1, write: true }]);
+    const hdr = RAM_BASE + 0x20_0000,
+      buf = RAM_BASE + 0x21_0000,
+      st = RAM_BASE + 0x22_0000;
+    m.dv.setUint32(m.lin(hdr), 0, true);
+    m.dv.setBigUint64(m.lin(hdr + 8), 0n, true);
+    q.add([
+      { addr: hdr, len: 16 },
+      { addr: buf, len: 512, write: true },
+      { addr: st, len: 1, write: true },
+    ]);
     q.kick();
     expect(q.takeUsed()).toEqual([{ id: 0, len: 513 }]);
     expect(m.ram(st, 1)[0]).toBe(0);

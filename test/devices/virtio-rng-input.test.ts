@@ -18,11 +18,15 @@ describe("virtio-rng", () => {
     q.add([{ addr: BUF, len: 64, write: true }]);
     q.add([{ addr: BUF + 64, len: 64, write: true }]);
     q.kick();
-    expect(q.takeUsed()).toEqual([{ id: 0, len: 64 }, { id: 1, len: 64 }]);
-    const a = m.ram(BUF, 64), b = m.ram(BUF + 64, 64);
+    expect(q.takeUsed()).toEqual([
+      { id: 0, len: 64 },
+      { id: 1, len: 64 },
+    ]);
+    const a = m.ram(BUF, 64),
+      b = m.ram(BUF + 64, 64);
     expect(a.some((x) => x !== 0)).toBe(true);
     expect(Buffer.from(a).equals(Buffer.from(b))).toBe(false);
-    expect(new Set(a).size).toBeGreaterThan(20);      // 64 random bytes hit many values
+    expect(new Set(a).size).toBeGreaterThan(20); // 64 random bytes hit many values
     expect(m.core.plicPending(7)).not.toBe(0);
   });
 });
@@ -50,16 +54,16 @@ describe("virtio-input keyboard", () => {
     const name = new TextDecoder().decode(cfg(d, 0x01, 0)).replace(/\0+$/, "");
     expect(name).toBe("QEMU Virtio Keyboard");
     const ids = cfg(d, 0x03, 0);
-    expect(new DataView(ids.buffer).getUint16(0, true)).toBe(6);      // BUS_VIRTUAL
-    const keys = cfg(d, 0x11, 1);                                      // EV_BITS, EV_KEY
+    expect(new DataView(ids.buffer).getUint16(0, true)).toBe(6); // BUS_VIRTUAL
+    const keys = cfg(d, 0x11, 1); // EV_BITS, EV_KEY
     const has = (code: number) => (keys[code >> 3] >> (code & 7)) & 1;
-    expect(has(116)).toBe(1);                                          // KEY_POWER
-    expect(has(30)).toBe(1);                                           // KEY_A
-    expect(has(0)).toBe(0);                                            // KEY_RESERVED
-    expect(cfg(d, 0x11, 0x11)).toEqual(new Uint8Array([7]));         // EV_LED: num, caps, scroll lock
-    expect(cfg(d, 0x11, 0x14).length).toBe(1);                         // EV_REP
-    expect(cfg(d, 0x11, 0x02).length).toBe(0);                         // no EV_REL: not a mouse
-    expect(cfg(d, 0x12, 0).length).toBe(0);                            // no ABS_INFO
+    expect(has(116)).toBe(1); // KEY_POWER
+    expect(has(30)).toBe(1); // KEY_A
+    expect(has(0)).toBe(0); // KEY_RESERVED
+    expect(cfg(d, 0x11, 0x11)).toEqual(new Uint8Array([7])); // EV_LED: num, caps, scroll lock
+    expect(cfg(d, 0x11, 0x14).length).toBe(1); // EV_REP
+    expect(cfg(d, 0x11, 0x02).length).toBe(0); // no EV_REL: not a mouse
+    expect(cfg(d, 0x12, 0).length).toBe(0); // no ABS_INFO
   });
 
   it("delivers the power button as EV_KEY 116 down/up, each followed by EV_SYN", async () => {
@@ -70,7 +74,7 @@ describe("virtio-input keyboard", () => {
     d.driverOk();
     for (let i = 0; i < 8; i++) evq.add([{ addr: BUF + 8 * i, len: 8, write: true }]);
     evq.kick();
-    expect(evq.usedIdx()).toBe(0);                                     // nothing to say yet
+    expect(evq.usedIdx()).toBe(0); // nothing to say yet
     expect(m.core.inputPowerButton()).toBe(1);
     const used = evq.takeUsed();
     expect(used.map((u) => u.len)).toEqual([8, 8, 8, 8]);
@@ -79,7 +83,12 @@ describe("virtio-input keyboard", () => {
       const p = m.lin(BUF + 8 * id);
       return [dv.getUint16(p, true), dv.getUint16(p + 2, true), dv.getUint32(p + 4, true)];
     });
-    expect(ev).toEqual([[1, 116, 1], [0, 0, 0], [1, 116, 0], [0, 0, 0]]);
+    expect(ev).toEqual([
+      [1, 116, 1],
+      [0, 0, 0],
+      [1, 116, 0],
+      [0, 0, 0],
+    ]);
     expect(d.isr() & 1).toBe(1);
     expect(m.core.plicPending(6)).not.toBe(0);
   });
@@ -89,16 +98,16 @@ describe("virtio-input keyboard", () => {
     expect(d.negotiate(F.VERSION_1)).toBe(true);
     const evq = d.setupQueue(0, 64, RAM_BASE + 0x10_0000);
     d.driverOk();
-    expect(m.core.inputSendKey(30, 1)).toBe(1);                       // no buffer posted yet
+    expect(m.core.inputSendKey(30, 1)).toBe(1); // no buffer posted yet
     expect(evq.usedIdx()).toBe(0);
     evq.add([{ addr: BUF, len: 8, write: true }]);
     evq.kick();
     expect(evq.usedIdx()).toBe(1);
     expect(m.dv.getUint16(m.lin(BUF) + 2, true)).toBe(30);
     evq.add([{ addr: BUF + 8, len: 8, write: true }]);
-    m.core.virtioPoll();                                               // delivered between slices too
+    m.core.virtioPoll(); // delivered between slices too
     expect(evq.usedIdx()).toBe(2);
-    expect(m.dv.getUint16(m.lin(BUF + 8), true)).toBe(0);             // the EV_SYN
+    expect(m.dv.getUint16(m.lin(BUF + 8), true)).toBe(0); // the EV_SYN
   });
 
   it("reports that no keyboard is attached", async () => {

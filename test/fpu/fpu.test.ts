@@ -102,7 +102,12 @@ describe("execFp register-file contract", () => {
     m[F() + 2] = h.d2b(1);
     m[F() + 3] = h.d2b(3);
     m[F() + 1] = 0x1234n;
-    for (const [rm, fcsr] of [[5, 0], [6, 0], [7, 5 << 5], [7, 7 << 5]]) {
+    for (const [rm, fcsr] of [
+      [5, 0],
+      [6, 0],
+      [7, 5 << 5],
+      [7, 7 << 5],
+    ]) {
       setFcsr(fcsr);
       expect(fpu.exports.execFp(rtype(0x0d, 3, 2, rm, 1))).toBe(1); // fdiv.d
       expect(mem()[F() + 1]).toBe(0x1234n);

@@ -7,11 +7,14 @@ const raw = (body: string) =>
   `$${body}#${(body.split("").reduce((a, c) => a + c.charCodeAt(0), 0) & 0xff).toString(16).padStart(2, "0")}`;
 
 function reader() {
-  const packets: string[] = [], sent: string[] = [];
+  const packets: string[] = [],
+    sent: string[] = [];
   let interrupts = 0;
   const r = new PacketReader({
     packet: (d) => packets.push(d.toString("latin1")),
-    interrupt: () => { interrupts++; },
+    interrupt: () => {
+      interrupts++;
+    },
     write: (b) => sent.push(typeof b === "string" ? b : b.toString("latin1")),
   });
   return { r, packets, sent, interrupts: () => interrupts, feed: (s: string) => r.feed(Buffer.from(s, "latin1")) };
@@ -23,8 +26,8 @@ describe("gdb remote protocol framing", () => {
     x.feed("$?#3f$?#00");
     expect(x.packets).toEqual(["?"]);
     expect(x.sent).toEqual(["+", "-"]);
-    x.feed(framePacket("X0,2:\x7d\x03").toString("latin1"));       // escaped as gdb sends it
-    x.feed(raw("M0,4:0* 1"));                                        // '0' then 32 - 29 = 3 more
+    x.feed(framePacket("X0,2:\x7d\x03").toString("latin1")); // escaped as gdb sends it
+    x.feed(raw("M0,4:0* 1")); // '0' then 32 - 29 = 3 more
     expect(x.packets.slice(1)).toEqual(["X0,2:\x7d\x03", "M0,4:00001"]);
   });
 

@@ -10,7 +10,11 @@ import { startTarget, runGdb, haveGdb, haveQemu, haveCli, type Target } from "./
 const run = haveGdb && haveCli;
 
 /** Runs `script` under gdb against a fresh target of each kind; returns both transcripts and UART outputs. */
-async function both(script: string, opts: Parameters<typeof startTarget>[1] = {}, kinds = haveQemu ? ["wasmvirt", "qemu"] as const : ["wasmvirt"] as const) {
+async function both(
+  script: string,
+  opts: Parameters<typeof startTarget>[1] = {},
+  kinds = haveQemu ? (["wasmvirt", "qemu"] as const) : (["wasmvirt"] as const),
+) {
   const out: Record<string, { gdb: string; serial: string }> = {};
   const scriptDir = fs.mkdtempSync(path.join(os.tmpdir(), "wasmvirt-gdbscript-"));
   // One after the other: the machine has two cores and other workers.
@@ -31,9 +35,17 @@ async function both(script: string, opts: Parameters<typeof startTarget>[1] = {}
 describe.skipIf(!run)("gdb on a bare-metal program, compared with QEMU 7.2", () => {
   it("breakpoint registers, bt, stepi pcs, x/8xg, set var changing the output", async () => {
     const script = [
-      "break scale", "continue", "info registers", "bt",
+      "break scale",
+      "continue",
+      "info registers",
+      "bt",
       ...Array.from({ length: 6 }, () => ["stepi", "p $pc"]).flat(),
-      "x/8xg &table", "p factor", "delete", "set var factor = 5", "set var table[7] = 0x100", "continue",
+      "x/8xg &table",
+      "p factor",
+      "delete",
+      "set var factor = 5",
+      "set var table[7] = 0x100",
+      "continue",
     ].join("\n");
     const r = await both(script);
     const w = r.wasmvirt;
@@ -55,8 +67,24 @@ describe.skipIf(!run)("gdb on a bare-metal program, compared with QEMU 7.2", () 
 
   it("write, read and access watchpoints stop where QEMU's do, with the values gdb shows", async () => {
     const script = [
-      "break accumulate", "continue", "delete", "watch counter", "continue", "p $pc", "continue", "p $pc",
-      "rwatch table[3]", "continue", "p $pc", "awatch factor", "continue", "p $pc", "continue", "p $pc", "delete", "continue",
+      "break accumulate",
+      "continue",
+      "delete",
+      "watch counter",
+      "continue",
+      "p $pc",
+      "continue",
+      "p $pc",
+      "rwatch table[3]",
+      "continue",
+      "p $pc",
+      "awatch factor",
+      "continue",
+      "p $pc",
+      "continue",
+      "p $pc",
+      "delete",
+      "continue",
     ].join("\n");
     const r = await both(script);
     const w = r.wasmvirt;
@@ -70,8 +98,16 @@ describe.skipIf(!run)("gdb on a bare-metal program, compared with QEMU 7.2", () 
 
   it("info threads with -smp 2, thread switch, per-thread registers", async () => {
     const script = [
-      "break scale", "continue", "continue 3", "info threads", "thread 2", "p $pc >= park && $pc < park + 0x40",
-      "thread 1", "bt 1", "delete", "detach",
+      "break scale",
+      "continue",
+      "continue 3",
+      "info threads",
+      "thread 2",
+      "p $pc >= park && $pc < park + 0x40",
+      "thread 1",
+      "bt 1",
+      "delete",
+      "detach",
     ].join("\n");
     const r = await both(script, { smp: 2 });
     // Where in its loop hart 1 was is a matter of timing, on QEMU as here.
@@ -84,9 +120,15 @@ describe.skipIf(!run)("gdb on a bare-metal program, compared with QEMU 7.2", () 
   }, 120_000);
 
   it("monitor runs HMP commands (info registers shows the stopped hart)", async () => {
-    const script = ["break scale", "continue", "monitor info registers", "monitor info status", "monitor nosuch"].join("\n");
+    const script = ["break scale", "continue", "monitor info registers", "monitor info status", "monitor nosuch"].join(
+      "\n",
+    );
     const r = await both(script);
-    const pick = (s: string) => s.split("\n").filter((l) => /^ (pc|x\d+\/|mhartid|mstatus|VM status|unknown)|^VM status|^unknown/.test(l)).join("\n");
+    const pick = (s: string) =>
+      s
+        .split("\n")
+        .filter((l) => /^ (pc|x\d+\/|mhartid|mstatus|VM status|unknown)|^VM status|^unknown/.test(l))
+        .join("\n");
     const w = r.wasmvirt;
     expect(w.gdb).toMatch(/ pc +00000000800000c6/);
     expect(w.gdb).toContain("VM status: paused (debug)");

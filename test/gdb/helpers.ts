@@ -33,7 +33,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export interface TargetOptions { kernel?: string; bios?: string; smp?: number; extra?: string[]; paused?: boolean; m?: string }
+export interface TargetOptions {
+  kernel?: string;
+  bios?: string;
+  smp?: number;
+  extra?: string[];
+  paused?: boolean;
+  m?: string;
+}
 
 /** wasmvirt or QEMU with `-gdb tcp:127.0.0.1:PORT [-S]`, a QMP socket and the UART in a file. */
 export async function startTarget(kind: "wasmvirt" | "qemu", o: TargetOptions = {}): Promise<Target> {
@@ -41,15 +48,35 @@ export async function startTarget(kind: "wasmvirt" | "qemu", o: TargetOptions = 
   const serialFile = path.join(dir, "serial.out");
   const qmpSock = path.join(dir, "qmp.sock");
   const port = kind === "qemu" ? await freePort() : 0;
-  const common = ["-M", "virt", "-m", o.m ?? "128M", "-smp", String(o.smp ?? 1), "-bios", o.bios ?? "none",
-    "-kernel", o.kernel ?? DEBUGME, "-nographic", "-serial", `file:${serialFile}`,
-    "-qmp", `unix:${qmpSock},server=on,wait=off`, "-gdb", `tcp:127.0.0.1:${port}`,
-    ...(o.paused === false ? [] : ["-S"]), ...(o.extra ?? [])];
-  const proc = kind === "qemu"
-    ? spawn("qemu-system-riscv64", [...common, "-monitor", "none"], { stdio: ["ignore", "pipe", "pipe"] })
-    : spawn(process.execPath, [CLI, ...common], { stdio: ["ignore", "pipe", "pipe"] });
+  const common = [
+    "-M",
+    "virt",
+    "-m",
+    o.m ?? "128M",
+    "-smp",
+    String(o.smp ?? 1),
+    "-bios",
+    o.bios ?? "none",
+    "-kernel",
+    o.kernel ?? DEBUGME,
+    "-nographic",
+    "-serial",
+    `file:${serialFile}`,
+    "-qmp",
+    `unix:${qmpSock},server=on,wait=off`,
+    "-gdb",
+    `tcp:127.0.0.1:${port}`,
+    ...(o.paused === false ? [] : ["-S"]),
+    ...(o.extra ?? []),
+  ];
+  const proc =
+    kind === "qemu"
+      ? spawn("qemu-system-riscv64", [...common, "-monitor", "none"], { stdio: ["ignore", "pipe", "pipe"] })
+      : spawn(process.execPath, [CLI, ...common], { stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
-  proc.stderr!.on("data", (d) => { err += d; });
+  proc.stderr!.on("data", (d) => {
+    err += d;
+  });
   proc.stdout!.resume();
   const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
   let realPort = port;
@@ -57,7 +84,10 @@ export async function startTarget(kind: "wasmvirt" | "qemu", o: TargetOptions = 
     if (proc.exitCode !== null) break;
     if (kind === "wasmvirt") {
       const m = /gdbserver listening on tcp:[^:]*:(\d+)/.exec(err);
-      if (m && fs.existsSync(qmpSock)) { realPort = Number(m[1]); break; }
+      if (m && fs.existsSync(qmpSock)) {
+        realPort = Number(m[1]);
+        break;
+      }
     } else if (fs.existsSync(qmpSock)) break;
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -66,7 +96,11 @@ export async function startTarget(kind: "wasmvirt" | "qemu", o: TargetOptions = 
     throw new Error(`${kind} did not start its gdbserver: ${err}`);
   }
   return {
-    port: realPort, dir, qmpSock, proc, exited,
+    port: realPort,
+    dir,
+    qmpSock,
+    proc,
+    exited,
     serial: () => (fs.existsSync(serialFile) ? fs.readFileSync(serialFile, "latin1") : ""),
     stderr: () => err,
     kill: async () => {
@@ -77,7 +111,11 @@ export async function startTarget(kind: "wasmvirt" | "qemu", o: TargetOptions = 
   };
 }
 
-export interface GdbRunOptions { elf?: string | null; timeoutMs?: number; scriptDir?: string }
+export interface GdbRunOptions {
+  elf?: string | null;
+  timeoutMs?: number;
+  scriptDir?: string;
+}
 
 /**
  * gdb-multiarch -batch with `script` after `target remote`; its whole output (stdout + stderr).
@@ -88,13 +126,26 @@ export async function runGdb(port: number, script: string, o: GdbRunOptions = {}
   const dir = o.scriptDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "wasmvirt-gdbscript-"));
   const file = path.join(dir, "script.gdb");
   fs.writeFileSync(file, `set pagination off\nset confirm off\nset width 0\n${script}\n`);
-  const args = ["-nx", "-batch", "-ex", `directory ${path.join(ROOT, "test/gdb/guest")}`,
+  const args = [
+    "-nx",
+    "-batch",
+    "-ex",
+    `directory ${path.join(ROOT, "test/gdb/guest")}`,
     ...(elf ? [] : ["-ex", "set architecture riscv:rv64"]),
-    "-ex", `target remote 127.0.0.1:${port}`, "-x", file, ...(elf ? [elf] : [])];
+    "-ex",
+    `target remote 127.0.0.1:${port}`,
+    "-x",
+    file,
+    ...(elf ? [elf] : []),
+  ];
   const proc = spawn("gdb-multiarch", args, { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
-  proc.stdout.on("data", (d) => { out += d; });
-  proc.stderr.on("data", (d) => { out += d; });
+  proc.stdout.on("data", (d) => {
+    out += d;
+  });
+  proc.stderr.on("data", (d) => {
+    out += d;
+  });
   const timer = setTimeout(() => proc.kill("SIGKILL"), o.timeoutMs ?? 60_000);
   await new Promise((r) => proc.once("exit", r));
   clearTimeout(timer);
@@ -109,19 +160,33 @@ export class Rsp {
   private waiters: (() => void)[] = [];
   private constructor(readonly sock: net.Socket) {
     sock.setEncoding("latin1");
-    sock.on("data", (d: string) => { this.buf += d; this.wake(); });
-    sock.on("close", () => { this.closed = true; this.wake(); });
-    sock.on("error", () => { /* seen as close */ });
+    sock.on("data", (d: string) => {
+      this.buf += d;
+      this.wake();
+    });
+    sock.on("close", () => {
+      this.closed = true;
+      this.wake();
+    });
+    sock.on("error", () => {
+      /* seen as close */
+    });
   }
-  private wake() { const w = this.waiters; this.waiters = []; for (const f of w) f(); }
+  private wake() {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
 
   /** Connects, retrying while the target is still starting (QEMU creates its QMP socket first). */
   static async connect(port: number | string, retries = 100): Promise<Rsp> {
     for (let i = 0; ; i++) {
       try {
         return await new Promise<Rsp>((resolve, reject) => {
-          const s = typeof port === "string" ? net.connect(port, () => resolve(new Rsp(s)))
-            : net.connect(port, "127.0.0.1", () => resolve(new Rsp(s)));
+          const s =
+            typeof port === "string"
+              ? net.connect(port, () => resolve(new Rsp(s)))
+              : net.connect(port, "127.0.0.1", () => resolve(new Rsp(s)));
           s.once("error", reject);
         });
       } catch (e) {
@@ -137,7 +202,9 @@ export class Rsp {
     return `$${data}#${(sum & 0xff).toString(16).padStart(2, "0")}`;
   }
 
-  write(raw: string) { this.sock.write(Buffer.from(raw, "latin1")); }
+  write(raw: string) {
+    this.sock.write(Buffer.from(raw, "latin1"));
+  }
 
   /** Sends a packet and returns the next packet that comes back (acks are consumed). */
   async request(data: string, timeoutMs = 10_000): Promise<string> {
@@ -158,12 +225,23 @@ export class Rsp {
       if (this.closed) throw new Error("connection closed");
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timeout waiting for a packet (have '${this.buf}')`);
-      await new Promise<void>((r) => { const t = setTimeout(r, left); this.waiters.push(() => { clearTimeout(t); r(); }); });
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
     }
   }
 
   /** Raw bytes received so far that are not packets (acks), consumed. */
-  takeRaw(): string { const i = this.buf.indexOf("$"); const raw = i < 0 ? this.buf : this.buf.slice(0, i); this.buf = this.buf.slice(raw.length); return raw; }
+  takeRaw(): string {
+    const i = this.buf.indexOf("$");
+    const raw = i < 0 ? this.buf : this.buf.slice(0, i);
+    this.buf = this.buf.slice(raw.length);
+    return raw;
+  }
 
   async waitClosed(timeoutMs = 5000) {
     const deadline = Date.now() + timeoutMs;
@@ -171,7 +249,9 @@ export class Rsp {
     return this.closed;
   }
 
-  close() { this.sock.destroy(); }
+  close() {
+    this.sock.destroy();
+  }
 }
 
 export const haveCrossGcc = spawnSync("riscv64-unknown-elf-gcc", ["--version"], { stdio: "ignore" }).status === 0;
@@ -182,7 +262,9 @@ export const haveCrossGcc = spawnSync("riscv64-unknown-elf-gcc", ["--version"], 
  * and to show in backtraces (the bundled kernel keeps no vmlinux).
  */
 export function symbolElfFromSystemMap(systemMap: string, dir: string): string {
-  const syms = fs.readFileSync(systemMap, "utf8").split("\n")
+  const syms = fs
+    .readFileSync(systemMap, "utf8")
+    .split("\n")
     .map((l) => l.split(" "))
     .filter((f) => f.length === 3 && /^[tT]$/.test(f[1]) && /^[A-Za-z_.$][\w.$]*$/.test(f[2]))
     .map(([addr, , name]) => ({ addr: BigInt("0x" + addr), name }))
@@ -196,7 +278,9 @@ export function symbolElfFromSystemMap(systemMap: string, dir: string): string {
     seen.add(s.name);
     asm += `.org 0x${(s.addr - base).toString(16)}\n.globl ${s.name}\n.type ${s.name},@function\n${s.name}:\n`;
   }
-  const src = path.join(dir, "kernel-symbols.S"), obj = path.join(dir, "kernel-symbols.o"), elf = path.join(dir, "kernel-symbols.elf");
+  const src = path.join(dir, "kernel-symbols.S"),
+    obj = path.join(dir, "kernel-symbols.o"),
+    elf = path.join(dir, "kernel-symbols.elf");
   fs.writeFileSync(src, asm);
   for (const [cmd, args] of [
     ["riscv64-unknown-elf-gcc", ["-c", "-o", obj, src]],

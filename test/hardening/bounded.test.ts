@@ -18,7 +18,7 @@ describe.skipIf(!haveCli)(`bounded resources${haveCli ? "" : ` (${noCliReason})`
     const vm2 = await startWasmvirtWith(["max-buffer=1M"]);
     try {
       const hog = await RawClient.open(vm2.sock);
-      hog.sock.pause();                          // never reads again
+      hog.sock.pause(); // never reads again
       const rssBefore = rssKb(vm2.proc.pid!);
       let sent = 0;
       const deadline = Date.now() + 30_000;
@@ -39,7 +39,7 @@ describe.skipIf(!haveCli)(`bounded resources${haveCli ? "" : ` (${noCliReason})`
       expect((await other.cmd("query-status")).return.status).toBe("prelaunch");
       other.close();
       const grown = rssKb(vm2.proc.pid!) - rssBefore;
-      expect(grown).toBeLessThan(150 * 1024);      // bounded by max-buffer and the input queue, not by what was sent
+      expect(grown).toBeLessThan(150 * 1024); // bounded by max-buffer and the input queue, not by what was sent
     } finally {
       await vm2.kill();
     }
@@ -48,14 +48,15 @@ describe.skipIf(!haveCli)(`bounded resources${haveCli ? "" : ` (${noCliReason})`
   it("quit ends the process even while clients that never read (or never hang up) stay connected", async () => {
     const vm = await startWasmvirtWith(["max-buffer=1M"]);
     try {
-      const idle = await RawClient.open(vm.sock);           // negotiated, then silent and never hangs up
+      const idle = await RawClient.open(vm.sock); // negotiated, then silent and never hangs up
       const deaf = await RawClient.open(vm.sock);
-      deaf.sock.pause();                                     // never reads again
+      deaf.sock.pause(); // never reads again
       const c = await RawClient.open(vm.sock);
       c.send({ execute: "quit" });
       const exit = await Promise.race([vm.exited, new Promise((r) => setTimeout(() => r("hung"), 10_000))]);
       expect(exit).toEqual({ code: 0, signal: null });
-      idle.close(); deaf.close();
+      idle.close();
+      deaf.close();
     } finally {
       await vm.kill();
     }
@@ -74,9 +75,10 @@ describe.skipIf(!haveCli)(`bounded resources${haveCli ? "" : ` (${noCliReason})`
       expect((await a.cmd("query-status")).return).toBeDefined();
       b.close();
       await new Promise((r) => setTimeout(r, 100));
-      const d = await RawClient.open(vm.sock);             // room again
+      const d = await RawClient.open(vm.sock); // room again
       expect((await d.cmd("query-status")).return).toBeDefined();
-      a.close(); d.close();
+      a.close();
+      d.close();
     } finally {
       await vm.kill();
     }
@@ -86,7 +88,7 @@ describe.skipIf(!haveCli)(`bounded resources${haveCli ? "" : ` (${noCliReason})`
     const vm = await startWasmvirt({ elf: chatter });
     try {
       await new Promise((r) => setTimeout(r, 300));
-      vm.proc.stdout!.pause();                       // the reader stalls
+      vm.proc.stdout!.pause(); // the reader stalls
       await new Promise((r) => setTimeout(r, 300));
       const before = rssKb(vm.proc.pid!);
       const c = await RawClient.open(vm.sock);
@@ -120,5 +122,12 @@ async function startWasmvirtWith(props: string[]) {
   const vm = await startWasmvirt({ paused: true, qmp: ["-qmp", `unix:${sock},server=on,wait=off,${props.join(",")}`] });
   for (let i = 0; i < 200 && !fs.existsSync(sock); i++) await new Promise((r) => setTimeout(r, 25));
   const kill = vm.kill;
-  return { ...vm, sock, kill: async () => { await kill(); fs.rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    ...vm,
+    sock,
+    kill: async () => {
+      await kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -17,8 +17,22 @@ let images: GuestImages;
 const running: GuestProcess[] = [];
 
 function boot(extra: string[]): GuestProcess {
-  const g = new GuestProcess(["-M", "virt", "-m", "256M", "-bios", images.firmware, "-kernel", images.kernel,
-    "-initrd", images.initrd, "-append", readImagesIndex(process.env.WASMVIRT_IMAGES_SRC).kernelCmdline, "-nographic", ...extra]);
+  const g = new GuestProcess([
+    "-M",
+    "virt",
+    "-m",
+    "256M",
+    "-bios",
+    images.firmware,
+    "-kernel",
+    images.kernel,
+    "-initrd",
+    images.initrd,
+    "-append",
+    readImagesIndex(process.env.WASMVIRT_IMAGES_SRC).kernelCmdline,
+    "-nographic",
+    ...extra,
+  ]);
   running.push(g);
   return g;
 }
@@ -36,9 +50,15 @@ async function writeSyncAndEnd(ending: Ending) {
     await g.waitFor(GUEST_MARKERS.prompt, 60_000);
     await new Promise((r) => setTimeout(r, 200));
     expect(await g.run("grep -c /mnt /proc/mounts")).toBe("1");
-    await g.run("dmesg -n 1");             // no kernel messages in the middle of the output
-    const out = await g.run("dd if=/dev/urandom of=/mnt/data bs=4096 count=64 2>/dev/null; sync; md5sum /mnt/data | cut -c1-32");
-    const sum = out.split(/\r?\n/).map((l) => l.trim()).filter((l) => /^[0-9a-f]{32}$/.test(l)).pop();
+    await g.run("dmesg -n 1"); // no kernel messages in the middle of the output
+    const out = await g.run(
+      "dd if=/dev/urandom of=/mnt/data bs=4096 count=64 2>/dev/null; sync; md5sum /mnt/data | cut -c1-32",
+    );
+    const sum = out
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => /^[0-9a-f]{32}$/.test(l))
+      .pop();
     expect(sum, out).toBeDefined();
     switch (ending) {
       case "qmp quit": {
@@ -46,9 +66,14 @@ async function writeSyncAndEnd(ending: Ending) {
         c.send({ execute: "quit" });
         break;
       }
-      case "guest poweroff": g.type("poweroff\n"); break;
-      case "SIGKILL after sync": g.proc.kill("SIGKILL"); break;
-      default: g.proc.kill(ending);
+      case "guest poweroff":
+        g.type("poweroff\n");
+        break;
+      case "SIGKILL after sync":
+        g.proc.kill("SIGKILL");
+        break;
+      default:
+        g.proc.kill(ending);
     }
     await g.exit(30_000);
     if (ending === "SIGKILL after sync") expect(g.proc.signalCode).toBe("SIGKILL");
@@ -64,10 +89,21 @@ async function writeSyncAndEnd(ending: Ending) {
 }
 
 describe.skipIf(!wasmvirtBuilt || !haveE2fs)("durability of synced data", () => {
-  beforeAll(async () => { images = await ensureImages(process.env.WASMVIRT_IMAGES_SRC ? { srcDir: process.env.WASMVIRT_IMAGES_SRC } : {}); }, 120_000);
-  afterEach(() => { for (const g of running.splice(0)) g.kill(); });
+  beforeAll(async () => {
+    images = await ensureImages(process.env.WASMVIRT_IMAGES_SRC ? { srcDir: process.env.WASMVIRT_IMAGES_SRC } : {});
+  }, 120_000);
+  afterEach(() => {
+    for (const g of running.splice(0)) g.kill();
+  });
 
-  for (const ending of ["qmp quit", "SIGTERM", "SIGINT", "SIGHUP", "guest poweroff", "SIGKILL after sync"] as Ending[]) {
+  for (const ending of [
+    "qmp quit",
+    "SIGTERM",
+    "SIGINT",
+    "SIGHUP",
+    "guest poweroff",
+    "SIGKILL after sync",
+  ] as Ending[]) {
     it(`keeps synced data through ${ending} (e2fsck -fn clean, file intact)`, () => writeSyncAndEnd(ending), 180_000);
   }
 });

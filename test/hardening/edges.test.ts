@@ -27,26 +27,70 @@ describe.skipIf(!wasmvirtBuilt || !haveGcc)("device-window edges", () => {
     elf = path.join(dir, "edges.elf");
     const disk = path.join(dir, "disk.img");
     fs.writeFileSync(disk, Buffer.alloc(1 << 20));
-    execFileSync("riscv64-unknown-elf-gcc", ["-march=rv64imac_zicsr", "-mabi=lp64", "-O1", "-ffreestanding", "-nostdlib",
-      "-nostartfiles", "-static", "-mcmodel=medany", "-T", path.join(fixtures, "edges.ld"), "-Wl,--build-id=none",
-      "-Wl,--no-warn-rwx-segments", "-o", elf, path.join(fixtures, "edges.c")]);
-    common = ["-M", "virt", "-m", "128M", "-bios", "none", "-kernel", elf, "-nographic",
-      "-drive", `file=${disk},format=raw,if=none,id=d0`, "-device", "virtio-blk-device,drive=d0"];
+    execFileSync("riscv64-unknown-elf-gcc", [
+      "-march=rv64imac_zicsr",
+      "-mabi=lp64",
+      "-O1",
+      "-ffreestanding",
+      "-nostdlib",
+      "-nostartfiles",
+      "-static",
+      "-mcmodel=medany",
+      "-T",
+      path.join(fixtures, "edges.ld"),
+      "-Wl,--build-id=none",
+      "-Wl,--no-warn-rwx-segments",
+      "-o",
+      elf,
+      path.join(fixtures, "edges.c"),
+    ]);
+    common = [
+      "-M",
+      "virt",
+      "-m",
+      "128M",
+      "-bios",
+      "none",
+      "-kernel",
+      elf,
+      "-nographic",
+      "-drive",
+      `file=${disk},format=raw,if=none,id=d0`,
+      "-device",
+      "virtio-blk-device,drive=d0",
+    ];
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("faults beyond each region as QEMU 7.2 does, and not before", () => {
-    const ours = spawnSync(process.execPath, [wasmvirtBin, ...common, "-nodefaults"], { encoding: "utf8", timeout: 30_000, input: "", cwd: repoRoot });
+    const ours = spawnSync(process.execPath, [wasmvirtBin, ...common, "-nodefaults"], {
+      encoding: "utf8",
+      timeout: 30_000,
+      input: "",
+      cwd: repoRoot,
+    });
     expect(ours.status, ours.stderr).toBe(0);
     const w = lines(ours.stdout);
     // What a user checks without QEMU at hand: the edges themselves.
-    for (const [addr, expected] of [["10008200.r", "fault5"], ["10008ffc.w", "fault7"], ["100081fc.r", "ffffffff"],
-      ["101020.r", "0"], ["101024.r", "fault5"], ["101024.w", "fault7"], ["200bffc.r", "ok"], ["200c000.r", "fault5"],
-      ["200fffc.w", "fault7"]]) {
+    for (const [addr, expected] of [
+      ["10008200.r", "fault5"],
+      ["10008ffc.w", "fault7"],
+      ["100081fc.r", "ffffffff"],
+      ["101020.r", "0"],
+      ["101024.r", "fault5"],
+      ["101024.w", "fault7"],
+      ["200bffc.r", "ok"],
+      ["200c000.r", "fault5"],
+      ["200fffc.w", "fault7"],
+    ]) {
       expect(w, addr).toContain(`${addr}=${expected}`);
     }
     if (!haveQemu) return;
-    const qemu = spawnSync("qemu-system-riscv64", [...common, "-global", "virtio-mmio.force-legacy=false"], { encoding: "utf8", timeout: 30_000, input: "" });
+    const qemu = spawnSync("qemu-system-riscv64", [...common, "-global", "virtio-mmio.force-legacy=false"], {
+      encoding: "utf8",
+      timeout: 30_000,
+      input: "",
+    });
     expect(qemu.status, qemu.stderr).toBe(0);
     expect(w).toEqual(lines(qemu.stdout));
   });

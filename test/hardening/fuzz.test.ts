@@ -19,8 +19,12 @@ describe.skipIf(!wasmvirtBuilt || !existsSync(wasm))("fuzzing, short runs", () =
     const module = new WebAssembly.Module(readFileSync(wasm));
     for (const seed of [1, 2]) {
       const disk = new MemoryBlockBackend(1 << 20);
-      const s = await fuzzCore({ module, instructions: 1_000_000, seed,
-        deviceImports: (mem: () => WebAssembly.Memory) => makeDeviceImports(mem, { disks: [disk] }) });
+      const s = await fuzzCore({
+        module,
+        instructions: 1_000_000,
+        seed,
+        deviceImports: (mem: () => WebAssembly.Memory) => makeDeviceImports(mem, { disks: [disk] }),
+      });
       expect(Number(s.instructions)).toBeGreaterThanOrEqual(1_000_000);
       expect(s.privSeen.M).toBeGreaterThan(0);
       expect(s.privSeen.S + s.privSeen.U).toBeGreaterThan(0);

@@ -20,15 +20,40 @@ describe.skipIf(!haveCli || !haveGcc)(`a hostile guest${haveCli ? "" : ` (${noCl
     elf = path.join(dir, "storm.elf");
     disk = path.join(dir, "disk.img");
     fs.writeFileSync(disk, Buffer.alloc(1 << 20));
-    execFileSync("riscv64-unknown-elf-gcc", ["-march=rv64imac_zicsr", "-mabi=lp64", "-O1", "-ffreestanding", "-nostdlib",
-      "-nostartfiles", "-static", "-mcmodel=medany", "-T", path.join(fixtures, "edges.ld"), "-Wl,--build-id=none",
-      "-Wl,--no-warn-rwx-segments", "-o", elf, path.join(fixtures, "mmio-storm.c")]);
+    execFileSync("riscv64-unknown-elf-gcc", [
+      "-march=rv64imac_zicsr",
+      "-mabi=lp64",
+      "-O1",
+      "-ffreestanding",
+      "-nostdlib",
+      "-nostartfiles",
+      "-static",
+      "-mcmodel=medany",
+      "-T",
+      path.join(fixtures, "edges.ld"),
+      "-Wl,--build-id=none",
+      "-Wl,--no-warn-rwx-segments",
+      "-o",
+      elf,
+      path.join(fixtures, "mmio-storm.c"),
+    ]);
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("storms every MMIO window while the monitor keeps answering; quit still works", async () => {
-    const vm = await startWasmvirt({ elf, extra: ["-serial", "null", "-smp", "2", "-drive", `file=${disk},format=raw,if=virtio`,
-      "-device", "virtio-rng-device"] });
+    const vm = await startWasmvirt({
+      elf,
+      extra: [
+        "-serial",
+        "null",
+        "-smp",
+        "2",
+        "-drive",
+        `file=${disk},format=raw,if=virtio`,
+        "-device",
+        "virtio-rng-device",
+      ],
+    });
     try {
       const c = await RawClient.open(vm.sock);
       let worst = 0;
@@ -43,7 +68,7 @@ describe.skipIf(!haveCli || !haveGcc)(`a hostile guest${haveCli ? "" : ` (${noCl
         rounds.push(BigInt(/: (0x[0-9a-f]+)/.exec(x.return)![1]));
       }
       expect(worst).toBeLessThan(1000);
-      expect(rounds[rounds.length - 1]).toBeGreaterThan(rounds[0]);   // the storm really ran all along
+      expect(rounds[rounds.length - 1]).toBeGreaterThan(rounds[0]); // the storm really ran all along
       c.send({ execute: "quit" });
       expect(await vm.exited).toEqual({ code: 0, signal: null });
     } finally {

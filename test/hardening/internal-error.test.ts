@@ -10,7 +10,9 @@ import { RawClient } from "../qmp/client";
 describe.skipIf(!haveCli)(`internal errors${haveCli ? "" : ` (${noCliReason})`}`, () => {
   it("becomes run state internal-error, not a dead process", async () => {
     process.env.WASMVIRT_TEST_INJECT_CORE_FAULT = "1";
-    const vm = await startWasmvirt({ paused: true }).finally(() => { delete process.env.WASMVIRT_TEST_INJECT_CORE_FAULT; });
+    const vm = await startWasmvirt({ paused: true }).finally(() => {
+      delete process.env.WASMVIRT_TEST_INJECT_CORE_FAULT;
+    });
     try {
       const c = await RawClient.open(vm.sock);
       const events: string[] = [];
@@ -23,12 +25,15 @@ describe.skipIf(!haveCli)(`internal errors${haveCli ? "" : ` (${noCliReason})`}`
       expect(events).toEqual(["RESUME", "STOP"]);
       for (let i = 0; i < 3; i++) {
         const r = await c.cmd("query-status");
-        if (!r.return) continue;                 // the cont reply may come first
+        if (!r.return) continue; // the cont reply may come first
         expect(r.return).toEqual({ status: "internal-error", singlestep: false, running: false });
         break;
       }
       expect(vm.stderr()).toMatch(/wasmvirt: internal error in the core: injected fault/);
-      expect((await c.cmd("cont")).error).toEqual({ class: "GenericError", desc: "Resetting the Virtual Machine is required" });
+      expect((await c.cmd("cont")).error).toEqual({
+        class: "GenericError",
+        desc: "Resetting the Virtual Machine is required",
+      });
       // A reset gets out of it: paused, then it runs again.
       expect((await c.exchange({ execute: "system_reset" })).pop()).toEqual({ return: {} });
       expect((await c.cmd("query-status")).return.status).toBe("paused");

@@ -18,7 +18,10 @@ describe.skipIf(!haveCli)(`memsave/pmemsave${haveCli ? "" : ` (${noCliReason})`}
       const target = path.join(vm.dir, "keep.bin");
       fs.writeFileSync(target, "precious\n");
       // Unbacked from the first byte, and unbacked only after the first MiB (RAM ends in the middle).
-      for (const [val, size] of [[0x0, 16], [RAM_END - (1 << 20), 2 << 20]]) {
+      for (const [val, size] of [
+        [0x0, 16],
+        [RAM_END - (1 << 20), 2 << 20],
+      ]) {
         const r = await c.cmd("pmemsave", { val, size, filename: target });
         expect(r.error?.desc, JSON.stringify(r)).toMatch(/^Invalid addr 0x[0-9a-f]{16}\/size \d+ specified$/);
         expect(fs.readFileSync(target, "utf8")).toBe("precious\n");
@@ -26,7 +29,7 @@ describe.skipIf(!haveCli)(`memsave/pmemsave${haveCli ? "" : ` (${noCliReason})`}
       const fresh = path.join(vm.dir, "never.bin");
       expect((await c.cmd("pmemsave", { val: 0, size: 16, filename: fresh })).error).toBeDefined();
       expect(fs.existsSync(fresh)).toBe(false);
-      expect(fs.readdirSync(vm.dir).filter((f) => f.includes("wasmvirt-"))).toEqual([]);   // no temporary left
+      expect(fs.readdirSync(vm.dir).filter((f) => f.includes("wasmvirt-"))).toEqual([]); // no temporary left
       const ok = path.join(vm.dir, "ok.bin");
       expect(await c.cmd("pmemsave", { val: Number(LOOP_COUNTER), size: 4096, filename: ok })).toEqual({ return: {} });
       expect(fs.statSync(ok).size).toBe(4096);
@@ -45,7 +48,8 @@ describe.skipIf(!haveCli)(`memsave/pmemsave${haveCli ? "" : ` (${noCliReason})`}
       const c = await RawClient.open(vm.sock);
       const file = path.join(vm.dir, "state.bin");
       expect(await c.cmd("migrate", { uri: `file:${file}` })).toEqual({ return: {} });
-      for (let i = 0; i < 200 && (await c.cmd("query-migrate")).return.status !== "completed"; i++) await new Promise((r) => setTimeout(r, 25));
+      for (let i = 0; i < 200 && (await c.cmd("query-migrate")).return.status !== "completed"; i++)
+        await new Promise((r) => setTimeout(r, 25));
       expect(fs.statSync(file).size).toBeGreaterThan(0);
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
       c.close();
@@ -61,16 +65,21 @@ describe.skipIf(!haveCli)(`memsave/pmemsave${haveCli ? "" : ` (${noCliReason})`}
       spawnSync("mkfifo", [fifo]);
       const c = await RawClient.open(vm.sock);
       const reply = c.cmd("pmemsave", { val: Number(LOOP_COUNTER), size: 256 << 10, filename: fifo });
-      await new Promise((r) => setTimeout(r, 200));        // no reader yet: the command waits, nothing blocks
+      await new Promise((r) => setTimeout(r, 200)); // no reader yet: the command waits, nothing blocks
       const other = await RawClient.open(vm.sock);
       expect((await other.cmd("query-status")).return.status).toBe("prelaunch");
       const got = await new Promise<number>((resolve) => {
         let n = 0;
-        fs.createReadStream(fifo).on("data", (d) => { n += d.length; }).on("end", () => resolve(n));
+        fs.createReadStream(fifo)
+          .on("data", (d) => {
+            n += d.length;
+          })
+          .on("end", () => resolve(n));
       });
       expect(await reply).toEqual({ return: {} });
       expect(got).toBe(256 << 10);
-      c.close(); other.close();
+      c.close();
+      other.close();
     } finally {
       await vm.kill();
     }

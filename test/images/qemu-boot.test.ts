@@ -14,7 +14,8 @@ const BOOT_MS = 60_000;
 const sha256 = (s: string | Uint8Array) => createHash("sha256").update(s).digest("hex");
 
 /** Shell line that returns once some process holds an input event device open (the power-button listener). */
-const LISTENER_READY = "for i in $(seq 300); do ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q /dev/input/event && break; sleep 0.1; done; echo listener-ready";
+const LISTENER_READY =
+  "for i in $(seq 300); do ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q /dev/input/event && break; sleep 0.1; done; echo listener-ready";
 
 describe.skipIf(!qemu)("guest images on qemu-system-riscv64 -M virt", () => {
   let images: GuestImages;
@@ -72,7 +73,9 @@ describe.skipIf(!qemu)("guest images on qemu-system-riscv64 -M virt", () => {
     let x = 1n;
     for (let i = 0; i < n("int_n"); i++) x = (x * 1103515245n + 12345n) & 0x7fffffffn;
     expect(field("int", "x")).toBe(String(x));
-    expect(field("int", "seq_sha256")).toBe(sha256(Array.from({ length: n("int_n") }, (_, i) => `${i + 1}\n`).join("")));
+    expect(field("int", "seq_sha256")).toBe(
+      sha256(Array.from({ length: n("int_n") }, (_, i) => `${i + 1}\n`).join("")),
+    );
 
     // memory part: the lines 1..N with their digits reversed, sorted bytewise (ASCII, so JS's default order)
     const lines = Array.from({ length: n("mem_n") }, (_, i) => [...String(i + 1)].reverse().join("")).sort();

@@ -40,10 +40,27 @@ export class QemuGuest {
   constructor(images: GuestImages, opts: GuestOptions) {
     this.tmp = mkdtempSync(join(tmpdir(), "wasmvirt-qemu-"));
     const args = [
-      "-M", "virt", "-m", opts.memory ?? "256M", "-smp", String(opts.smp ?? 1),
-      "-bios", images.firmware, "-kernel", images.kernel, "-initrd", images.initrd,
-      "-append", opts.append,
-      "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot",
+      "-M",
+      "virt",
+      "-m",
+      opts.memory ?? "256M",
+      "-smp",
+      String(opts.smp ?? 1),
+      "-bios",
+      images.firmware,
+      "-kernel",
+      images.kernel,
+      "-initrd",
+      images.initrd,
+      "-append",
+      opts.append,
+      "-display",
+      "none",
+      "-serial",
+      "stdio",
+      "-monitor",
+      "none",
+      "-no-reboot",
     ];
     if (opts.disk) {
       args.push("-drive", `file=${opts.disk},format=raw,if=none,id=disk0`, "-device", "virtio-blk-device,drive=disk0");
@@ -82,7 +99,10 @@ export class QemuGuest {
       if (left <= 0) throw new Error(`timed out waiting for ${re}; output:\n${this.output.slice(-3000)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
-        this.waiters.push(() => { clearTimeout(timer); resolve(); });
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
     }
   }

@@ -28,11 +28,21 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<RunResult>
     let timedOut = false;
     child.stdout.setEncoding("latin1");
     child.stderr.setEncoding("latin1");
-    child.stdout.on("data", (d: string) => { stdout += d; });
-    child.stderr.on("data", (d: string) => { stderr += d; });
+    child.stdout.on("data", (d: string) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d: string) => {
+      stderr += d;
+    });
     // A hang must fail the test and must not leave the process behind.
-    const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, timeoutMs);
-    child.on("error", (e) => { clearTimeout(timer); reject(e); });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     child.on("close", (status, signal) => {
       clearTimeout(timer);
       resolvePromise({ status, signal, stdout, stderr, timedOut, ms: Date.now() - t0 });

@@ -10,66 +10,115 @@ import { hasQemu, hasWasmvirt, repoRoot, runQemu, runWasmvirt, describeRun } fro
 import { writeElf } from "../../tools/rvgen/elf.mjs";
 
 const binDir = join(repoRoot, "test", "isa", "bin");
-const elfs = readdirSync(binDir).filter((f) => f.endsWith(".elf")).sort();
+const elfs = readdirSync(binDir)
+  .filter((f) => f.endsWith(".elf"))
+  .sort();
 const TIMEOUT_MS = 20_000;
 const hasCrossGcc = spawnSync("riscv64-unknown-elf-gcc", ["--version"], { stdio: "ignore" }).status === 0;
 
 describe("ISA test programs", () => {
   it("are all present", () => {
-    for (const p of ["rv64ui", "rv64um", "rv64ua", "rv64uc", "csr", "traps", "irq", "vm_sv39", "vm_sv48", "pmp",
-      "misaligned", "access", "illegal", "hpm", "c_workload", "fp_csr", "fp_mem", "fp_arith_s", "fp_arith_d", "smc"]) expect(elfs).toContain(`${p}.elf`);
+    for (const p of [
+      "rv64ui",
+      "rv64um",
+      "rv64ua",
+      "rv64uc",
+      "csr",
+      "traps",
+      "irq",
+      "vm_sv39",
+      "vm_sv48",
+      "pmp",
+      "misaligned",
+      "access",
+      "illegal",
+      "hpm",
+      "c_workload",
+      "fp_csr",
+      "fp_mem",
+      "fp_arith_s",
+      "fp_arith_d",
+      "smc",
+    ])
+      expect(elfs).toContain(`${p}.elf`);
   });
 
-  it.skipIf(!hasQemu)("a program that hangs is killed at the timeout and reported as timed out", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "isa-hang-"));
-    try {
-      const elf = join(dir, "hang.elf");
-      writeFileSync(elf, writeElf(new Uint8Array([0x6f, 0x00, 0x00, 0x00]), 0x80000000n)); // j .
-      const r = await runQemu(elf, 1_000);
-      expect(r.timedOut).toBe(true);
-      expect(r.status).toBeNull();
-      expect(r.ms).toBeLessThan(10_000);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 15_000);
+  it.skipIf(!hasQemu)(
+    "a program that hangs is killed at the timeout and reported as timed out",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "isa-hang-"));
+      try {
+        const elf = join(dir, "hang.elf");
+        writeFileSync(elf, writeElf(new Uint8Array([0x6f, 0x00, 0x00, 0x00]), 0x80000000n)); // j .
+        const r = await runQemu(elf, 1_000);
+        expect(r.timedOut).toBe(true);
+        expect(r.status).toBeNull();
+        expect(r.ms).toBeLessThan(10_000);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    15_000,
+  );
 
-  it.skipIf(!hasCrossGcc)("committed ELFs are exactly what build.sh makes from the sources", () => {
-    const out = mkdtempSync(join(tmpdir(), "isa-build-"));
-    try {
-      const r = spawnSync("sh", [join(repoRoot, "test", "isa", "build.sh")], { env: { ...process.env, OUT: out }, encoding: "utf8" });
-      expect(r.status, r.stderr).toBe(0);
-      const stale = elfs.filter((f) => !readFileSync(join(out, f)).equals(readFileSync(join(binDir, f))));
-      expect(stale, "rebuild with test/isa/build.sh and commit test/isa/bin").toEqual([]);
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-    }
-  }, 60_000);
+  it.skipIf(!hasCrossGcc)(
+    "committed ELFs are exactly what build.sh makes from the sources",
+    () => {
+      const out = mkdtempSync(join(tmpdir(), "isa-build-"));
+      try {
+        const r = spawnSync("sh", [join(repoRoot, "test", "isa", "build.sh")], {
+          env: { ...process.env, OUT: out },
+          encoding: "utf8",
+        });
+        expect(r.status, r.stderr).toBe(0);
+        const stale = elfs.filter((f) => !readFileSync(join(out, f)).equals(readFileSync(join(binDir, f))));
+        expect(stale, "rebuild with test/isa/build.sh and commit test/isa/bin").toEqual([]);
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 
   for (const file of elfs) {
     const name = basename(file, ".elf");
     const elf = join("test", "isa", "bin", file);
     const expected = `${name}: PASS\n`;
 
-    it.skipIf(!hasQemu)(`${name} passes on QEMU (the oracle)`, async () => {
-      const q = await runQemu(elf, TIMEOUT_MS);
-      expect(q.timedOut, describeRun(q)).toBe(false);
-      expect(q.stdout, describeRun(q)).toBe(expected);
-      expect(q.status, describeRun(q)).toBe(0);
-    }, TIMEOUT_MS + 5_000);
+    it.skipIf(!hasQemu)(
+      `${name} passes on QEMU (the oracle)`,
+      async () => {
+        const q = await runQemu(elf, TIMEOUT_MS);
+        expect(q.timedOut, describeRun(q)).toBe(false);
+        expect(q.stdout, describeRun(q)).toBe(expected);
+        expect(q.status, describeRun(q)).toBe(0);
+      },
+      TIMEOUT_MS + 5_000,
+    );
 
     // The hart and CLI land in a parallel change: until bin/wasmvirt.js exists there is nothing to run.
-    it.skipIf(!hasWasmvirt)(`${name} passes on wasmvirt${hasWasmvirt ? "" : " (skipped: bin/wasmvirt.js not built yet)"}`, async () => {
-      const w = await runWasmvirt(elf, TIMEOUT_MS);
-      expect(w.timedOut, describeRun(w)).toBe(false);
-      expect(w.stdout, describeRun(w)).toBe(expected);
-      expect(w.status, describeRun(w)).toBe(0);
-    }, TIMEOUT_MS + 5_000);
+    it.skipIf(!hasWasmvirt)(
+      `${name} passes on wasmvirt${hasWasmvirt ? "" : " (skipped: bin/wasmvirt.js not built yet)"}`,
+      async () => {
+        const w = await runWasmvirt(elf, TIMEOUT_MS);
+        expect(w.timedOut, describeRun(w)).toBe(false);
+        expect(w.stdout, describeRun(w)).toBe(expected);
+        expect(w.status, describeRun(w)).toBe(0);
+      },
+      TIMEOUT_MS + 5_000,
+    );
 
-    it.skipIf(!hasWasmvirt || !hasQemu)(`${name}: wasmvirt and QEMU give the same output and exit status`, async () => {
-      const [w, q] = await Promise.all([runWasmvirt(elf, TIMEOUT_MS), runQemu(elf, TIMEOUT_MS)]);
-      expect({ stdout: w.stdout, status: w.status, timedOut: w.timedOut }, describeRun(w))
-        .toEqual({ stdout: q.stdout, status: q.status, timedOut: q.timedOut });
-    }, TIMEOUT_MS + 5_000);
+    it.skipIf(!hasWasmvirt || !hasQemu)(
+      `${name}: wasmvirt and QEMU give the same output and exit status`,
+      async () => {
+        const [w, q] = await Promise.all([runWasmvirt(elf, TIMEOUT_MS), runQemu(elf, TIMEOUT_MS)]);
+        expect({ stdout: w.stdout, status: w.status, timedOut: w.timedOut }, describeRun(w)).toEqual({
+          stdout: q.stdout,
+          status: q.status,
+          timedOut: q.timedOut,
+        });
+      },
+      TIMEOUT_MS + 5_000,
+    );
   }
 });

@@ -6,7 +6,8 @@ import path from "node:path";
 import { RawClient } from "../qmp/client.js";
 import { startWasmvirt, haveCli, CLI, FIXTURES } from "../qmp/cli-process.js";
 
-const hmp = async (c: RawClient, line: string) => (await c.cmd("human-monitor-command", { "command-line": line })).return as string;
+const hmp = async (c: RawClient, line: string) =>
+  (await c.cmd("human-monitor-command", { "command-line": line })).return as string;
 const field = (text: string, name: string) => Number(new RegExp(`^${name}\\s+(\\d+)`, "m").exec(text)?.[1]);
 
 describe.skipIf(!haveCli)("translation tier from the command line and the monitor", () => {
@@ -50,9 +51,17 @@ describe.skipIf(!haveCli)("translation tier from the command line and the monito
 
   it("refuses unknown -accel words with a one-line error", () => {
     const elf = path.join(FIXTURES, "loop.elf");
-    for (const [accel, msg] of [["tcg,jit=fast", /jit=fast is not one of off, on, eager, lockstep/], ["kvm", /only tcg is available/],
-      ["tcg,jit-threshold=0", /jit-threshold must be a positive integer/], ["tcg,thread=multi", /property 'thread' is not supported/]] as const) {
-      const r = spawnSync(process.execPath, [CLI, "-M", "virt", "-bios", "none", "-kernel", elf, "-nographic", "-accel", accel], { encoding: "utf8", timeout: 10_000 });
+    for (const [accel, msg] of [
+      ["tcg,jit=fast", /jit=fast is not one of off, on, eager, lockstep/],
+      ["kvm", /only tcg is available/],
+      ["tcg,jit-threshold=0", /jit-threshold must be a positive integer/],
+      ["tcg,thread=multi", /property 'thread' is not supported/],
+    ] as const) {
+      const r = spawnSync(
+        process.execPath,
+        [CLI, "-M", "virt", "-bios", "none", "-kernel", elf, "-nographic", "-accel", accel],
+        { encoding: "utf8", timeout: 10_000 },
+      );
       expect(r.status, accel).toBe(1);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
       expect(r.stderr).toMatch(msg);

@@ -26,12 +26,18 @@ export class CoreRunner {
     module ??= new WebAssembly.Module(readFileSync(wasmPath));
     const env = {
       ...this.jit.env,
-      hostMonotonicNs: () => performance.now() * 1e6, hostTimeNs: () => Date.now() * 1e6,
-      abort: () => { throw new Error("core abort"); },
-      blkRead: () => -5, blkWrite: () => -5, blkFlush: () => -5, rngFill: () => {},
+      hostMonotonicNs: () => performance.now() * 1e6,
+      hostTimeNs: () => Date.now() * 1e6,
+      abort: () => {
+        throw new Error("core abort");
+      },
+      blkRead: () => -5,
+      blkWrite: () => -5,
+      blkFlush: () => -5,
+      rngFill: () => {},
     };
     this.core = new WebAssembly.Instance(module, { env } as WebAssembly.Imports).exports as Core;
-    this.core.init(128 * 1024 * 1024, 1);   // the CLI's default -m (the ISA programs probe the end of RAM)
+    this.core.init(128 * 1024 * 1024, 1); // the CLI's default -m (the ISA programs probe the end of RAM)
     this.core.jitSetMode(JIT_MODES[mode], threshold);
     const file = readFileSync(elfPath);
     const elf = parseElf(file, elfPath);
@@ -40,10 +46,12 @@ export class CoreRunner {
     this.bytes.set(rom, this.core.romOffset());
     this.core.resetMachine(0x1000);
     for (const s of elf.segments) this.writePhys(s.addr, segmentBytes(file, s));
-    this.writePhys(fdtAddr, Uint8Array.of(0xd0, 0x0d, 0xfe, 0xed));   // an FDT header's magic, which csr.elf checks
+    this.writePhys(fdtAddr, Uint8Array.of(0xd0, 0x0d, 0xfe, 0xed)); // an FDT header's magic, which csr.elf checks
   }
 
-  get bytes(): Uint8Array { return new Uint8Array(this.core.memory.buffer); }
+  get bytes(): Uint8Array {
+    return new Uint8Array(this.core.memory.buffer);
+  }
 
   /** A host write into guest RAM, reported through the seam as every host writer must. */
   writePhys(pa: bigint, data: Uint8Array): void {
@@ -66,12 +74,16 @@ export class CoreRunner {
     this.output += Buffer.from(drainConsoleOut(this.core as never, this.core.memory)).toString("latin1");
   }
 
-  counters(): Record<string, number> { return this.jit.counters(this.core as never); }
+  counters(): Record<string, number> {
+    return this.jit.counters(this.core as never);
+  }
 
   /** The lockstep checker's first mismatch, readable. */
   lockstepReport(): string {
     const [pc, what, index, region, interp] = [0, 1, 2, 3, 4].map((i) => this.core.jitLockstepReport(i) as bigint);
-    const kind = ["", "hart context word at +0x", "memory at host 0x", "instruction count / exit pc, ran "][Number(what)];
+    const kind = ["", "hart context word at +0x", "memory at host 0x", "instruction count / exit pc, ran "][
+      Number(what)
+    ];
     return `region entered at 0x${pc.toString(16)}: ${kind}${index.toString(16)}: translated 0x${region.toString(16)}, interpreter 0x${interp.toString(16)}`;
   }
 }

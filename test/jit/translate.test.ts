@@ -6,9 +6,14 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { CoreRunner, repoRoot } from "./core-runner.js";
 
-const built = existsSync(join(repoRoot, "build", "core.wasm")) && existsSync(join(repoRoot, "dist", "machine", "elf.js"));
+const built =
+  existsSync(join(repoRoot, "build", "core.wasm")) && existsSync(join(repoRoot, "dist", "machine", "elf.js"));
 const isaBin = join(repoRoot, "test", "isa", "bin");
-const elfs = existsSync(isaBin) ? readdirSync(isaBin).filter((f) => f.endsWith(".elf")).sort() : [];
+const elfs = existsSync(isaBin)
+  ? readdirSync(isaBin)
+      .filter((f) => f.endsWith(".elf"))
+      .sort()
+  : [];
 
 describe.skipIf(!built)("translation tier", () => {
   for (const file of elfs) {
@@ -38,7 +43,7 @@ describe.skipIf(!built)("translation tier", () => {
 
   it("drops a translation when the host writes new code into its page (the RAM-write seam)", () => {
     const elf = join(repoRoot, "test", "isa", "bin", "smc.elf");
-    const r = new CoreRunner(elf, "eager").run(1, 5_000);    // part-way: the first pages are translated
+    const r = new CoreRunner(elf, "eager").run(1, 5_000); // part-way: the first pages are translated
     const before = r.counters();
     expect(before.regions).toBeGreaterThan(0);
     // Rewrite the program's first page with the same bytes: the seam must drop its region.

@@ -6,7 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
-  BOOT_ROM_BASE, buildBootRom, FW_DYNAMIC_INFO_MAGIC, FW_DYNAMIC_INFO_OFFSET,
+  BOOT_ROM_BASE,
+  buildBootRom,
+  FW_DYNAMIC_INFO_MAGIC,
+  FW_DYNAMIC_INFO_OFFSET,
 } from "../../src/machine/bootrom.js";
 import { computeBootLayout } from "../../src/machine/boot-layout.js";
 import memmap from "../../src/machine/memmap.json" with { type: "json" };
@@ -35,7 +38,12 @@ describe("boot ROM", () => {
   it("carries fw_dynamic_info v2: next_addr = kernel entry, next mode S, options 0, boot hart 0", () => {
     const rom = buildBootRom(params);
     expect(fwDynamicInfo(rom, BOOT_ROM_BASE + BigInt(FW_DYNAMIC_INFO_OFFSET))).toEqual({
-      magic: BigInt(FW_DYNAMIC_INFO_MAGIC), version: 2n, nextAddr: 0x8020_0000n, nextMode: 1n, options: 0n, bootHart: 0n,
+      magic: BigInt(FW_DYNAMIC_INFO_MAGIC),
+      version: 2n,
+      nextAddr: 0x8020_0000n,
+      nextMode: 1n,
+      options: 0n,
+      bootHart: 0n,
     });
     expect(FW_DYNAMIC_INFO_MAGIC).toBe(0x4942534f);
     expect(rom.subarray(FW_DYNAMIC_INFO_OFFSET + 48).every((b) => b === 0)).toBe(true);
@@ -53,17 +61,37 @@ describe("boot ROM", () => {
     try {
       writeFileSync(join(dir, "rom.bin"), rom.subarray(0, 0x18));
       // no-aliases: canonical mnemonics (some binutils print "add" for addi with an immediate).
-      const r = spawnSync(OBJDUMP, ["-M", "no-aliases", "-D", "-b", "binary", "-m", "riscv:rv64", `--adjust-vma=0x${BOOT_ROM_BASE.toString(16)}`,
-        join(dir, "rom.bin")], { encoding: "utf8" });
+      const r = spawnSync(
+        OBJDUMP,
+        [
+          "-M",
+          "no-aliases",
+          "-D",
+          "-b",
+          "binary",
+          "-m",
+          "riscv:rv64",
+          `--adjust-vma=0x${BOOT_ROM_BASE.toString(16)}`,
+          join(dir, "rom.bin"),
+        ],
+        { encoding: "utf8" },
+      );
       expect(r.status, r.stderr).toBe(0);
       listing = r.stdout;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    const insns = listing.split("\n")
+    const insns = listing
+      .split("\n")
       .map((l) => /^\s*([0-9a-f]+):\s+[0-9a-f]+\s+(.+)$/.exec(l))
       .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => ({ pc: BigInt(`0x${m[1]}`), text: m[2].replace(/\s+/g, " ").replace(/\s*#.*$/, "").trim() }));
+      .map((m) => ({
+        pc: BigInt(`0x${m[1]}`),
+        text: m[2]
+          .replace(/\s+/g, " ")
+          .replace(/\s*#.*$/, "")
+          .trim(),
+      }));
     expect(insns.map((i) => i.text.split(" ")[0])).toEqual(["auipc", "addi", "csrrs", "ld", "ld", "jalr"]);
 
     // Follow the code as a hart would, from the operands objdump printed.
@@ -106,10 +134,17 @@ describe("boot ROM", () => {
           const args = ["-m", `${c.ram >> 20n}M`, "-bios", c.bios ? join(dir, "fw.bin") : "none"];
           if (!c.noKernel) args.push("-kernel", join(dir, "k.bin"));
           const layout = computeBootLayout({
-            ramBase, ramSize: c.ram, firmware: c.bios ? { bytes: fw } : undefined,
-            kernel: c.noKernel ? undefined : { bytes: kernel }, fdtSize: 4096,
+            ramBase,
+            ramSize: c.ram,
+            firmware: c.bios ? { bytes: fw } : undefined,
+            kernel: c.noKernel ? undefined : { bytes: kernel },
+            fdtSize: 4096,
           });
-          const ours = buildBootRom({ startAddr: layout.startAddr, fdtAddr: layout.fdt.addr, kernelEntry: layout.nextAddr });
+          const ours = buildBootRom({
+            startAddr: layout.startAddr,
+            fdtAddr: layout.fdt.addr,
+            kernelEntry: layout.nextAddr,
+          });
           const theirs = qemuReadPhys(args, BOOT_ROM_BASE, romBytes);
           expect(Buffer.from(ours.subarray(0, romBytes)).toString("hex")).toBe(Buffer.from(theirs).toString("hex"));
         } finally {

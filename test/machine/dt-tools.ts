@@ -22,7 +22,10 @@ export function withTempDir<T>(fn: (dir: string) => T): T {
   }
 }
 
-export interface DtcResult { dts: string; diagnostics: string[] }
+export interface DtcResult {
+  dts: string;
+  diagnostics: string[];
+}
 
 /** Decompiles a DTB with dtc; throws if dtc fails. Diagnostics come without the file name. */
 export function dtcDecompile(dtb: Uint8Array): DtcResult {
@@ -47,15 +50,20 @@ export function dtcCompile(dts: string): { dtb: Uint8Array; diagnostics: string[
 }
 
 function diagnostics(stderr: string): string[] {
-  return stderr.split("\n").map((l) => l.replace(/^.*?: (?=Warning|ERROR|Error)/, "").trim()).filter((l) => l.length > 0);
+  return stderr
+    .split("\n")
+    .map((l) => l.replace(/^.*?: (?=Warning|ERROR|Error)/, "").trim())
+    .filter((l) => l.length > 0);
 }
 
 /** `qemu-system-riscv64 -M virt,dumpdtb=...` with extra arguments; returns the packed blob. */
 export function qemuDumpDtb(args: string[]): Uint8Array {
   return withTempDir((dir) => {
     const out = join(dir, "virt.dtb");
-    execFileSync("qemu-system-riscv64", ["-M", `virt,dumpdtb=${out}`, "-nographic", ...args],
-      { stdio: ["ignore", "ignore", "pipe"], timeout: 30_000 });
+    execFileSync("qemu-system-riscv64", ["-M", `virt,dumpdtb=${out}`, "-nographic", ...args], {
+      stdio: ["ignore", "ignore", "pipe"],
+      timeout: 30_000,
+    });
     const raw = readFileSync(out);
     // QEMU writes its whole buffer; the blob's own header says how much is the tree.
     return new Uint8Array(raw.subarray(0, raw.readUInt32BE(4)));
@@ -79,7 +87,8 @@ export function parseDtsText(text: string): Map<string, DtsNode> {
   };
   for (const raw of text.split("\n")) {
     const line = raw.trim();
-    if (line === "" || line.startsWith("//") || line.startsWith("/dts-v1/") || line.startsWith("/memreserve/")) continue;
+    if (line === "" || line.startsWith("//") || line.startsWith("/dts-v1/") || line.startsWith("/memreserve/"))
+      continue;
     if (line.endsWith("{")) {
       const name = line.slice(0, -1).trim();
       const path = childPath(name);
@@ -100,7 +109,11 @@ export function parseDtsText(text: string): Map<string, DtsNode> {
   return nodes;
 }
 
-const cellsOf = (value: string): string[] => value.replace(/^<|>$/g, "").split(/\s+/).filter((c) => c.length > 0);
+const cellsOf = (value: string): string[] =>
+  value
+    .replace(/^<|>$/g, "")
+    .split(/\s+/)
+    .filter((c) => c.length > 0);
 
 /**
  * Replaces phandle numbers by `&/path/of/target`: `phandle` itself becomes `<phandle>`, and the
@@ -123,7 +136,12 @@ export function resolvePhandles(nodes: Map<string, DtsNode>): Map<string, DtsNod
       if (k === "phandle") return [k, "<phandle>"];
       if (k === "interrupt-parent" || k === "regmap" || k === "cpu") return [k, `<${cellsOf(v).map(ref).join(" ")}>`];
       if (k === "interrupts-extended") {
-        return [k, `<${cellsOf(v).map((c, i) => (i % 2 === 0 ? ref(c) : c)).join(" ")}>`];
+        return [
+          k,
+          `<${cellsOf(v)
+            .map((c, i) => (i % 2 === 0 ? ref(c) : c))
+            .join(" ")}>`,
+        ];
       }
       return [k, v];
     });

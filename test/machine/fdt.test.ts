@@ -12,7 +12,8 @@ function sampleTree(): Fdt {
   const ph = fdt.allocatePhandle();
   intc.setU32("phandle", ph).setEmpty("interrupt-controller").setU64("reg", 0x1000n, 0x100n);
   const dev = fdt.root.addNode("dev@2000");
-  dev.setStrings("compatible", ["vendor,dev-2", "vendor,dev"])
+  dev
+    .setStrings("compatible", ["vendor,dev-2", "vendor,dev"])
     .setU32("interrupts-extended", ph, 5)
     .setBytes("blob", new Uint8Array([1, 2, 3]))
     .setU64("big", 0x1234_5678_9abc_def0n);
@@ -25,7 +26,8 @@ describe("fdt writer and reader", () => {
     const dtb = sampleTree().toDtb();
     const back = parseDtb(dtb);
     expect(back.memReserve).toEqual([
-      { address: 0x8000_0000n, size: 0x20_0000n }, { address: 0x1_0000_0000n, size: 0x1000n },
+      { address: 0x8000_0000n, size: 0x20_0000n },
+      { address: 0x1_0000_0000n, size: 0x1000n },
     ]);
     expect(back.bootCpuidPhys).toBe(1);
     expect(back.root.propString("model")).toBe("sample");
@@ -57,7 +59,10 @@ describe("fdt writer and reader", () => {
     fdt.root.addNode("z");
     fdt.root.addNode("y");
     const back = parseDtb(fdt.toDtb());
-    expect(back.root.properties.map((p) => [p.name, back.root.propCells(p.name)])).toEqual([["a", [3]], ["b", [2]]]);
+    expect(back.root.properties.map((p) => [p.name, back.root.propCells(p.name)])).toEqual([
+      ["a", [3]],
+      ["b", [2]],
+    ]);
     expect(back.root.children.map((c) => c.name)).toEqual(["z", "y"]);
   });
 
@@ -85,7 +90,10 @@ describe("fdt writer and reader", () => {
 
   describe("rejects broken blobs with a message that says what is wrong", () => {
     const good = (): Uint8Array => sampleTree().toDtb();
-    const put32 = (b: Uint8Array, off: number, v: number): Uint8Array => { new DataView(b.buffer).setUint32(off, v); return b; };
+    const put32 = (b: Uint8Array, off: number, v: number): Uint8Array => {
+      new DataView(b.buffer).setUint32(off, v);
+      return b;
+    };
     it("too short", () => expect(() => parseDtb(new Uint8Array(10))).toThrow(/shorter than the 40-byte header/));
     it("bad magic", () => expect(() => parseDtb(put32(good(), 0, 0x12345678))).toThrow(/bad magic 0x12345678/));
     it("truncated", () => {

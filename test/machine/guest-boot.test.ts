@@ -14,26 +14,46 @@ const running: GuestProcess[] = [];
 const PROMPT = GUEST_MARKERS.prompt;
 
 function boot(extra: string[] = [], append?: string): GuestProcess {
-  const g = new GuestProcess(["-M", "virt", "-m", "256M", "-bios", images.firmware, "-kernel", images.kernel,
-    "-initrd", images.initrd, "-append", append ?? readImagesIndex(process.env.WASMVIRT_IMAGES_SRC).kernelCmdline, "-nographic", ...extra]);
+  const g = new GuestProcess([
+    "-M",
+    "virt",
+    "-m",
+    "256M",
+    "-bios",
+    images.firmware,
+    "-kernel",
+    images.kernel,
+    "-initrd",
+    images.initrd,
+    "-append",
+    append ?? readImagesIndex(process.env.WASMVIRT_IMAGES_SRC).kernelCmdline,
+    "-nographic",
+    ...extra,
+  ]);
   running.push(g);
   return g;
 }
 
 /** Returns once the guest's power-button listener holds the keyboard's event device open. */
 async function powerButtonReady(g: GuestProcess): Promise<void> {
-  await g.run("for i in $(seq 300); do ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q /dev/input/event && break; sleep 0.1; done");
+  await g.run(
+    "for i in $(seq 300); do ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q /dev/input/event && break; sleep 0.1; done",
+  );
 }
 
 async function toShell(g: GuestProcess): Promise<void> {
   await g.waitFor(GUEST_MARKERS.up, 120_000);
   await g.waitFor(PROMPT, 60_000);
-  await new Promise((r) => setTimeout(r, 200));  // let the shell finish setting up the tty
+  await new Promise((r) => setTimeout(r, 200)); // let the shell finish setting up the tty
 }
 
 describe.skipIf(!wasmvirtBuilt)("bundled guest on wasmvirt", () => {
-  beforeAll(async () => { images = await ensureImages(process.env.WASMVIRT_IMAGES_SRC ? { srcDir: process.env.WASMVIRT_IMAGES_SRC } : {}); }, 120_000);
-  afterEach(() => { for (const g of running.splice(0)) g.kill(); });
+  beforeAll(async () => {
+    images = await ensureImages(process.env.WASMVIRT_IMAGES_SRC ? { srcDir: process.env.WASMVIRT_IMAGES_SRC } : {});
+  }, 120_000);
+  afterEach(() => {
+    for (const g of running.splice(0)) g.kill();
+  });
 
   it("boots OpenSBI and Linux to a shell, runs commands, and powers off with status 0", async () => {
     const g = boot();
@@ -103,7 +123,7 @@ describe.skipIf(!wasmvirtBuilt)("bundled guest on wasmvirt", () => {
     await toShell(g);
     await g.run("echo first > /tmp/boot-state");
     g.type("reboot\n");
-    await g.waitFor("OpenSBI v1.1");           // firmware runs again: a real machine reset
+    await g.waitFor("OpenSBI v1.1"); // firmware runs again: a real machine reset
     await toShell(g);
     // tmpfs is gone: this is a fresh boot, not the old kernel.
     expect(await g.run("cat /tmp/boot-state 2>/dev/null || echo none")).toBe("none");

@@ -2,24 +2,47 @@
 // unusable (truncated, corrupted, another machine) refused with a message naming the reason.
 import { describe, it, expect } from "vitest";
 import {
-  encodeState, decodeState, incompatibility, unpackNonZero, StateFormatError, RAM_PAGE, type StateHeader, type MachineDescription,
+  encodeState,
+  decodeState,
+  incompatibility,
+  unpackNonZero,
+  StateFormatError,
+  RAM_PAGE,
+  type StateHeader,
+  type MachineDescription,
 } from "../../src/machine/snapshot/format.js";
 
 const machine: MachineDescription = {
-  ramSize: 1 << 20, harts: 2,
-  virtio: [{ slot: 7, type: 2, flags: 0, capacity: 1 << 20 }, { slot: 6, type: 18, flags: 0, capacity: 0 }],
+  ramSize: 1 << 20,
+  harts: 2,
+  virtio: [
+    { slot: 7, type: 2, flags: 0, capacity: 1 << 20 },
+    { slot: 6, type: 18, flags: 0, capacity: 0 },
+  ],
 };
-const header: StateHeader = { format: 1, wasmvirt: "0.1.0", core: "abcd", machine, blk: false, savedAt: "2026-01-01T00:00:00Z" };
+const header: StateHeader = {
+  format: 1,
+  wasmvirt: "0.1.0",
+  core: "abcd",
+  machine,
+  blk: false,
+  savedAt: "2026-01-01T00:00:00Z",
+};
 
 function sample() {
   const ram = new Uint8Array(machine.ramSize);
-  ram.fill(7, 3 * RAM_PAGE, 3 * RAM_PAGE + 100);          // page 3
-  for (let i = 0; i < RAM_PAGE; i++) ram[200 * RAM_PAGE + i] = (i * 31) & 0xff;  // page 200, less compressible
+  ram.fill(7, 3 * RAM_PAGE, 3 * RAM_PAGE + 100); // page 3
+  for (let i = 0; i < RAM_PAGE; i++) ram[200 * RAM_PAGE + i] = (i * 31) & 0xff; // page 200, less compressible
   const region = new Uint8Array(8192).fill(1);
   const disk = new Uint8Array(1 << 20);
   disk.fill(9, 70_000, 80_000);
-  const enc = encodeState({ header, regions: [{ start: 0x1000, bytes: region }], ram, host: { consoleInput: [104, 105] },
-    disks: [{ index: 0, bytes: disk }] });
+  const enc = encodeState({
+    header,
+    regions: [{ start: 0x1000, bytes: region }],
+    ram,
+    host: { consoleInput: [104, 105] },
+    disks: [{ index: 0, bytes: disk }],
+  });
   return { ram, disk, enc, file: Buffer.concat(enc.parts) };
 }
 
@@ -63,14 +86,30 @@ describe("machine state format", () => {
 
   it("names the difference when the machine does not match", () => {
     expect(incompatibility(header, machine, "abcd")).toBeUndefined();
-    expect(incompatibility(header, { ...machine, ramSize: 2 << 20 }, "abcd")).toMatch(/Size mismatch: riscv_virt_board.ram: 0x100000 != 0x200000.*-m 1M.*-m 2M/);
+    expect(incompatibility(header, { ...machine, ramSize: 2 << 20 }, "abcd")).toMatch(
+      /Size mismatch: riscv_virt_board.ram: 0x100000 != 0x200000.*-m 1M.*-m 2M/,
+    );
     expect(incompatibility(header, { ...machine, harts: 1 }, "abcd")).toMatch(/-smp 2, this machine has -smp 1/);
-    expect(incompatibility(header, { ...machine, virtio: machine.virtio.slice(0, 1) }, "abcd")).toMatch(/virtio-keyboard-device at virtio-mmio@10007000, this machine has none/);
-    expect(incompatibility(header, { ...machine, virtio: [{ ...machine.virtio[0], capacity: 2 << 20 }, machine.virtio[1]] }, "abcd"))
-      .toMatch(/disk at virtio-mmio@10008000 has 1048576 bytes in the state and 2097152 bytes here/);
-    expect(incompatibility(header, { ...machine, virtio: [{ ...machine.virtio[0], flags: 1 }, machine.virtio[1]] }, "abcd")).toMatch(/writable in the state and read-only here/);
-    expect(incompatibility(header, { ...machine, virtio: [{ slot: 7, type: 4, flags: 0, capacity: 0 }, machine.virtio[1]] }, "abcd"))
-      .toMatch(/virtio-blk-device at virtio-mmio@10008000, this machine has a virtio-rng-device/);
+    expect(incompatibility(header, { ...machine, virtio: machine.virtio.slice(0, 1) }, "abcd")).toMatch(
+      /virtio-keyboard-device at virtio-mmio@10007000, this machine has none/,
+    );
+    expect(
+      incompatibility(
+        header,
+        { ...machine, virtio: [{ ...machine.virtio[0], capacity: 2 << 20 }, machine.virtio[1]] },
+        "abcd",
+      ),
+    ).toMatch(/disk at virtio-mmio@10008000 has 1048576 bytes in the state and 2097152 bytes here/);
+    expect(
+      incompatibility(header, { ...machine, virtio: [{ ...machine.virtio[0], flags: 1 }, machine.virtio[1]] }, "abcd"),
+    ).toMatch(/writable in the state and read-only here/);
+    expect(
+      incompatibility(
+        header,
+        { ...machine, virtio: [{ slot: 7, type: 4, flags: 0, capacity: 0 }, machine.virtio[1]] },
+        "abcd",
+      ),
+    ).toMatch(/virtio-blk-device at virtio-mmio@10008000, this machine has a virtio-rng-device/);
     expect(incompatibility(header, machine, "ffff")).toMatch(/another core build \(abcd, this is ffff\)/);
   });
 });

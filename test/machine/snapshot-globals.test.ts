@@ -12,19 +12,38 @@ const CORE_STATE = "snapshotSave() writes it into CORE_STATE (a saved region); s
 
 /** Global (as the .wat names it, without the `$assembly/` prefix) → why it is safe. */
 const GLOBALS: Record<string, string> = {
-  "cpu/state/pc": SAVED_BY_SAVEHART, "cpu/state/priv": SAVED_BY_SAVEHART, "cpu/state/mstatus": SAVED_BY_SAVEHART,
-  "cpu/state/medeleg": SAVED_BY_SAVEHART, "cpu/state/mideleg": SAVED_BY_SAVEHART, "cpu/state/mie": SAVED_BY_SAVEHART,
-  "cpu/state/mip": SAVED_BY_SAVEHART, "cpu/state/mtvec": SAVED_BY_SAVEHART, "cpu/state/stvec": SAVED_BY_SAVEHART,
-  "cpu/state/mepc": SAVED_BY_SAVEHART, "cpu/state/sepc": SAVED_BY_SAVEHART, "cpu/state/mcause": SAVED_BY_SAVEHART,
-  "cpu/state/scause": SAVED_BY_SAVEHART, "cpu/state/mtval": SAVED_BY_SAVEHART, "cpu/state/stval": SAVED_BY_SAVEHART,
-  "cpu/state/mscratch": SAVED_BY_SAVEHART, "cpu/state/sscratch": SAVED_BY_SAVEHART,
-  "cpu/state/mcounteren": SAVED_BY_SAVEHART, "cpu/state/scounteren": SAVED_BY_SAVEHART,
-  "cpu/state/mcountinhibit": SAVED_BY_SAVEHART, "cpu/state/menvcfg": SAVED_BY_SAVEHART,
-  "cpu/state/senvcfg": SAVED_BY_SAVEHART, "cpu/state/satp": SAVED_BY_SAVEHART, "cpu/state/stimecmp": SAVED_BY_SAVEHART,
-  "cpu/state/instret": SAVED_BY_SAVEHART, "cpu/state/cycleOffset": SAVED_BY_SAVEHART,
-  "cpu/state/instretOffset": SAVED_BY_SAVEHART, "cpu/state/resAddr": SAVED_BY_SAVEHART,
-  "cpu/state/resValue": SAVED_BY_SAVEHART, "cpu/state/waiting": SAVED_BY_SAVEHART,
-  "cpu/state/pmpcfg0": SAVED_BY_SAVEHART, "cpu/state/pmpcfg2": SAVED_BY_SAVEHART,
+  "cpu/state/pc": SAVED_BY_SAVEHART,
+  "cpu/state/priv": SAVED_BY_SAVEHART,
+  "cpu/state/mstatus": SAVED_BY_SAVEHART,
+  "cpu/state/medeleg": SAVED_BY_SAVEHART,
+  "cpu/state/mideleg": SAVED_BY_SAVEHART,
+  "cpu/state/mie": SAVED_BY_SAVEHART,
+  "cpu/state/mip": SAVED_BY_SAVEHART,
+  "cpu/state/mtvec": SAVED_BY_SAVEHART,
+  "cpu/state/stvec": SAVED_BY_SAVEHART,
+  "cpu/state/mepc": SAVED_BY_SAVEHART,
+  "cpu/state/sepc": SAVED_BY_SAVEHART,
+  "cpu/state/mcause": SAVED_BY_SAVEHART,
+  "cpu/state/scause": SAVED_BY_SAVEHART,
+  "cpu/state/mtval": SAVED_BY_SAVEHART,
+  "cpu/state/stval": SAVED_BY_SAVEHART,
+  "cpu/state/mscratch": SAVED_BY_SAVEHART,
+  "cpu/state/sscratch": SAVED_BY_SAVEHART,
+  "cpu/state/mcounteren": SAVED_BY_SAVEHART,
+  "cpu/state/scounteren": SAVED_BY_SAVEHART,
+  "cpu/state/mcountinhibit": SAVED_BY_SAVEHART,
+  "cpu/state/menvcfg": SAVED_BY_SAVEHART,
+  "cpu/state/senvcfg": SAVED_BY_SAVEHART,
+  "cpu/state/satp": SAVED_BY_SAVEHART,
+  "cpu/state/stimecmp": SAVED_BY_SAVEHART,
+  "cpu/state/instret": SAVED_BY_SAVEHART,
+  "cpu/state/cycleOffset": SAVED_BY_SAVEHART,
+  "cpu/state/instretOffset": SAVED_BY_SAVEHART,
+  "cpu/state/resAddr": SAVED_BY_SAVEHART,
+  "cpu/state/resValue": SAVED_BY_SAVEHART,
+  "cpu/state/waiting": SAVED_BY_SAVEHART,
+  "cpu/state/pmpcfg0": SAVED_BY_SAVEHART,
+  "cpu/state/pmpcfg2": SAVED_BY_SAVEHART,
   "cpu/state/hartId": "loadHart(activeHart) sets it on restore",
   "cpu/state/hartCount": "the machine's -smp (checked against the state), set by init()",
   "cpu/state/dataTag": "derived: loadHart() → recomputeTags()",
@@ -72,9 +91,13 @@ const PREFIXES: Record<string, string> = {
 };
 const JIT_CACHE = "the translation cache: snapshotRestore() drops every translation (jitFlushAll)";
 Object.assign(GLOBALS, {
-  "jit/cache/liveBytes": JIT_CACHE, "jit/cache/liveRegions": JIT_CACHE, "jit/cache/nextRegion": JIT_CACHE,
-  "jit/cache/runningInvalidated": "per region call", "jit/cache/runningRegion": "per region call",
-  "jit/cache/mode": "this process's -accel setting, not the machine's", "jit/cache/threshold": "this process's -accel setting",
+  "jit/cache/liveBytes": JIT_CACHE,
+  "jit/cache/liveRegions": JIT_CACHE,
+  "jit/cache/nextRegion": JIT_CACHE,
+  "jit/cache/runningInvalidated": "per region call",
+  "jit/cache/runningRegion": "per region call",
+  "jit/cache/mode": "this process's -accel setting, not the machine's",
+  "jit/cache/threshold": "this process's -accel setting",
   "jit/cache/retranslateThreshold": "this process's -accel setting",
   "jit/cache/suspended": "set while a debugger steps (debugger state)",
 });
@@ -84,13 +107,19 @@ const RUNTIME = new Set(["~started"]);
 
 describe("saved machine state covers every wasm global", () => {
   const wat = path.join(repoRoot, "build", "core.wat");
-  it.skipIf(!fs.existsSync(wat))("each mutable global of core.wasm is saved or declared not to be machine state", () => {
-    const names = [...fs.readFileSync(wat, "utf8").matchAll(/^\s*\(global \$(\S+) \(mut /gm)].map((m) => m[1]);
-    expect(names.length).toBeGreaterThan(20);
-    const unknown = names
-      .filter((n) => !RUNTIME.has(n))
-      .map((n) => n.replace(/^assembly\//, ""))
-      .filter((n) => !(n in GLOBALS) && !Object.keys(PREFIXES).some((p) => n.startsWith(p)));
-    expect(unknown, "new wasm globals: save them in snapshotSave/saveHart or say here why they are not state").toEqual([]);
-  });
+  it.skipIf(!fs.existsSync(wat))(
+    "each mutable global of core.wasm is saved or declared not to be machine state",
+    () => {
+      const names = [...fs.readFileSync(wat, "utf8").matchAll(/^\s*\(global \$(\S+) \(mut /gm)].map((m) => m[1]);
+      expect(names.length).toBeGreaterThan(20);
+      const unknown = names
+        .filter((n) => !RUNTIME.has(n))
+        .map((n) => n.replace(/^assembly\//, ""))
+        .filter((n) => !(n in GLOBALS) && !Object.keys(PREFIXES).some((p) => n.startsWith(p)));
+      expect(
+        unknown,
+        "new wasm globals: save them in snapshotSave/saveHart or say here why they are not state",
+      ).toEqual([]);
+    },
+  );
 });

@@ -12,12 +12,28 @@ import { type Vm, wasmvirt, tempDir, saveTo } from "./snapshot-helpers";
 
 let images: GuestImages;
 const vms: Vm[] = [];
-afterEach(() => { for (const v of vms.splice(0)) v.kill(); });
+afterEach(() => {
+  for (const v of vms.splice(0)) v.kill();
+});
 const haveE2fsck = spawnSync("e2fsck", ["-V"], { stdio: "ignore" }).status === 0;
 
 function guestArgs(extra: string[] = []): string[] {
-  return ["-M", "virt", "-m", "256M", "-bios", images.firmware, "-kernel", images.kernel, "-initrd", images.initrd,
-    "-append", readImagesIndex().kernelCmdline, "-nographic", ...extra];
+  return [
+    "-M",
+    "virt",
+    "-m",
+    "256M",
+    "-bios",
+    images.firmware,
+    "-kernel",
+    images.kernel,
+    "-initrd",
+    images.initrd,
+    "-append",
+    readImagesIndex().kernelCmdline,
+    "-nographic",
+    ...extra,
+  ];
 }
 
 function start(dir: string, name: string, extra: string[] = []): Vm {
@@ -33,7 +49,12 @@ async function toShell(vm: Vm): Promise<void> {
 }
 
 /** Boots to the prompt, saves the machine to `file` and quits the source. */
-async function bootAndSave(dir: string, file: string, extra: string[] = [], before?: (vm: Vm) => Promise<void>): Promise<Vm> {
+async function bootAndSave(
+  dir: string,
+  file: string,
+  extra: string[] = [],
+  before?: (vm: Vm) => Promise<void>,
+): Promise<Vm> {
   const src = start(dir, "src", extra);
   await toShell(src);
   await before?.(src);
@@ -45,7 +66,9 @@ async function bootAndSave(dir: string, file: string, extra: string[] = [], befo
 }
 
 describe.skipIf(!wasmvirtBuilt)("bundled guest: save and restore", () => {
-  beforeAll(async () => { images = await ensureImages(); }, 120_000);
+  beforeAll(async () => {
+    images = await ensureImages();
+  }, 120_000);
 
   it("saved at the prompt, restored in a new process with -incoming exec: — the shell answers, guest time continues", async () => {
     const dir = tempDir();
@@ -57,7 +80,7 @@ describe.skipIf(!wasmvirtBuilt)("bundled guest: save and restore", () => {
     });
     // A state of the booted guest is small (zero pages are not stored).
     expect(fs.statSync(state).size).toBeLessThan(10 << 20);
-    await new Promise((r) => setTimeout(r, 3000));   // wall time that must not show in the guest
+    await new Promise((r) => setTimeout(r, 3000)); // wall time that must not show in the guest
     const dst = start(dir, "dst", ["-incoming", `exec:cat ${state}`]);
     expect(await dst.shell("echo $((6*7))")).toBe("42");
     expect(await dst.shell("cat /tmp/mark")).toBe("kept-in-tmpfs");
@@ -106,7 +129,9 @@ describe.skipIf(!wasmvirtBuilt)("bundled guest: save and restore", () => {
     expect(await dst.cmd("migrate-incoming", { uri: `exec:cat ${state}` })).toEqual({ return: {} });
     await dst.waitEvent("MIGRATION", (d) => d.status === "completed");
     expect((await dst.cmd("query-status")).return.status).toBe("running");
-    expect((await dst.cmd("migrate-incoming", { uri: `exec:cat ${state}` })).error.desc).toBe("The incoming migration has already been started");
+    expect((await dst.cmd("migrate-incoming", { uri: `exec:cat ${state}` })).error.desc).toBe(
+      "The incoming migration has already been started",
+    );
     await toShell(dst);
     expect(await dst.shell("echo booted")).toBe("booted");
     fs.rmSync(dir, { recursive: true, force: true });
@@ -115,54 +140,63 @@ describe.skipIf(!wasmvirtBuilt)("bundled guest: save and restore", () => {
   it("saved in the middle of the guest's benchmark: it finishes after the restore with the same results", async () => {
     // The results every run prints on QEMU and wasmvirt alike (bench/results/sample.json).
     const sample = JSON.parse(fs.readFileSync(path.join(repoRoot, "bench", "results", "sample.json"), "utf8"));
-    const expected: Record<string, string> = sample.parts.find((p: { part: string }) => p.part === "guestbench").info.results;
+    const expected: Record<string, string> = sample.parts.find((p: { part: string }) => p.part === "guestbench").info
+      .results;
     const dir = tempDir();
     const state = path.join(dir, "vm.state");
     const args = guestArgs().map((a) => (a === readImagesIndex().kernelCmdline ? readImagesIndex().benchCmdline : a));
     const src = wasmvirt(dir, args, "src.sock");
     vms.push(src);
-    await src.waitFor("wasmvirt-bench: int ", 120_000);     // the integer part done, the memory part running
+    await src.waitFor("wasmvirt-bench: int ", 120_000); // the integer part done, the memory part running
     await src.connect();
     await saveTo(src, state);
     await src.cmd("quit");
     const dst = wasmvirt(dir, [...args, "-incoming", `file:${state}`], "dst.sock");
     vms.push(dst);
     await dst.waitFor(GUEST_MARKERS.benchDone, 180_000);
-    const printed = Object.fromEntries([...(src.out + dst.out).matchAll(/^wasmvirt-bench: (\w+) ms=\d+ (.+?)\r?$/gm)].map((m) => [m[1], m[2]]));
+    const printed = Object.fromEntries(
+      [...(src.out + dst.out).matchAll(/^wasmvirt-bench: (\w+) ms=\d+ (.+?)\r?$/gm)].map((m) => [m[1], m[2]]),
+    );
     expect(printed).toEqual(expected);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 300_000);
 
-  it.skipIf(!haveE2fsck)("saved while writing to its disk: the write finishes after the restore and e2fsck finds the disk clean", async () => {
-    const dir = tempDir();
-    const state = path.join(dir, "vm.state");
-    const disk = await freshDisk(path.join(dir, "disk.ext2"), images);
-    const drive = ["-drive", `file=${disk},format=raw,if=virtio`];
-    const src = start(dir, "src", drive);
-    await toShell(src);
-    // A writer in the background; the save lands in the middle of it.
-    src.type("(i=0; while [ $i -lt 40 ]; do dd if=/dev/urandom of=/mnt/f$i bs=4k count=16 2>/dev/null; i=$((i+1)); done; sync; echo WRITER-DONE) &\n");
-    await new Promise((r) => setTimeout(r, 300));
-    await src.connect();
-    await saveTo(src, state);
-    await src.cmd("quit");
-    const dst = start(dir, "dst", [...drive, "-incoming", `file:${state}`]);
-    await dst.waitFor("WRITER-DONE", 120_000);
-    expect(await dst.shell("ls /mnt | grep -c '^f'")).toBe("40");
-    expect(await dst.shell("umount /mnt && echo unmounted")).toMatch(/unmounted$/);
-    dst.type("poweroff\n");
-    expect(await dst.exited).toBe(0);
-    const fsck = spawnSync("e2fsck", ["-fn", disk], { encoding: "utf8" });
-    expect(fsck.status, fsck.stdout + fsck.stderr).toBe(0);
-    fs.rmSync(dir, { recursive: true, force: true });
-  }, 240_000);
+  it.skipIf(!haveE2fsck)(
+    "saved while writing to its disk: the write finishes after the restore and e2fsck finds the disk clean",
+    async () => {
+      const dir = tempDir();
+      const state = path.join(dir, "vm.state");
+      const disk = await freshDisk(path.join(dir, "disk.ext2"), images);
+      const drive = ["-drive", `file=${disk},format=raw,if=virtio`];
+      const src = start(dir, "src", drive);
+      await toShell(src);
+      // A writer in the background; the save lands in the middle of it.
+      src.type(
+        "(i=0; while [ $i -lt 40 ]; do dd if=/dev/urandom of=/mnt/f$i bs=4k count=16 2>/dev/null; i=$((i+1)); done; sync; echo WRITER-DONE) &\n",
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      await src.connect();
+      await saveTo(src, state);
+      await src.cmd("quit");
+      const dst = start(dir, "dst", [...drive, "-incoming", `file:${state}`]);
+      await dst.waitFor("WRITER-DONE", 120_000);
+      expect(await dst.shell("ls /mnt | grep -c '^f'")).toBe("40");
+      expect(await dst.shell("umount /mnt && echo unmounted")).toMatch(/unmounted$/);
+      dst.type("poweroff\n");
+      expect(await dst.exited).toBe(0);
+      const fsck = spawnSync("e2fsck", ["-fn", disk], { encoding: "utf8" });
+      expect(fsck.status, fsck.stdout + fsck.stderr).toBe(0);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+    240_000,
+  );
 
   it("migrate with blk: true carries the disk's contents to another image file", async () => {
     const dir = tempDir();
     const state = path.join(dir, "vm.state");
     const disk = await freshDisk(path.join(dir, "src.ext2"), images);
     const other = path.join(dir, "dst.ext2");
-    fs.writeFileSync(other, Buffer.alloc(fs.statSync(disk).size, 0x5a));   // same size, other contents
+    fs.writeFileSync(other, Buffer.alloc(fs.statSync(disk).size, 0x5a)); // same size, other contents
     const src = start(dir, "src", ["-drive", `file=${disk},format=raw,if=virtio`]);
     await toShell(src);
     await src.shell("echo carried > /mnt/blk.txt && sync");
@@ -173,7 +207,8 @@ describe.skipIf(!wasmvirtBuilt)("bundled guest: save and restore", () => {
     await src.cmd("quit");
     const dst = start(dir, "dst", ["-drive", `file=${other},format=raw,if=virtio`, "-S", "-incoming", `file:${state}`]);
     await dst.connect();
-    for (let i = 0; i < 300 && (await dst.cmd("query-status")).return.status === "inmigrate"; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 300 && (await dst.cmd("query-status")).return.status === "inmigrate"; i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect((await dst.cmd("query-status")).return.status).toBe("paused");
     // Loaded and not yet run: the destination's image now holds exactly the source's disk.
     expect(Buffer.compare(fs.readFileSync(other), fs.readFileSync(disk))).toBe(0);
@@ -192,7 +227,10 @@ describe.skipIf(!wasmvirtBuilt)("bundled guest: save and restore", () => {
     bad[bad.length >> 1] ^= 1;
     fs.writeFileSync(path.join(dir, "bad.state"), bad);
     const cases: [string[], RegExp][] = [
-      [["-m", "128M", "-incoming", `file:${state}`], /load of migration failed: Size mismatch: riscv_virt_board.ram: 0x10000000 != 0x8000000/],
+      [
+        ["-m", "128M", "-incoming", `file:${state}`],
+        /load of migration failed: Size mismatch: riscv_virt_board.ram: 0x10000000 != 0x8000000/,
+      ],
       [["-smp", "2", "-incoming", `file:${state}`], /saved with -smp 1, this machine has -smp 2/],
       [["-device", "virtio-rng-device", "-incoming", `file:${state}`], /this machine has a virtio-rng-device/],
       [["-incoming", `file:${path.join(dir, "trunc.state")}`], /truncated/],
@@ -210,4 +248,3 @@ describe.skipIf(!wasmvirtBuilt)("bundled guest: save and restore", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }, 240_000);
 });
-

@@ -15,10 +15,21 @@ export class Vm {
   readonly exited: Promise<number | null>;
   qmp?: RawClient;
 
-  constructor(readonly sock: string | undefined, cmd: string, args: string[]) {
-    this.proc = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, WASMVIRT_SNAPSHOT_VERIFY: "1" } });
-    this.proc.stdout!.on("data", (d: Buffer) => { this.out += d.toString("latin1"); });
-    this.proc.stderr!.on("data", (d: Buffer) => { this.err += d.toString(); });
+  constructor(
+    readonly sock: string | undefined,
+    cmd: string,
+    args: string[],
+  ) {
+    this.proc = spawn(cmd, args, {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, WASMVIRT_SNAPSHOT_VERIFY: "1" },
+    });
+    this.proc.stdout!.on("data", (d: Buffer) => {
+      this.out += d.toString("latin1");
+    });
+    this.proc.stderr!.on("data", (d: Buffer) => {
+      this.err += d.toString();
+    });
     this.exited = new Promise((r) => this.proc.on("exit", (code) => r(code)));
   }
 
@@ -27,21 +38,32 @@ export class Vm {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const rest = this.out.slice(this.cursor);
-      const m = typeof text === "string" ? (rest.includes(text) ? { index: rest.indexOf(text), len: text.length } : null)
-        : (() => { const r = text.exec(rest); return r ? { index: r.index, len: r[0].length } : null; })();
+      const m =
+        typeof text === "string"
+          ? rest.includes(text)
+            ? { index: rest.indexOf(text), len: text.length }
+            : null
+          : (() => {
+              const r = text.exec(rest);
+              return r ? { index: r.index, len: r[0].length } : null;
+            })();
       if (m) {
         const end = this.cursor + m.index + m.len;
         const got = this.out.slice(this.cursor, end);
         this.cursor = end;
         return got;
       }
-      if (this.proc.exitCode !== null) throw new Error(`exited (${this.proc.exitCode}) before ${text}:\n${this.out.slice(-1500)}\n${this.err}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${text}:\n${this.out.slice(-1500)}\n${this.err}`);
+      if (this.proc.exitCode !== null)
+        throw new Error(`exited (${this.proc.exitCode}) before ${text}:\n${this.out.slice(-1500)}\n${this.err}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${text}:\n${this.out.slice(-1500)}\n${this.err}`);
       await new Promise((r) => setTimeout(r, 10));
     }
   }
 
-  type(s: string): void { this.proc.stdin!.write(s); }
+  type(s: string): void {
+    this.proc.stdin!.write(s);
+  }
 
   /** Types a shell command and returns its output (between marker lines). */
   async shell(command: string, timeoutMs = 60_000): Promise<string> {
@@ -68,7 +90,10 @@ export class Vm {
     const held: Msg[] = [];
     for (;;) {
       const m = await q.next(60_000);
-      if ("event" in m) { held.push(m); continue; }
+      if ("event" in m) {
+        held.push(m);
+        continue;
+      }
       this.heldEvents.push(...held);
       return m;
     }
@@ -99,7 +124,9 @@ export class Vm {
     return r.return as string;
   }
 
-  kill(): void { if (this.proc.exitCode === null) this.proc.kill("SIGKILL"); }
+  kill(): void {
+    if (this.proc.exitCode === null) this.proc.kill("SIGKILL");
+  }
 }
 
 export function tempDir(prefix = "wasmvirt-snap-"): string {

@@ -10,19 +10,38 @@ import { type Vm, wasmvirt, tempDir } from "./snapshot-helpers";
 
 let images: GuestImages;
 const vms: Vm[] = [];
-afterEach(() => { for (const v of vms.splice(0)) v.kill(); });
+afterEach(() => {
+  for (const v of vms.splice(0)) v.kill();
+});
 const sha = (f: string) => createHash("sha256").update(fs.readFileSync(f)).digest("hex");
 
 describe.skipIf(!wasmvirtBuilt)("-snapshot", () => {
-  beforeAll(async () => { images = await ensureImages(); }, 120_000);
+  beforeAll(async () => {
+    images = await ensureImages();
+  }, 120_000);
 
   it("sends the guest's writes to a temporary overlay and leaves the image untouched", async () => {
     const dir = tempDir();
     const disk = await freshDisk(path.join(dir, "disk.ext2"), images);
     const before = sha(disk);
-    const vm = wasmvirt(dir, ["-M", "virt", "-m", "256M", "-bios", images.firmware, "-kernel", images.kernel,
-      "-initrd", images.initrd, "-append", readImagesIndex().kernelCmdline, "-nographic",
-      "-drive", `file=${disk},format=raw,if=virtio`, "-snapshot"]);
+    const vm = wasmvirt(dir, [
+      "-M",
+      "virt",
+      "-m",
+      "256M",
+      "-bios",
+      images.firmware,
+      "-kernel",
+      images.kernel,
+      "-initrd",
+      images.initrd,
+      "-append",
+      readImagesIndex().kernelCmdline,
+      "-nographic",
+      "-drive",
+      `file=${disk},format=raw,if=virtio`,
+      "-snapshot",
+    ]);
     vms.push(vm);
     await vm.waitFor(GUEST_MARKERS.prompt, 120_000);
     await new Promise((r) => setTimeout(r, 200));

@@ -9,7 +9,9 @@ import { type Vm, wasmvirt, qemu, tempDir } from "./snapshot-helpers";
 
 const haveQemu = spawnSync("qemu-system-riscv64", ["--version"], { stdio: "ignore" }).status === 0;
 const vms: Vm[] = [];
-afterEach(() => { for (const v of vms.splice(0)) v.kill(); });
+afterEach(() => {
+  for (const v of vms.splice(0)) v.kill();
+});
 
 type Start = (dir: string, args: string[], sock: string) => Vm;
 
@@ -21,7 +23,9 @@ async function conversation(start: Start, dir: string, kernel: string) {
   vms.push(src);
   await src.connect();
   out.queryBefore = (await src.cmd("query-migrate")).return;
-  out.caps = (await src.cmd("migrate-set-capabilities", { capabilities: [{ capability: "events", state: true }] })).return;
+  out.caps = (
+    await src.cmd("migrate-set-capabilities", { capabilities: [{ capability: "events", state: true }] })
+  ).return;
   out.capList = (await src.cmd("query-migrate-capabilities")).return.map((c: any) => c.capability);
   out.badUri = (await src.cmd("migrate", { uri: "bogus:x" })).error;
   const state = path.join(dir, "vm.state");
@@ -61,18 +65,42 @@ describe.skipIf(!haveQemu || !wasmvirtBuilt)("migration over QMP: wasmvirt and Q
   it("migrate exec:, query-migrate, events, run states, -incoming defer + migrate-incoming", async () => {
     const dir = tempDir();
     const kernel = path.join(dir, "loop.bin");
-    fs.writeFileSync(kernel, Buffer.from([0x6f, 0, 0, 0]));          // jal x0, 0
+    fs.writeFileSync(kernel, Buffer.from([0x6f, 0, 0, 0])); // jal x0, 0
     const ours = await conversation(wasmvirt, dir, kernel);
     const theirs = await conversation(qemu, dir, kernel);
     // Events: the same sequence. The completed MIGRATION event is consumed by waitEvent on both.
     expect(ours.sourceEvents).toEqual(theirs.sourceEvents);
     // (The first two: migrate to a URI that is no protocol fails in setup.)
-    expect(ours.sourceEvents).toEqual([["MIGRATION", { status: "setup" }], ["MIGRATION", { status: "failed" }],
-      ["MIGRATION", { status: "setup" }], ["MIGRATION_PASS", { pass: 1 }],
-      ["MIGRATION", { status: "active" }], ["STOP", undefined], ["MIGRATION_PASS", { pass: 2 }]]);
+    expect(ours.sourceEvents).toEqual([
+      ["MIGRATION", { status: "setup" }],
+      ["MIGRATION", { status: "failed" }],
+      ["MIGRATION", { status: "setup" }],
+      ["MIGRATION_PASS", { pass: 1 }],
+      ["MIGRATION", { status: "active" }],
+      ["STOP", undefined],
+      ["MIGRATION_PASS", { pass: 2 }],
+    ]);
     expect(ours.dstEvents).toEqual(theirs.dstEvents);
-    for (const k of ["queryBefore", "caps", "capList", "migrate", "statusAfter", "again", "cont", "contEvents",
-      "statusCont", "dstStatus", "dstCont", "dstStatusCont", "dstQuery", "incoming", "dstStatusAfter", "dstQueryAfter", "incomingAgain", "badUri"]) {
+    for (const k of [
+      "queryBefore",
+      "caps",
+      "capList",
+      "migrate",
+      "statusAfter",
+      "again",
+      "cont",
+      "contEvents",
+      "statusCont",
+      "dstStatus",
+      "dstCont",
+      "dstStatusCont",
+      "dstQuery",
+      "incoming",
+      "dstStatusAfter",
+      "dstQueryAfter",
+      "incomingAgain",
+      "badUri",
+    ]) {
       expect(ours[k], k).toEqual(theirs[k]);
     }
     // query-migrate once completed: the same keys (values are timings and counts).
@@ -87,19 +115,36 @@ describe.skipIf(!wasmvirtBuilt)("migration that does not complete", () => {
     const dir = tempDir();
     const kernel = path.join(dir, "loop.bin");
     fs.writeFileSync(kernel, Buffer.from([0x6f, 0, 0, 0]));
-    const vm = wasmvirt(dir, ["-M", "virt", "-m", "64M", "-bios", "none", "-kernel", kernel, "-nographic", "-serial", "null"]);
+    const vm = wasmvirt(dir, [
+      "-M",
+      "virt",
+      "-m",
+      "64M",
+      "-bios",
+      "none",
+      "-kernel",
+      kernel,
+      "-nographic",
+      "-serial",
+      "null",
+    ]);
     vms.push(vm);
     await vm.connect();
     await vm.cmd("migrate-set-capabilities", { capabilities: [{ capability: "events", state: true }] });
     expect(await vm.cmd("migrate", { uri: "exec:exit 3" })).toEqual({ return: {} });
     await vm.waitEvent("MIGRATION", (d) => d.status === "failed");
-    expect((await vm.cmd("query-migrate")).return).toEqual({ status: "failed", "error-desc": "'exit 3' exited with status 3" });
+    expect((await vm.cmd("query-migrate")).return).toEqual({
+      status: "failed",
+      "error-desc": "'exit 3' exited with status 3",
+    });
     await vm.waitEvent("RESUME");
     expect((await vm.cmd("query-status")).return.status).toBe("running");
-    expect(await vm.hmp("info migrate")).toContain("Migration status: failed ('exit 3' exited with status 3)\r\ntotal time: ");
+    expect(await vm.hmp("info migrate")).toContain(
+      "Migration status: failed ('exit 3' exited with status 3)\r\ntotal time: ",
+    );
 
     // Cancelled while the destination is still reading: cancelled, running again.
-    await vm.events(100);    // forget the events so far: the STOP below must be this migration's
+    await vm.events(100); // forget the events so far: the STOP below must be this migration's
     expect(await vm.cmd("migrate", { uri: "exec:sleep 5; cat > /dev/null" })).toEqual({ return: {} });
     await vm.waitEvent("STOP");
     expect(await vm.cmd("migrate_cancel")).toEqual({ return: {} });
@@ -112,7 +157,9 @@ describe.skipIf(!wasmvirtBuilt)("migration that does not complete", () => {
     expect(await vm.hmp(`migrate exec:cat > ${file}`)).toBe("");
     expect((await vm.cmd("query-status")).return.status).toBe("postmigrate");
     expect(fs.statSync(file).size).toBeGreaterThan(0);
-    expect(await vm.hmp("migrate file:/x")).toBe("Error: Can't migrate the vm that was paused due to previous migration\r\n");
+    expect(await vm.hmp("migrate file:/x")).toBe(
+      "Error: Can't migrate the vm that was paused due to previous migration\r\n",
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 });

@@ -11,7 +11,9 @@ import { type Vm, wasmvirt, tempDir, saveTo } from "./snapshot-helpers";
 const ELF = path.join(path.dirname(fileURLToPath(import.meta.url)), "state-probe", "state.elf");
 const ARGS = ["-M", "virt", "-m", "64M", "-bios", "none", "-kernel", ELF, "-nographic"];
 const vms: Vm[] = [];
-afterEach(() => { for (const v of vms.splice(0)) v.kill(); });
+afterEach(() => {
+  for (const v of vms.splice(0)) v.kill();
+});
 
 function stateLines(out: string): string {
   return out.replace(/\r/g, "").split("STATE-BEGIN\n")[1]?.split("STATE-END")[0] ?? `no state in: ${out}`;
@@ -43,7 +45,8 @@ describe.skipIf(!wasmvirtBuilt)("saved machine state: every CSR and device regis
     vms.push(dst);
     await dst.connect();
     // -S: loaded, then paused (poll: the load runs behind the monitor).
-    for (let i = 0; i < 200 && (await dst.cmd("query-status")).return.status === "inmigrate"; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 200 && (await dst.cmd("query-status")).return.status === "inmigrate"; i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect((await dst.cmd("query-status")).return).toEqual({ status: "paused", singlestep: false, running: false });
     expect(await dst.hmp("info registers -a")).toBe(before);
     expect((await dst.cmd("query-migrate")).return.status).toBe("completed");

@@ -25,17 +25,36 @@ export interface Wasmvirt {
   kill(): Promise<void>;
 }
 
-export async function startWasmvirt(opts: { elf?: string; paused?: boolean; extra?: string[]; qmp?: string[] } = {}): Promise<Wasmvirt> {
+export async function startWasmvirt(
+  opts: { elf?: string; paused?: boolean; extra?: string[]; qmp?: string[] } = {},
+): Promise<Wasmvirt> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wasmvirt-qmp-"));
   const sock = path.join(dir, "qmp.sock");
-  const args = [CLI, "-M", "virt", "-bios", "none", "-kernel", opts.elf ?? path.join(FIXTURES, "loop.elf"), "-nographic",
-    ...(opts.qmp ?? ["-qmp", `unix:${sock},server=on,wait=off`]), ...(opts.paused ? ["-S"] : []), ...(opts.extra ?? [])];
+  const args = [
+    CLI,
+    "-M",
+    "virt",
+    "-bios",
+    "none",
+    "-kernel",
+    opts.elf ?? path.join(FIXTURES, "loop.elf"),
+    "-nographic",
+    ...(opts.qmp ?? ["-qmp", `unix:${sock},server=on,wait=off`]),
+    ...(opts.paused ? ["-S"] : []),
+    ...(opts.extra ?? []),
+  ];
   const proc = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] });
-  let out = "", err = "";
-  proc.stdout!.on("data", (d) => { out += d; });
-  proc.stderr!.on("data", (d) => { err += d; });
+  let out = "",
+    err = "";
+  proc.stdout!.on("data", (d) => {
+    out += d;
+  });
+  proc.stderr!.on("data", (d) => {
+    err += d;
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
-    proc.once("exit", (code, signal) => r({ code, signal })));
+    proc.once("exit", (code, signal) => r({ code, signal })),
+  );
   const waitFor = opts.qmp ? undefined : sock;
   for (let i = 0; waitFor && i < 200 && !fs.existsSync(waitFor); i++) {
     if (proc.exitCode !== null) break;
@@ -46,7 +65,10 @@ export async function startWasmvirt(opts: { elf?: string; paused?: boolean; extr
     throw new Error(`wasmvirt did not create its QMP socket: ${err}`);
   }
   return {
-    proc, dir, sock, exited,
+    proc,
+    dir,
+    sock,
+    exited,
     stdout: () => out,
     stderr: () => err,
     kill: async () => {

@@ -11,7 +11,8 @@ import { startWasmvirt, haveCli, noCliReason, FIXTURES, LOOP_COUNTER, CLI } from
 if (!haveCli) console.warn(`skipping QMP CLI tests: ${noCliReason}`);
 
 const counterHex = "0x" + LOOP_COUNTER.toString(16);
-const hmp = async (c: RawClient, line: string) => (await c.cmd("human-monitor-command", { "command-line": line })).return as string;
+const hmp = async (c: RawClient, line: string) =>
+  (await c.cmd("human-monitor-command", { "command-line": line })).return as string;
 /** The loop counter as `xp /1g` shows it. */
 async function counter(c: RawClient): Promise<bigint> {
   const out = await hmp(c, `xp /1g ${counterHex}`);
@@ -26,7 +27,9 @@ describe.skipIf(!haveCli)("QMP on the real wasmvirt (bare-metal busy loop)", () 
     try {
       const a = await RawClient.open(vm.sock);
       const b = await RawClient.open(vm.sock);
-      expect(await a.cmd("query-status")).toEqual({ return: { status: "prelaunch", singlestep: false, running: false } });
+      expect(await a.cmd("query-status")).toEqual({
+        return: { status: "prelaunch", singlestep: false, running: false },
+      });
       expect(await counter(a)).toBe(0n);
 
       expect(await a.exchange({ execute: "cont" })).toMatchObject([{ event: "RESUME" }, { return: {} }]);
@@ -34,13 +37,13 @@ describe.skipIf(!haveCli)("QMP on the real wasmvirt (bare-metal busy loop)", () 
       const c1 = await counter(a);
       await new Promise((r) => setTimeout(r, 50));
       const c2 = await counter(a);
-      expect(c2).toBeGreaterThan(c1);   // the guest really runs
+      expect(c2).toBeGreaterThan(c1); // the guest really runs
 
       expect(await a.exchange({ execute: "stop" })).toMatchObject([{ event: "STOP" }, { return: {} }]);
       expect(await b.next()).toMatchObject({ event: "STOP" });
       const s1 = await counter(a);
       await new Promise((r) => setTimeout(r, 50));
-      expect(await counter(a)).toBe(s1);   // and really stopped
+      expect(await counter(a)).toBe(s1); // and really stopped
       expect(await a.cmd("query-status")).toEqual({ return: { status: "paused", singlestep: false, running: false } });
 
       // Registers are the guest's: t1 (x6) holds the count just stored, pc is inside the loop.
@@ -59,12 +62,16 @@ describe.skipIf(!haveCli)("QMP on the real wasmvirt (bare-metal busy loop)", () 
       expect(fs.readFileSync(f).readBigUInt64LE(0)).toBe(s1);
 
       expect(await a.exchange({ execute: "system_reset" })).toMatchObject([
-        { event: "RESET", data: { guest: false, reason: "host-qmp-system-reset" } }, { return: {} }]);
+        { event: "RESET", data: { guest: false, reason: "host-qmp-system-reset" } },
+        { return: {} },
+      ]);
       expect(await b.next()).toMatchObject({ event: "RESET" });
       expect(await hmp(a, "info registers")).toContain(" pc       0000000000001000\r\n");
 
       expect(await a.exchange({ execute: "quit", id: "q" })).toMatchObject([
-        { event: "SHUTDOWN", data: { guest: false, reason: "host-qmp-quit" } }, { return: {}, id: "q" }]);
+        { event: "SHUTDOWN", data: { guest: false, reason: "host-qmp-quit" } },
+        { return: {}, id: "q" },
+      ]);
       expect(await b.next()).toMatchObject({ event: "SHUTDOWN", data: { guest: false, reason: "host-qmp-quit" } });
       await a.waitClosed();
       await b.waitClosed();
@@ -97,7 +104,10 @@ describe.skipIf(!haveCli)("QMP on the real wasmvirt (bare-metal busy loop)", () 
     try {
       const a = await RawClient.open(vm.sock);
       expect(await a.exchange({ execute: "cont" })).toMatchObject([{ event: "RESUME" }, { return: {} }]);
-      expect(await a.next(10_000)).toMatchObject({ event: "SHUTDOWN", data: { guest: true, reason: "guest-shutdown" } });
+      expect(await a.next(10_000)).toMatchObject({
+        event: "SHUTDOWN",
+        data: { guest: true, reason: "guest-shutdown" },
+      });
       await a.waitClosed();
       expect((await vm.exited).code).toBe(0);
     } finally {
@@ -124,9 +134,16 @@ describe.skipIf(!haveCli)("QMP on the real wasmvirt (bare-metal busy loop)", () 
     try {
       const a = await RawClient.open(vm.sock);
       expect(await a.exchange({ execute: "system_powerdown" })).toMatchObject([{ event: "POWERDOWN" }, { return: {} }]);
-      const key = (qcode: string, down: boolean) => ({ type: "key", data: { down, key: { type: "qcode", data: qcode } } });
-      expect(await a.exchange({ execute: "input-send-event", arguments: { events: [key("power", true), key("power", false)] } }))
-        .toEqual([{ return: {} }]);
+      const key = (qcode: string, down: boolean) => ({
+        type: "key",
+        data: { down, key: { type: "qcode", data: qcode } },
+      });
+      expect(
+        await a.exchange({
+          execute: "input-send-event",
+          arguments: { events: [key("power", true), key("power", false)] },
+        }),
+      ).toEqual([{ return: {} }]);
       expect(await a.cmd("query-status")).toEqual({ return: { status: "running", singlestep: false, running: true } });
       a.close();
     } finally {
@@ -141,8 +158,14 @@ describe.skipIf(!haveCli)("QMP on the real wasmvirt (bare-metal busy loop)", () 
     const mon = path.join(tmp, "mon.sock");
     const vm = await startWasmvirt({
       paused: true,
-      qmp: ["-qmp", `tcp:127.0.0.1:${port},server=on,wait=off`, "-chardev", `socket,id=mon0,path=${mon},server=on,wait=off`,
-        "-mon", "chardev=mon0,mode=control"],
+      qmp: [
+        "-qmp",
+        `tcp:127.0.0.1:${port},server=on,wait=off`,
+        "-chardev",
+        `socket,id=mon0,path=${mon},server=on,wait=off`,
+        "-mon",
+        "chardev=mon0,mode=control",
+      ],
       extra: ["-D", log],
     });
     try {
@@ -153,7 +176,10 @@ describe.skipIf(!haveCli)("QMP on the real wasmvirt (bare-metal busy loop)", () 
       ]);
       const msg = '{"execute": "query-status", "id": "bytewise"}';
       for (const ch of Buffer.from(msg)) clients[0].write(Buffer.from([ch]));
-      expect(await clients[0].next()).toEqual({ return: { status: "prelaunch", singlestep: false, running: false }, id: "bytewise" });
+      expect(await clients[0].next()).toEqual({
+        return: { status: "prelaunch", singlestep: false, running: false },
+        id: "bytewise",
+      });
       clients[1].write('{"execute": }\n');
       expect((await clients[1].next()).error.class).toBe("JSONParsing");
       clients[9].send({ execute: "cont" });
@@ -163,7 +189,11 @@ describe.skipIf(!haveCli)("QMP on the real wasmvirt (bare-metal busy loop)", () 
       expect(labels).toContain("mon0");
       expect(labels).toContain("compat_monitor0");
       clients.forEach((c) => c.close());
-      const lines = fs.readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      const lines = fs
+        .readFileSync(log, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
       expect(lines.some((l) => l.msg === "qmp command" && l.cmd === "cont")).toBe(true);
       expect(lines.some((l) => l.msg === "qmp event" && l.event === "RESUME")).toBe(true);
       expect(vm.stdout()).not.toContain("qmp command");
@@ -174,13 +204,35 @@ describe.skipIf(!haveCli)("QMP on the real wasmvirt (bare-metal busy loop)", () 
   });
 
   it("-qmp stdio answers a script and its quit", async () => {
-    const proc = spawn(process.execPath, [CLI, "-M", "virt", "-bios", "none", "-kernel", path.join(FIXTURES, "loop.elf"),
-      "-nographic", "-serial", "null", "-qmp", "stdio", "-S"], { stdio: ["pipe", "pipe", "pipe"] });
+    const proc = spawn(
+      process.execPath,
+      [
+        CLI,
+        "-M",
+        "virt",
+        "-bios",
+        "none",
+        "-kernel",
+        path.join(FIXTURES, "loop.elf"),
+        "-nographic",
+        "-serial",
+        "null",
+        "-qmp",
+        "stdio",
+        "-S",
+      ],
+      { stdio: ["pipe", "pipe", "pipe"] },
+    );
     let out = "";
-    proc.stdout.on("data", (d) => { out += d; });
+    proc.stdout.on("data", (d) => {
+      out += d;
+    });
     proc.stdin.end('{"execute": "qmp_capabilities"}\n{"execute": "query-status"}\n{"execute": "quit"}\n');
     const code = await new Promise((r) => proc.once("exit", r));
-    const msgs = out.trim().split("\r\n").map((l) => JSON.parse(l));
+    const msgs = out
+      .trim()
+      .split("\r\n")
+      .map((l) => JSON.parse(l));
     expect(code).toBe(0);
     expect(msgs[0].QMP).toBeDefined();
     expect(msgs.slice(1)).toMatchObject([

@@ -21,8 +21,10 @@ describe.skipIf(!built)("wasmvirt-qmp", () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "wq-"));
     sock = path.join(dir, "qmp.sock");
     machine = new FakeMachine({ startPaused: true });
-    monitors = await startMonitors(collectMonitorSpecs([["-qmp", `unix:${sock},server=on,wait=off`]]), machine,
-      { version: DEFAULT_VERSION, logger: silentLogger() });
+    monitors = await startMonitors(collectMonitorSpecs([["-qmp", `unix:${sock},server=on,wait=off`]]), machine, {
+      version: DEFAULT_VERSION,
+      logger: silentLogger(),
+    });
   });
   afterAll(async () => {
     await monitors.close();
@@ -44,7 +46,9 @@ describe.skipIf(!built)("wasmvirt-qmp", () => {
   it("interactive: commands, raw JSON, HMP words and events as they arrive", async () => {
     const p = spawn(process.execPath, [TOOL, sock], { env: { ...process.env, HOME: dir } });
     let out = "";
-    p.stdout.on("data", (d) => { out += d; });
+    p.stdout.on("data", (d) => {
+      out += d;
+    });
     p.stdin.write('cont\n{"execute": "query-status"}\nhuman-monitor-command command-line="info status"\n');
     for (let i = 0; i < 100 && !out.includes("VM status: running"); i++) await new Promise((r) => setTimeout(r, 20));
     p.stdin.end();

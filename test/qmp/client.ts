@@ -27,8 +27,13 @@ export class RawClient {
       }
       this.wake();
     });
-    sock.on("close", () => { this.closed = true; this.wake(); });
-    sock.on("error", () => { /* surfaced as close */ });
+    sock.on("close", () => {
+      this.closed = true;
+      this.wake();
+    });
+    sock.on("error", () => {
+      /* surfaced as close */
+    });
   }
 
   private wake(): void {
@@ -51,7 +56,8 @@ export class RawClient {
 
   private static connectOnce(target: string | { port: number; host?: string }): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const sock = typeof target === "string" ? net.connect(target) : net.connect(target.port, target.host ?? "127.0.0.1");
+      const sock =
+        typeof target === "string" ? net.connect(target) : net.connect(target.port, target.host ?? "127.0.0.1");
       sock.once("connect", () => resolve(new RawClient(sock)));
       sock.once("error", reject);
     });
@@ -69,7 +75,9 @@ export class RawClient {
     return c;
   }
 
-  write(data: string | Uint8Array): void { this.sock.write(data); }
+  write(data: string | Uint8Array): void {
+    this.sock.write(data);
+  }
 
   send(obj: Msg | string): void {
     this.write((typeof obj === "string" ? obj : JSON.stringify(obj)) + "\n");
@@ -84,7 +92,10 @@ export class RawClient {
       if (left <= 0) throw new Error("timeout waiting for a message");
       await new Promise<void>((r) => {
         const t = setTimeout(r, left);
-        this.waiters.push(() => { clearTimeout(t); r(); });
+        this.waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
       });
     }
     return this.lines.shift()!;
@@ -123,12 +134,19 @@ export class RawClient {
       if (left <= 0) throw new Error("connection not closed");
       await new Promise<void>((r) => {
         const t = setTimeout(r, left);
-        this.waiters.push(() => { clearTimeout(t); r(); });
+        this.waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
       });
     }
   }
 
-  pending(): Msg[] { return this.lines.splice(0); }
+  pending(): Msg[] {
+    return this.lines.splice(0);
+  }
 
-  close(): void { this.sock.destroy(); }
+  close(): void {
+    this.sock.destroy();
+  }
 }

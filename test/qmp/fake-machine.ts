@@ -4,11 +4,17 @@
 // the contract says. It has no MMU: satp is 0 (bare), so virtual addresses are physical ones.
 import { EventEmitter } from "node:events";
 import type {
-  BlockDeviceInfo, ChardevInfo, HartRegisters, MachineControl, MemoryRegionInfo, RunState, ShutdownReason,
+  BlockDeviceInfo,
+  ChardevInfo,
+  HartRegisters,
+  MachineControl,
+  MemoryRegionInfo,
+  RunState,
+  ShutdownReason,
 } from "../../src/machine/control.js";
 
 export interface FakeMachineOptions {
-  startPaused?: boolean;          // -S
+  startPaused?: boolean; // -S
   harts?: number;
   ramSize?: number;
   name?: string;
@@ -65,12 +71,18 @@ export class FakeMachine extends EventEmitter implements MachineControl {
     if (!opts.startPaused) this.startTimer();
   }
 
-  get state(): RunState { return this._state; }
-  get running(): boolean { return this._state === "running"; }
+  get state(): RunState {
+    return this._state;
+  }
+  get running(): boolean {
+    return this._state === "running";
+  }
 
   private resetHarts(): void {
     this.harts = Array.from({ length: this.hartCount }, () => ({
-      pc: ROM_BASE, x: new Array<bigint>(32).fill(0n), f: new Array<bigint>(32).fill(0n),
+      pc: ROM_BASE,
+      x: new Array<bigint>(32).fill(0n),
+      f: new Array<bigint>(32).fill(0n),
     }));
   }
 
@@ -148,7 +160,7 @@ export class FakeMachine extends EventEmitter implements MachineControl {
   async quit(reason: ShutdownReason): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.workerAck();   // "disks flushed"
+    await this.workerAck(); // "disks flushed"
     this._state = "shutdown";
     this.emit("shutdown", { guest: false, reason });
     this.emit("exit", 0);
@@ -156,9 +168,30 @@ export class FakeMachine extends EventEmitter implements MachineControl {
 
   async readRegisters(): Promise<HartRegisters[]> {
     return this.harts.map((h, i) => ({
-      hart: i, pc: h.pc, x: [...h.x], f: [...h.f], priv: "M",
-      csrs: { mhartid: BigInt(i), mstatus: 0xa00000000n, mip: 0x80n, mie: 0n, mideleg: 0n, medeleg: 0n, mtvec: 0n,
-        stvec: 0n, mepc: 0n, sepc: 0n, mcause: 0n, scause: 0n, mtval: 0n, stval: 0n, mscratch: 0n, sscratch: 0n, satp: 0n },
+      hart: i,
+      pc: h.pc,
+      x: [...h.x],
+      f: [...h.f],
+      priv: "M",
+      csrs: {
+        mhartid: BigInt(i),
+        mstatus: 0xa00000000n,
+        mip: 0x80n,
+        mie: 0n,
+        mideleg: 0n,
+        medeleg: 0n,
+        mtvec: 0n,
+        stvec: 0n,
+        mepc: 0n,
+        sepc: 0n,
+        mcause: 0n,
+        scause: 0n,
+        mtval: 0n,
+        stval: 0n,
+        mscratch: 0n,
+        sscratch: 0n,
+        satp: 0n,
+      },
     }));
   }
 
@@ -175,7 +208,7 @@ export class FakeMachine extends EventEmitter implements MachineControl {
 
   async readVirtual(hart: number, addr: bigint, length: number): Promise<Uint8Array> {
     if (hart < 0 || hart >= this.hartCount) throw new Error(`no hart ${hart}`);
-    return this.readPhysical(addr, length);   // satp = 0: bare translation
+    return this.readPhysical(addr, length); // satp = 0: bare translation
   }
 
   /** Test helper: write guest RAM. */

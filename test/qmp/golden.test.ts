@@ -19,21 +19,43 @@ const haveQemu = spawnSync("qemu-system-riscv64", ["--version"]).status === 0;
 
 // Single-client transcripts that replay line by line. (framing/longline/two-clients/events-handshake/
 // sigterm/schema need their own choreography and are covered by protocol.test.ts and the CLI tests.)
-const OURS = ["greeting", "handshake", "caps-twice", "oob", "queries", "stop-cont", "reset", "powerdown", "quit",
-  "hmp", "ids", "malformed", "tcp", "norun-s"];
+const OURS = [
+  "greeting",
+  "handshake",
+  "caps-twice",
+  "oob",
+  "queries",
+  "stop-cont",
+  "reset",
+  "powerdown",
+  "quit",
+  "hmp",
+  "ids",
+  "malformed",
+  "tcp",
+  "norun-s",
+];
 const ON_QEMU = ["greeting", "handshake", "ids", "malformed", "stop-cont", "quit"];
 
-interface Target { connect(): Promise<RawClient>; stop(): Promise<void> }
+interface Target {
+  connect(): Promise<RawClient>;
+  stop(): Promise<void>;
+}
 
 async function ourTarget(s: Scenario, dir: string): Promise<Target> {
   const sock = path.join(dir, "x.sock");
   const machine = new FakeMachine({ startPaused: s.startPaused, ramSize: 128 << 20 });
-  const monitors = await startMonitors(collectMonitorSpecs([["-qmp", `unix:${sock},server=on,wait=off`]]), machine,
-    { version: DEFAULT_VERSION, logger: silentLogger() });
+  const monitors = await startMonitors(collectMonitorSpecs([["-qmp", `unix:${sock},server=on,wait=off`]]), machine, {
+    version: DEFAULT_VERSION,
+    logger: silentLogger(),
+  });
   machine.on("exit", () => void monitors.close());
   return {
     connect: () => RawClient.connect(sock),
-    stop: async () => { await monitors.close(); machine.dispose(); },
+    stop: async () => {
+      await monitors.close();
+      machine.dispose();
+    },
   };
 }
 
@@ -44,8 +66,10 @@ async function cliTarget(s: Scenario): Promise<Target> {
 
 async function qemuTarget(s: Scenario, dir: string): Promise<Target> {
   const sock = path.join(dir, "q.sock");
-  const args = s.qemu.split(/\s+/).slice(1).map((a) => (a.startsWith("unix:") || a.startsWith("tcp:")
-    ? `unix:${sock},server=on,wait=off` : a));
+  const args = s.qemu
+    .split(/\s+/)
+    .slice(1)
+    .map((a) => (a.startsWith("unix:") || a.startsWith("tcp:") ? `unix:${sock},server=on,wait=off` : a));
   const proc: ChildProcess = spawn("qemu-system-riscv64", args, { stdio: ["ignore", "ignore", "ignore"] });
   for (let i = 0; i < 100 && !fs.existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
   return {
@@ -66,7 +90,9 @@ function ourExpectation(_file: string, command: string | undefined, m: Msg): Msg
   }
   if (command === "qmp_switch_mode") {
     // The seed's command exists here; after negotiation it answers like a repeated qmp_capabilities.
-    return { error: { class: "CommandNotFound", desc: "Capabilities negotiation is already complete, command ignored" } };
+    return {
+      error: { class: "CommandNotFound", desc: "Capabilities negotiation is already complete, command ignored" },
+    };
   }
   if (command !== undefined && m.error?.class !== "CommandNotFound" && !COMMANDS.some((c) => c.name === command)) {
     // A QEMU command wasmvirt does not have (e.g. qom-list).
@@ -88,7 +114,9 @@ async function replay(file: string, s: Scenario, target: Target, ours: boolean):
       c.write(step.send);
       if (step.expect === undefined) {
         // Summarised in the transcript: read up to the reply.
-        for (let m = await c.next(); "event" in m; m = await c.next()) { /* events before the reply */ }
+        for (let m = await c.next(); "event" in m; m = await c.next()) {
+          /* events before the reply */
+        }
         continue;
       }
       for (const want of step.expect as Msg[]) {
@@ -109,21 +137,28 @@ function scenarios(file: string): Scenario[] {
   return parseTranscript(fs.readFileSync(path.join(GOLDEN_DIR, `${file}.txt`), "utf8"));
 }
 
-describe.skipIf(!haveGolden)("golden transcripts of QEMU 7.2 (../shared/qmp) replayed against wasmvirt's server", () => {
-  it.each(OURS)("%s", async (file) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qmp-golden-"));
-    try {
-      const parts = scenarios(file);
-      expect(parts.length).toBeGreaterThan(0);
-      for (const s of parts) {
-        const t = await ourTarget(s, dir);
-        try { await replay(file, s, t, true); } finally { await t.stop(); }
+describe.skipIf(!haveGolden)(
+  "golden transcripts of QEMU 7.2 (../shared/qmp) replayed against wasmvirt's server",
+  () => {
+    it.each(OURS)("%s", async (file) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qmp-golden-"));
+      try {
+        const parts = scenarios(file);
+        expect(parts.length).toBeGreaterThan(0);
+        for (const s of parts) {
+          const t = await ourTarget(s, dir);
+          try {
+            await replay(file, s, t, true);
+          } finally {
+            await t.stop();
+          }
+        }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
       }
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
+    });
+  },
+);
 
 describe.skipIf(!haveGolden || !haveQemu)("the same replays against the installed qemu-system-riscv64", () => {
   it.each(ON_QEMU)("%s", async (file) => {
@@ -131,7 +166,11 @@ describe.skipIf(!haveGolden || !haveQemu)("the same replays against the installe
     try {
       for (const s of scenarios(file)) {
         const t = await qemuTarget(s, dir);
-        try { await replay(file, s, t, false); } finally { await t.stop(); }
+        try {
+          await replay(file, s, t, false);
+        } finally {
+          await t.stop();
+        }
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -143,7 +182,11 @@ describe.skipIf(!haveGolden || !haveCli)("the same replays against the real wasm
   it.each(OURS)("%s", async (file) => {
     for (const s of scenarios(file)) {
       const t = await cliTarget(s);
-      try { await replay(file, s, t, true); } finally { await t.stop(); }
+      try {
+        await replay(file, s, t, true);
+      } finally {
+        await t.stop();
+      }
     }
   });
 });
@@ -156,14 +199,22 @@ describe.skipIf(!haveGolden)("query-qmp-schema against QEMU 7.2's (query-qmp-sch
     const e = byName.get(name);
     if (!e || depth > 4) return "?";
     switch (e["meta-type"]) {
-      case "array": return ["array", describeType(e["element-type"], byName, depth + 1)];
-      case "enum": return { enum: [...e.values].sort() };
-      case "object": return {
-        members: [...e.members].sort((a: Entry, b: Entry) => a.name.localeCompare(b.name)).map((m: Entry) => ({
-          name: m.name, optional: "default" in m, type: describeType(m.type, byName, depth + 1),
-        })),
-      };
-      default: return e["meta-type"];
+      case "array":
+        return ["array", describeType(e["element-type"], byName, depth + 1)];
+      case "enum":
+        return { enum: [...e.values].sort() };
+      case "object":
+        return {
+          members: [...e.members]
+            .sort((a: Entry, b: Entry) => a.name.localeCompare(b.name))
+            .map((m: Entry) => ({
+              name: m.name,
+              optional: "default" in m,
+              type: describeType(m.type, byName, depth + 1),
+            })),
+        };
+      default:
+        return e["meta-type"];
     }
   }
   /** Drop the parts QEMU's filtered file does not describe, so both sides compare the same depth. */
@@ -172,10 +223,12 @@ describe.skipIf(!haveGolden)("query-qmp-schema against QEMU 7.2's (query-qmp-sch
     if (Array.isArray(ours) && Array.isArray(theirs)) return ours.map((x, i) => prune(x, theirs[i]));
     if (ours && typeof ours === "object" && theirs && typeof theirs === "object" && "members" in (theirs as any)) {
       const t = (theirs as any).members as Entry[];
-      return { members: ((ours as any).members as Entry[]).map((m) => {
-        const tm = t.find((x) => x.name === m.name);
-        return tm ? { ...m, type: prune(m.type, tm.type) } : m;
-      }) };
+      return {
+        members: ((ours as any).members as Entry[]).map((m) => {
+          const tm = t.find((x) => x.name === m.name);
+          return tm ? { ...m, type: prune(m.type, tm.type) } : m;
+        }),
+      };
     }
     return ours;
   }

@@ -38,10 +38,19 @@ export function parseTranscript(text: string): Scenario[] {
       continue;
     }
     if (!cur) continue;
-    if (raw.startsWith("# S (summarized")) { if (last) last.expect = undefined; continue; }
+    if (raw.startsWith("# S (summarized")) {
+      if (last) last.expect = undefined;
+      continue;
+    }
     const rep = /^# \(previous line repeated (\d+) more times\)/.exec(raw);
-    if (rep && last?.expect) { for (let i = 0; i < Number(rep[1]); i++) last.expect.push(lastS); continue; }
-    if (raw.startsWith("# S: connection closed by server")) { cur.closedAtEnd = true; continue; }
+    if (rep && last?.expect) {
+      for (let i = 0; i < Number(rep[1]); i++) last.expect.push(lastS);
+      continue;
+    }
+    if (raw.startsWith("# S: connection closed by server")) {
+      cur.closedAtEnd = true;
+      continue;
+    }
     if (raw.startsWith("S: ")) {
       lastS = JSON.parse(raw.slice(3));
       if (!last) cur.greeting = lastS;
@@ -52,10 +61,21 @@ export function parseTranscript(text: string): Scenario[] {
       let body = raw.slice(3);
       let note = "";
       const hash = body.indexOf("  # ");
-      if (hash >= 0) { note = body.slice(hash + 4); body = body.slice(0, hash).trimEnd(); }
+      if (hash >= 0) {
+        note = body.slice(hash + 4);
+        body = body.slice(0, hash).trimEnd();
+      }
       let send: Buffer;
       if (/^<bytes ([0-9a-f ]+)>$/.test(body)) {
-        send = Buffer.concat([Buffer.from(body.slice(7, -1).split(" ").map((h) => parseInt(h, 16))), Buffer.from("\n")]);
+        send = Buffer.concat([
+          Buffer.from(
+            body
+              .slice(7, -1)
+              .split(" ")
+              .map((h) => parseInt(h, 16)),
+          ),
+          Buffer.from("\n"),
+        ]);
       } else if (note.includes("real newline")) {
         send = Buffer.from(body.replace("\\n", "\n") + "\n");
       } else if (note.includes("no newline")) {
@@ -77,7 +97,12 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object
 /** Structure without values: keys (sorted) and JSON types. */
 export function shape(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(shape);
-  if (isObj(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, shape(v[k])]));
+  if (isObj(v))
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, shape(v[k])]),
+    );
   return v === null ? "null" : typeof v;
 }
 
@@ -96,7 +121,8 @@ export function normalise(m: unknown, command?: string): unknown {
   if ("return" in m) {
     const r = m.return;
     if (command === "query-status" || (typeof r === "string" && !/^\d+\.\d+\.\d+/.test(r))) out.return = r;
-    else if (command === "query-cpus-fast" && Array.isArray(r)) out.return = r.map((x) => ({ ...x, "thread-id": "int" }));
+    else if (command === "query-cpus-fast" && Array.isArray(r))
+      out.return = r.map((x) => ({ ...x, "thread-id": "int" }));
     else out.return = shape(r);
   }
   return out;
@@ -105,7 +131,7 @@ export function normalise(m: unknown, command?: string): unknown {
 /** The command a client line executes, if it is a JSON object with execute. */
 export function commandOf(line: string): string | undefined {
   try {
-    const v = JSON.parse(line.replace(/'/g, "\""));
+    const v = JSON.parse(line.replace(/'/g, '"'));
     return typeof v?.execute === "string" ? v.execute : undefined;
   } catch {
     return undefined;

@@ -19,7 +19,7 @@ const SCRIPT: [string, string][] = [
   ["xp /3dw 0x1000", "0000000000001000:        663   42108435 4047512947\r\n"],
   ["xp /2c 0x1000", "0000000000001000: '\\x97' '\\x02' '\\x00' '\\x00' '\\x13' '\\x86' '\\x82' '\\x02'\r\n"],
   ["xp 0x1000", "0000000000001000: '\\x97' '\\x02' '\\x00' '\\x00'\r\n"],
-  ["xp", "unexpected end of expression\r\nTry \"help xp\" for more information\r\n"],
+  ["xp", 'unexpected end of expression\r\nTry "help xp" for more information\r\n'],
   ["xp /4z 0x1000", "invalid char in format: 'z'\r\nTry \"help xp\" for more information\r\n"],
   ["xp /4x nonsense", "invalid char 'n' in expression\r\nTry \"help xp\" for more information\r\n"],
   ["x /4x 0xffffffff00000000", "ffffffff00000000: Cannot access memory\r\n"],
@@ -36,8 +36,10 @@ beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "hmp-"));
   sock = path.join(dir, "qmp.sock");
   machine = new FakeMachine({ startPaused: true, harts: 2 });
-  monitors = await startMonitors(collectMonitorSpecs([["-qmp", `unix:${sock},server=on,wait=off`]]), machine,
-    { version: DEFAULT_VERSION, logger: silentLogger() });
+  monitors = await startMonitors(collectMonitorSpecs([["-qmp", `unix:${sock},server=on,wait=off`]]), machine, {
+    version: DEFAULT_VERSION,
+    logger: silentLogger(),
+  });
 });
 afterEach(async () => {
   await monitors.close();
@@ -46,7 +48,10 @@ afterEach(async () => {
 });
 
 const hmp = async (c: RawClient, line: string, cpu?: number) =>
-  c.cmd("human-monitor-command", cpu === undefined ? { "command-line": line } : { "command-line": line, "cpu-index": cpu });
+  c.cmd(
+    "human-monitor-command",
+    cpu === undefined ? { "command-line": line } : { "command-line": line, "cpu-index": cpu },
+  );
 
 describe("HMP", () => {
   it("prints what QEMU prints for the same memory and lines", async () => {
@@ -68,21 +73,28 @@ describe("HMP", () => {
     expect(out).toContain(` pc       ${regs[1].pc.toString(16).padStart(16, "0")}\r\n mhartid  0000000000000001\r\n`);
     expect(out.split("\r\n").filter((l) => l.startsWith(" f28/ft8  "))).toHaveLength(2);
     expect((await hmp(c, "info registers", 1)).return).toMatch(/^\r\nCPU#1\r\n/);
-    expect(await hmp(c, "info status", 5)).toEqual({ error: { class: "GenericError", desc: "Parameter 'cpu-index' expects a CPU number" } });
-    expect((await hmp(c, "info cpus", 1)).return).toBe(`  CPU #0: thread_id=${process.pid}\r\n* CPU #1: thread_id=${process.pid}\r\n`);
+    expect(await hmp(c, "info status", 5)).toEqual({
+      error: { class: "GenericError", desc: "Parameter 'cpu-index' expects a CPU number" },
+    });
+    expect((await hmp(c, "info cpus", 1)).return).toBe(
+      `  CPU #0: thread_id=${process.pid}\r\n* CPU #1: thread_id=${process.pid}\r\n`,
+    );
     c.close();
   });
 
   it("stop/cont/system_reset act on the machine and raise the same events as QMP", async () => {
     const c = await RawClient.open(sock);
-    expect(await c.exchange({ execute: "human-monitor-command", arguments: { "command-line": "cont" } }))
-      .toMatchObject([{ event: "RESUME" }, { return: "" }]);
+    expect(await c.exchange({ execute: "human-monitor-command", arguments: { "command-line": "cont" } })).toMatchObject(
+      [{ event: "RESUME" }, { return: "" }],
+    );
     expect((await hmp(c, "info status")).return).toBe("VM status: running\r\n");
-    expect(await c.exchange({ execute: "human-monitor-command", arguments: { "command-line": "stop" } }))
-      .toMatchObject([{ event: "STOP" }, { return: "" }]);
+    expect(await c.exchange({ execute: "human-monitor-command", arguments: { "command-line": "stop" } })).toMatchObject(
+      [{ event: "STOP" }, { return: "" }],
+    );
     expect((await hmp(c, "info status")).return).toBe("VM status: paused\r\n");
-    expect(await c.exchange({ execute: "human-monitor-command", arguments: { "command-line": "system_reset" } }))
-      .toMatchObject([{ event: "RESET", data: { guest: false, reason: "host-qmp-system-reset" } }, { return: "" }]);
+    expect(
+      await c.exchange({ execute: "human-monitor-command", arguments: { "command-line": "system_reset" } }),
+    ).toMatchObject([{ event: "RESET", data: { guest: false, reason: "host-qmp-system-reset" } }, { return: "" }]);
     expect((await hmp(c, "info registers")).return).toContain(" pc       0000000000001000\r\n");
     const mtree: string = (await hmp(c, "info mtree")).return;
     expect(mtree).toContain("    0000000080000000-00000000800fffff (prio 0, ram): riscv_virt_board.ram\r\n");
@@ -94,12 +106,27 @@ describe("HMP", () => {
 
 describe("HMP commands that have a QMP twin", () => {
   it("print what the QMP command answers, and act as it does", async () => {
-    const m = new FakeMachine({ startPaused: true, harts: 2, name: "vm1", blockDevices: [
-      { device: "virtio0", file: "/img/a.raw", readOnly: true, format: "raw", size: 1 << 20 },
-      { device: "virtio1", file: "/img/b.raw", readOnly: false, format: "raw", size: 1 << 20, overlay: "/tmp/ov.raw" }] });
+    const m = new FakeMachine({
+      startPaused: true,
+      harts: 2,
+      name: "vm1",
+      blockDevices: [
+        { device: "virtio0", file: "/img/a.raw", readOnly: true, format: "raw", size: 1 << 20 },
+        {
+          device: "virtio1",
+          file: "/img/b.raw",
+          readOnly: false,
+          format: "raw",
+          size: 1 << 20,
+          overlay: "/tmp/ov.raw",
+        },
+      ],
+    });
     const s = path.join(dir, "twin.sock");
-    const mon = await startMonitors(collectMonitorSpecs([["-qmp", `unix:${s},server=on,wait=off`]]), m,
-      { version: DEFAULT_VERSION, logger: silentLogger() });
+    const mon = await startMonitors(collectMonitorSpecs([["-qmp", `unix:${s},server=on,wait=off`]]), m, {
+      version: DEFAULT_VERSION,
+      logger: silentLogger(),
+    });
     try {
       const c = await RawClient.open(s);
       const text = async (line: string) => (await hmp(c, line)).return as string;
@@ -107,19 +134,23 @@ describe("HMP commands that have a QMP twin", () => {
       expect(await text("info version")).toBe(`${v.qemu.major}.${v.qemu.minor}.${v.qemu.micro}${v.package}\r\n`);
       expect(await text("info name")).toBe("vm1\r\n");
       expect(await text("info kvm")).toBe("kvm support: not compiled\r\n");
-      expect(await text("info chardev")).toBe(`serial0: filename=stdio\r\ncompat_monitor0: filename=unix:${s},server=on\r\n`);
+      expect(await text("info chardev")).toBe(
+        `serial0: filename=stdio\r\ncompat_monitor0: filename=unix:${s},server=on\r\n`,
+      );
       expect(await text("info block")).toBe(
         "virtio0 (#block0): /img/a.raw (raw, read-only)\r\n    Attached to:      /machine/peripheral-anon/device[0]\r\n" +
-        "    Cache mode:       writeback\r\n\r\n" +
-        "virtio1 (#block1): /tmp/ov.raw (raw)\r\n    Attached to:      /machine/peripheral-anon/device[1]\r\n" +
-        "    Cache mode:       writeback, ignore flushes\r\n    Backing file:     /img/b.raw (chain depth: 1)\r\n");
+          "    Cache mode:       writeback\r\n\r\n" +
+          "virtio1 (#block1): /tmp/ov.raw (raw)\r\n    Attached to:      /machine/peripheral-anon/device[1]\r\n" +
+          "    Cache mode:       writeback, ignore flushes\r\n    Backing file:     /img/b.raw (chain depth: 1)\r\n",
+      );
       expect(await text("info migrate_capabilities")).toContain("xbzrle: off\r\n");
       // No migration on this machine: QMP's answers, worded by HMP.
       expect(await text("migrate exec:cat")).toBe("Error: This machine cannot be migrated\r\n");
       expect(await text("migrate_incoming exec:cat")).toBe("Error: This machine cannot be migrated\r\n");
       expect(await text("migrate_cancel")).toBe("");
-      expect(await c.exchange({ execute: "human-monitor-command", arguments: { "command-line": "system_powerdown" } }))
-        .toMatchObject([{ event: "POWERDOWN" }, { return: "" }]);
+      expect(
+        await c.exchange({ execute: "human-monitor-command", arguments: { "command-line": "system_powerdown" } }),
+      ).toMatchObject([{ event: "POWERDOWN" }, { return: "" }]);
       expect(await text("quit")).toBe("");
       expect(m.state).toBe("shutdown");
       c.close();
@@ -134,8 +165,11 @@ const haveQemu = spawnSync("qemu-system-riscv64", ["--version"]).status === 0;
 describe.skipIf(!haveQemu)("HMP script on the installed QEMU", () => {
   it("QEMU still prints the expected texts", async () => {
     const qsock = path.join(dir, "q.sock");
-    const q = spawn("qemu-system-riscv64", ["-M", "virt", "-m", "128M", "-nographic", "-bios", "default", "-S",
-      "-qmp", `unix:${qsock},server=on,wait=off`], { stdio: "ignore" });
+    const q = spawn(
+      "qemu-system-riscv64",
+      ["-M", "virt", "-m", "128M", "-nographic", "-bios", "default", "-S", "-qmp", `unix:${qsock},server=on,wait=off`],
+      { stdio: "ignore" },
+    );
     try {
       for (let i = 0; i < 100 && !fs.existsSync(qsock); i++) await new Promise((r) => setTimeout(r, 50));
       const c = await RawClient.open(qsock);

@@ -21,7 +21,9 @@ describe("JsonStreamParser", () => {
 
   it("accepts depth 1024 and refuses 1025 with QEMU's message", () => {
     expect(parseAll("[".repeat(MAX_NESTING) + "]".repeat(MAX_NESTING))[0].value).toBeDefined();
-    expect(parseAll("[".repeat(MAX_NESTING + 1))[0]).toEqual({ error: { kind: "limit", message: "JSON nesting depth limit exceeded" } });
+    expect(parseAll("[".repeat(MAX_NESTING + 1))[0]).toEqual({
+      error: { kind: "limit", message: "JSON nesting depth limit exceeded" },
+    });
   });
 
   it("refuses a message over 2M tokens and a token over 64 MiB", () => {
@@ -33,8 +35,10 @@ describe("JsonStreamParser", () => {
 
   it("keeps QEMU's extensions: single quotes, exact 64-bit integers, floats kept apart from integers", () => {
     expect(parseAll("{'a': 'it\\'s'}")[0].value).toEqual({ a: "it's" });
-    expect(parseAll('{"n": 18446744073709551615, "m": -9223372036854775808}')[0].value)
-      .toEqual({ n: 18446744073709551615n, m: -9223372036854775808n });
+    expect(parseAll('{"n": 18446744073709551615, "m": -9223372036854775808}')[0].value).toEqual({
+      n: 18446744073709551615n,
+      m: -9223372036854775808n,
+    });
     expect(parseAll('{"f": 1e3}')[0].value).toEqual({ f: new JsonFloat(1000) });
   });
 
@@ -46,8 +50,9 @@ describe("JsonStreamParser", () => {
     expect(err('{"a": "\\udc00"}')).toBe("JSON parse error, \\udc00 is not a valid Unicode character");
     expect(err('{"a": "x\\ud800\\u0041"}')).toBe("JSON parse error, \\ud800 is not a valid Unicode character");
     expect(parseAll('{"a": "\\ud83d\\ude00"}')[0].value).toEqual({ a: "\u{1f600}" });
-    expect(err(Buffer.concat([Buffer.from('{"a": "'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]) as unknown as string))
-      .toBe("JSON parse error, invalid UTF-8 sequence in string");
+    expect(
+      err(Buffer.concat([Buffer.from('{"a": "'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]) as unknown as string),
+    ).toBe("JSON parse error, invalid UTF-8 sequence in string");
     expect(err('{"a" 1}')).toBe("JSON parse error, missing : in object pair");
     expect(err("[1 2]")).toBe("JSON parse error, expected separator in list");
     expect(err("{1: 2}")).toBe("JSON parse error, key is not a string in object");
@@ -58,7 +63,7 @@ describe("JsonStreamParser", () => {
 describe("toJson", () => {
   it("writes QEMU's layout and escapes", () => {
     expect(toJson({ return: {}, id: [1, "two", null] })).toBe('{"return": {}, "id": [1, "two", null]}');
-    expect(toJson("é\u007f\u0001/\"\\😀")).toBe('"\\u00E9\\u007F\\u0001/\\"\\\\\\uD83D\\uDE00"');
+    expect(toJson('é\u007f\u0001/"\\😀')).toBe('"\\u00E9\\u007F\\u0001/\\"\\\\\\uD83D\\uDE00"');
     expect(toJson(12345678901234567890n)).toBe("12345678901234567890");
     expect(toJson({ a: [1] }, true)).toBe('{\n    "a": [\n        1\n    ]\n}');
   });

@@ -20,15 +20,38 @@ describe("monitor options", () => {
       ["-qmp", "stdio"],
     ]);
     expect(specs).toEqual([
-      { label: "compat_monitor0", transport: { kind: "unix", path: "/tmp/a.sock", server: true, wait: false }, pretty: false, source: "-qmp unix:/tmp/a.sock,server,nowait" },
-      { label: "compat_monitor1", transport: { kind: "tcp", host: "127.0.0.1", port: 4444, server: true, wait: false }, pretty: true, source: "-qmp-pretty tcp:127.0.0.1:4444,server=on,wait=off" },
-      { label: "m", transport: { kind: "tcp", host: "localhost", port: 5555, server: true, wait: false }, pretty: true, source: "-mon chardev=m,mode=control,pretty=on" },
+      {
+        label: "compat_monitor0",
+        transport: { kind: "unix", path: "/tmp/a.sock", server: true, wait: false },
+        pretty: false,
+        source: "-qmp unix:/tmp/a.sock,server,nowait",
+      },
+      {
+        label: "compat_monitor1",
+        transport: { kind: "tcp", host: "127.0.0.1", port: 4444, server: true, wait: false },
+        pretty: true,
+        source: "-qmp-pretty tcp:127.0.0.1:4444,server=on,wait=off",
+      },
+      {
+        label: "m",
+        transport: { kind: "tcp", host: "localhost", port: 5555, server: true, wait: false },
+        pretty: true,
+        source: "-mon chardev=m,mode=control,pretty=on",
+      },
       { label: "compat_monitor2", transport: { kind: "stdio" }, pretty: false, source: "-qmp stdio" },
     ]);
-    expect(collectMonitorSpecs([["-qmp", "unix:/x,server=on"]])[0].transport).toMatchObject({ server: true, wait: true });
+    expect(collectMonitorSpecs([["-qmp", "unix:/x,server=on"]])[0].transport).toMatchObject({
+      server: true,
+      wait: true,
+    });
     expect(() => collectMonitorSpecs([["-qmp", "vc"]])).toThrow(MonitorOptionError);
     expect(() => collectMonitorSpecs([["-mon", "chardev=nope,mode=control"]])).toThrow(/chardev "nope" not found/);
-    expect(() => collectMonitorSpecs([["-chardev", "socket,id=h,path=/x,server=on"], ["-mon", "chardev=h"]])).toThrow(/mode=control/);
+    expect(() =>
+      collectMonitorSpecs([
+        ["-chardev", "socket,id=h,path=/x,server=on"],
+        ["-mon", "chardev=h"],
+      ]),
+    ).toThrow(/mode=control/);
     expect(() => collectMonitorSpecs([["-qmp", "tcp:127.0.0.1:99999,server=on"]])).toThrow(/invalid port/);
   });
 
@@ -38,9 +61,14 @@ describe("monitor options", () => {
     const machine = new FakeMachine({ startPaused: true });
     let started = false;
     const write = process.stderr.write;
-    process.stderr.write = (() => true) as typeof process.stderr.write;   // QEMU-like "waiting for connection" notice
-    const p = startMonitors(collectMonitorSpecs([["-qmp", `unix:${sock},server=on`]]), machine,
-      { version: DEFAULT_VERSION, logger: silentLogger() }).then((h) => { started = true; return h; });
+    process.stderr.write = (() => true) as typeof process.stderr.write; // QEMU-like "waiting for connection" notice
+    const p = startMonitors(collectMonitorSpecs([["-qmp", `unix:${sock},server=on`]]), machine, {
+      version: DEFAULT_VERSION,
+      logger: silentLogger(),
+    }).then((h) => {
+      started = true;
+      return h;
+    });
     try {
       for (let i = 0; i < 100 && !fs.existsSync(sock); i++) await new Promise((r) => setTimeout(r, 10));
       await new Promise((r) => setTimeout(r, 50));
@@ -62,15 +90,22 @@ describe("monitor options", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qmp-opt-"));
     const sock = path.join(dir, "client.sock");
     const accepted = new Promise<net.Socket>((resolve) => {
-      const srv = net.createServer((s) => { srv.close(); resolve(s); });
+      const srv = net.createServer((s) => {
+        srv.close();
+        resolve(s);
+      });
       srv.listen(sock);
     });
     const machine = new FakeMachine({ startPaused: true });
-    const h = await startMonitors(collectMonitorSpecs([["-qmp-pretty", `unix:${sock}`]]), machine,
-      { version: DEFAULT_VERSION, logger: silentLogger() });
+    const h = await startMonitors(collectMonitorSpecs([["-qmp-pretty", `unix:${sock}`]]), machine, {
+      version: DEFAULT_VERSION,
+      logger: silentLogger(),
+    });
     const s = await accepted;
     let text = "";
-    s.on("data", (d) => { text += d; });
+    s.on("data", (d) => {
+      text += d;
+    });
     s.write('{"execute": "qmp_capabilities"}\n{"execute": "query-status"}\n');
     for (let i = 0; i < 100 && !text.includes("prelaunch"); i++) await new Promise((r) => setTimeout(r, 10));
     expect(text).toContain('{\n    "QMP": {\n        "version": {');

@@ -15,7 +15,10 @@ let sock: string;
 let machine: FakeMachine;
 let monitors: MonitorHandle;
 
-async function boot(opts: ConstructorParameters<typeof FakeMachine>[0] = { startPaused: true }, extra: [string, string][] = []) {
+async function boot(
+  opts: ConstructorParameters<typeof FakeMachine>[0] = { startPaused: true },
+  extra: [string, string][] = [],
+) {
   machine = new FakeMachine(opts);
   const specs = collectMonitorSpecs([["-qmp", `unix:${sock},server=on,wait=off`], ...extra]);
   monitors = await startMonitors(specs, machine, { version: DEFAULT_VERSION, logger: silentLogger() });
@@ -39,7 +42,9 @@ describe("greeting and modes", () => {
     await boot();
     const c = await RawClient.connect(sock);
     const g = await c.next();
-    expect(g).toEqual({ QMP: { version: { qemu: { major: 7, minor: 2, micro: 0 }, package: "wasmvirt 0.1.0" }, capabilities: ["oob"] } });
+    expect(g).toEqual({
+      QMP: { version: { qemu: { major: 7, minor: 2, micro: 0 }, package: "wasmvirt 0.1.0" }, capabilities: ["oob"] },
+    });
     expect(c.rawLines[0].endsWith("}")).toBe(true);
     expect(await c.cmd("query-status")).toEqual({ error: { class: "CommandNotFound", desc: NEG } });
     expect(await c.cmd("qmp_capabilities")).toEqual({ return: {} });
@@ -50,11 +55,16 @@ describe("greeting and modes", () => {
   it("the seed's qmp_switch_mode switches to operational mode", async () => {
     await boot();
     const c = await RawClient.open(sock, false);
-    expect(await c.cmd("query-version", undefined, 1)).toEqual({ id: 1, error: { class: "CommandNotFound", desc: NEG } });
+    expect(await c.cmd("query-version", undefined, 1)).toEqual({
+      id: 1,
+      error: { class: "CommandNotFound", desc: NEG },
+    });
     expect(await c.cmd("qmp_switch_mode", { mode: "operational" })).toEqual({ return: {} });
     expect((await c.cmd("query-version")).return.package).toBe("wasmvirt 0.1.0");
     // Both negotiation commands then answer as QEMU does for repeated negotiation.
-    const done = { error: { class: "CommandNotFound", desc: "Capabilities negotiation is already complete, command ignored" } };
+    const done = {
+      error: { class: "CommandNotFound", desc: "Capabilities negotiation is already complete, command ignored" },
+    };
     expect(await c.cmd("qmp_switch_mode", { mode: "operational" })).toEqual(done);
     expect(await c.cmd("qmp_capabilities")).toEqual(done);
     expect(await c.cmd("qmp_capabilities", { enable: ["oob"] })).toEqual(done);
@@ -64,12 +74,24 @@ describe("greeting and modes", () => {
   it("validates the negotiation commands' arguments in handshake mode", async () => {
     await boot();
     const c = await RawClient.open(sock, false);
-    expect(await c.cmd("qmp_capabilities", { foo: 1 })).toEqual({ error: { class: "GenericError", desc: "Parameter 'foo' is unexpected" } });
-    expect(await c.cmd("qmp_capabilities", { enable: ["bogus"] })).toEqual({ error: { class: "GenericError", desc: "Parameter 'null' does not accept value 'bogus'" } });
-    expect(await c.cmd("qmp_capabilities", { enable: "oob" })).toEqual({ error: { class: "GenericError", desc: "Invalid parameter type for 'enable', expected: array" } });
-    expect(await c.cmd("qmp_switch_mode", { mode: "bogus" })).toEqual({ error: { class: "GenericError", desc: "Parameter 'mode' does not accept value 'bogus'" } });
-    expect(await c.cmd("qmp_switch_mode")).toEqual({ error: { class: "GenericError", desc: "Parameter 'mode' is missing" } });
-    expect(await c.exchange('{"exec-oob": "qmp_capabilities"}')).toEqual([{ error: { class: "GenericError", desc: "QMP input member 'exec-oob' is unexpected" } }]);
+    expect(await c.cmd("qmp_capabilities", { foo: 1 })).toEqual({
+      error: { class: "GenericError", desc: "Parameter 'foo' is unexpected" },
+    });
+    expect(await c.cmd("qmp_capabilities", { enable: ["bogus"] })).toEqual({
+      error: { class: "GenericError", desc: "Parameter 'null' does not accept value 'bogus'" },
+    });
+    expect(await c.cmd("qmp_capabilities", { enable: "oob" })).toEqual({
+      error: { class: "GenericError", desc: "Invalid parameter type for 'enable', expected: array" },
+    });
+    expect(await c.cmd("qmp_switch_mode", { mode: "bogus" })).toEqual({
+      error: { class: "GenericError", desc: "Parameter 'mode' does not accept value 'bogus'" },
+    });
+    expect(await c.cmd("qmp_switch_mode")).toEqual({
+      error: { class: "GenericError", desc: "Parameter 'mode' is missing" },
+    });
+    expect(await c.exchange('{"exec-oob": "qmp_capabilities"}')).toEqual([
+      { error: { class: "GenericError", desc: "QMP input member 'exec-oob' is unexpected" } },
+    ]);
     expect(await c.cmd("no-such-command")).toEqual({ error: { class: "CommandNotFound", desc: NEG } });
     expect(await c.cmd("quit")).toEqual({ error: { class: "CommandNotFound", desc: NEG } });
     expect(machine.state).toBe("prelaunch");
@@ -84,24 +106,72 @@ describe("greeting and modes", () => {
     expect(await a.exchange({ execute: "cont" })).toMatchObject([{ event: "RESUME" }, { return: {} }]);
     expect(await a.exchange({ execute: "stop" })).toMatchObject([{ event: "STOP" }, { return: {} }]);
     expect(await a.exchange({ execute: "system_reset" })).toMatchObject([
-      { event: "RESET", data: { guest: false, reason: "host-qmp-system-reset" } }, { return: {} }]);
+      { event: "RESET", data: { guest: false, reason: "host-qmp-system-reset" } },
+      { return: {} },
+    ]);
     expect(await b.drain(50)).toEqual([]);
     expect(await b.cmd("qmp_switch_mode", { mode: "operational" })).toEqual({ return: {} });
     a.send({ execute: "cont" });
     const ev = await b.next();
     expect(ev.event).toBe("RESUME");
     expect(Object.keys(ev.timestamp).sort()).toEqual(["microseconds", "seconds"]);
-    a.close(); b.close();
+    a.close();
+    b.close();
   });
 });
 
 describe("malformed input is answered and the session stays usable", () => {
   const cases: [string, unknown][] = [
-    ['{"execute": }', { error: { class: "JSONParsing", desc: "Invalid JSON syntax", data: { detail: "JSON parse error, expecting value" } } }],
-    ['{"execute": "query-name",}', { error: { class: "JSONParsing", desc: "Invalid JSON syntax", data: { detail: "JSON parse error, expecting value" } } }],
-    ["foo", { error: { class: "JSONParsing", desc: "Invalid JSON syntax", data: { detail: "JSON parse error, invalid keyword 'foo'" } } }],
-    ["}", { error: { class: "JSONParsing", desc: "Invalid JSON syntax", data: { detail: "JSON parse error, expecting value" } } }],
-    ['{"execute": "query-name", "execute": "query-status"}', { error: { class: "JSONParsing", desc: "Invalid JSON syntax", data: { detail: "JSON parse error, duplicate key" } } }],
+    [
+      '{"execute": }',
+      {
+        error: {
+          class: "JSONParsing",
+          desc: "Invalid JSON syntax",
+          data: { detail: "JSON parse error, expecting value" },
+        },
+      },
+    ],
+    [
+      '{"execute": "query-name",}',
+      {
+        error: {
+          class: "JSONParsing",
+          desc: "Invalid JSON syntax",
+          data: { detail: "JSON parse error, expecting value" },
+        },
+      },
+    ],
+    [
+      "foo",
+      {
+        error: {
+          class: "JSONParsing",
+          desc: "Invalid JSON syntax",
+          data: { detail: "JSON parse error, invalid keyword 'foo'" },
+        },
+      },
+    ],
+    [
+      "}",
+      {
+        error: {
+          class: "JSONParsing",
+          desc: "Invalid JSON syntax",
+          data: { detail: "JSON parse error, expecting value" },
+        },
+      },
+    ],
+    [
+      '{"execute": "query-name", "execute": "query-status"}',
+      {
+        error: {
+          class: "JSONParsing",
+          desc: "Invalid JSON syntax",
+          data: { detail: "JSON parse error, duplicate key" },
+        },
+      },
+    ],
     ["[1]", { error: { class: "GenericError", desc: "QMP input must be a JSON object" } }],
     ['"x"', { error: { class: "GenericError", desc: "QMP input must be a JSON object" } }],
     ["42", { error: { class: "GenericError", desc: "QMP input must be a JSON object" } }],
@@ -109,14 +179,38 @@ describe("malformed input is answered and the session stays usable", () => {
     ["{}", { error: { class: "GenericError", desc: "QMP input lacks member 'execute'" } }],
     ['{"id": 5}', { id: 5, error: { class: "GenericError", desc: "QMP input lacks member 'execute'" } }],
     ['{"execute": 1}', { error: { class: "GenericError", desc: "QMP input member 'execute' must be a string" } }],
-    ['{"execute": "query-name", "extra": 1}', { error: { class: "GenericError", desc: "QMP input member 'extra' is unexpected" } }],
-    ['{"execute": "query-name", "arguments": []}', { error: { class: "GenericError", desc: "QMP input member 'arguments' must be an object" } }],
-    ['{"execute": "query-name", "arguments": {"x": 1}, "id": "bad-arg"}', { id: "bad-arg", error: { class: "GenericError", desc: "Parameter 'x' is unexpected" } }],
-    ['{"execute": "human-monitor-command", "arguments": {"command-line": 5}}', { error: { class: "GenericError", desc: "Invalid parameter type for 'command-line', expected: string" } }],
-    ['{"execute": "human-monitor-command", "arguments": {}}', { error: { class: "GenericError", desc: "Parameter 'command-line' is missing" } }],
-    ['{"execute": "pmemsave", "arguments": {"val": 4096, "size": "16", "filename": "/x"}}', { error: { class: "GenericError", desc: "Invalid parameter type for 'size', expected: integer" } }],
-    ['{"execute": "memsave", "arguments": {"val": 1.5, "size": 16, "filename": "/x"}}', { error: { class: "GenericError", desc: "Invalid parameter type for 'val', expected: integer" } }],
-    ['{"execute": "no-such", "id": [3]}', { id: [3], error: { class: "CommandNotFound", desc: "The command no-such has not been found" } }],
+    [
+      '{"execute": "query-name", "extra": 1}',
+      { error: { class: "GenericError", desc: "QMP input member 'extra' is unexpected" } },
+    ],
+    [
+      '{"execute": "query-name", "arguments": []}',
+      { error: { class: "GenericError", desc: "QMP input member 'arguments' must be an object" } },
+    ],
+    [
+      '{"execute": "query-name", "arguments": {"x": 1}, "id": "bad-arg"}',
+      { id: "bad-arg", error: { class: "GenericError", desc: "Parameter 'x' is unexpected" } },
+    ],
+    [
+      '{"execute": "human-monitor-command", "arguments": {"command-line": 5}}',
+      { error: { class: "GenericError", desc: "Invalid parameter type for 'command-line', expected: string" } },
+    ],
+    [
+      '{"execute": "human-monitor-command", "arguments": {}}',
+      { error: { class: "GenericError", desc: "Parameter 'command-line' is missing" } },
+    ],
+    [
+      '{"execute": "pmemsave", "arguments": {"val": 4096, "size": "16", "filename": "/x"}}',
+      { error: { class: "GenericError", desc: "Invalid parameter type for 'size', expected: integer" } },
+    ],
+    [
+      '{"execute": "memsave", "arguments": {"val": 1.5, "size": 16, "filename": "/x"}}',
+      { error: { class: "GenericError", desc: "Invalid parameter type for 'val', expected: integer" } },
+    ],
+    [
+      '{"execute": "no-such", "id": [3]}',
+      { id: [3], error: { class: "CommandNotFound", desc: "The command no-such has not been found" } },
+    ],
     ["{'execute': 'query-name'}", { return: {} }],
   ];
   it.each(cases)("%s", async (line, expected) => {
@@ -131,7 +225,8 @@ describe("malformed input is answered and the session stays usable", () => {
     await boot();
     const c = await RawClient.open(sock);
     c.write(Buffer.from([0xff, 0xfe, 0x0a]));
-    const a = await c.next(), b = await c.next();
+    const a = await c.next(),
+      b = await c.next();
     expect(a.error.class).toBe("JSONParsing");
     expect(b.error.class).toBe("JSONParsing");
     expect(await c.cmd("query-name", undefined, "é")).toEqual({ return: {}, id: "é" });
@@ -172,7 +267,10 @@ describe("malformed input is answered and the session stays usable", () => {
     const ticks = machine.ticks;
     bad.write('{"execute": }\n{{{{ ]]]] \u0000 \xff garbage\n[[[[[[');
     bad.close();
-    expect(await good.cmd("query-status", undefined, 1)).toEqual({ return: { status: "running", singlestep: false, running: true }, id: 1 });
+    expect(await good.cmd("query-status", undefined, 1)).toEqual({
+      return: { status: "running", singlestep: false, running: true },
+      id: 1,
+    });
     await new Promise((r) => setTimeout(r, 30));
     expect(machine.ticks).toBeGreaterThan(ticks);
     good.close();
@@ -258,7 +356,9 @@ describe("many clients", () => {
     const chardevs = (await b.cmd("query-chardev")).return;
     expect(chardevs.map((x: any) => x.label).sort()).toEqual(["compat_monitor0", "compat_monitor1", "mon0", "serial0"]);
     expect(chardevs.find((x: any) => x.label === "mon0").filename).toBe(`unix:${sock2},server=on`);
-    a.close(); b.close(); c.close();
+    a.close();
+    b.close();
+    c.close();
   });
 
   it("creates the unix socket with mode 0600 and removes it on close", async () => {
@@ -273,7 +373,7 @@ describe("commands on the machine", () => {
   it("stop/cont change the real state; events come before the reply, only on change", async () => {
     await boot();
     const c = await RawClient.open(sock);
-    expect(await c.exchange({ execute: "stop" })).toEqual([{ return: {} }]);   // prelaunch: nothing to stop
+    expect(await c.exchange({ execute: "stop" })).toEqual([{ return: {} }]); // prelaunch: nothing to stop
     expect(await c.exchange({ execute: "cont" })).toMatchObject([{ event: "RESUME" }, { return: {} }]);
     expect(machine.running).toBe(true);
     expect(await c.exchange({ execute: "cont" })).toEqual([{ return: {} }]);
@@ -298,18 +398,35 @@ describe("commands on the machine", () => {
   it("input-send-event delivers keys, the power key included", async () => {
     await boot({ startPaused: false });
     const c = await RawClient.open(sock);
-    const key = (qcode: string, down: boolean) => ({ type: "key", data: { down, key: { type: "qcode", data: qcode } } });
+    const key = (qcode: string, down: boolean) => ({
+      type: "key",
+      data: { down, key: { type: "qcode", data: qcode } },
+    });
     expect(await c.cmd("input-send-event", { events: [key("a", true), key("a", false)] })).toEqual({ return: {} });
-    expect(machine.keysReceived).toEqual([{ qcode: "a", down: true }, { qcode: "a", down: false }]);
-    expect(await c.exchange({ execute: "input-send-event", arguments: { events: [key("power", true), key("power", false)] } }))
-      .toEqual([{ return: {} }]);
-    expect(machine.keysReceived.slice(2)).toEqual([{ qcode: "power", down: true }, { qcode: "power", down: false }]);
-    expect(await c.cmd("input-send-event", { events: [key("nosuch", true)] }))
-      .toEqual({ error: { class: "GenericError", desc: "Parameter 'data' does not accept value 'nosuch'" } });
-    expect(await c.cmd("input-send-event", { events: [{ type: "btn", data: { down: true, button: "left" } }] }))
-      .toEqual({ error: { class: "GenericError", desc: "Input handler not found for event type btn" } });
+    expect(machine.keysReceived).toEqual([
+      { qcode: "a", down: true },
+      { qcode: "a", down: false },
+    ]);
+    expect(
+      await c.exchange({
+        execute: "input-send-event",
+        arguments: { events: [key("power", true), key("power", false)] },
+      }),
+    ).toEqual([{ return: {} }]);
+    expect(machine.keysReceived.slice(2)).toEqual([
+      { qcode: "power", down: true },
+      { qcode: "power", down: false },
+    ]);
+    expect(await c.cmd("input-send-event", { events: [key("nosuch", true)] })).toEqual({
+      error: { class: "GenericError", desc: "Parameter 'data' does not accept value 'nosuch'" },
+    });
+    expect(
+      await c.cmd("input-send-event", { events: [{ type: "btn", data: { down: true, button: "left" } }] }),
+    ).toEqual({ error: { class: "GenericError", desc: "Input handler not found for event type btn" } });
     await c.cmd("stop");
-    expect(await c.cmd("input-send-event", { events: [] })).toEqual({ error: { class: "GenericError", desc: "VM not running" } });
+    expect(await c.cmd("input-send-event", { events: [] })).toEqual({
+      error: { class: "GenericError", desc: "VM not running" },
+    });
     c.close();
   });
 
@@ -327,10 +444,12 @@ describe("commands on the machine", () => {
     machine.writeRam(RAM_BASE + 0x2000n, Buffer.from("hello, memsave"));
     expect(await c.cmd("memsave", { val: Number(RAM_BASE) + 0x2000, size: 14, filename: f })).toEqual({ return: {} });
     expect(fs.readFileSync(f, "utf8")).toBe("hello, memsave");
-    expect(await c.cmd("pmemsave", { val: 4096, size: 16, filename: "/nonexistent/dir/x" }))
-      .toEqual({ error: { class: "GenericError", desc: "Could not open '/nonexistent/dir/x': No such file or directory" } });
-    expect(await c.cmd("memsave", { val: 4096, size: 16, filename: f, "cpu-index": 3 }))
-      .toEqual({ error: { class: "GenericError", desc: "Parameter 'cpu-index' expects a CPU number" } });
+    expect(await c.cmd("pmemsave", { val: 4096, size: 16, filename: "/nonexistent/dir/x" })).toEqual({
+      error: { class: "GenericError", desc: "Could not open '/nonexistent/dir/x': No such file or directory" },
+    });
+    expect(await c.cmd("memsave", { val: 4096, size: 16, filename: f, "cpu-index": 3 })).toEqual({
+      error: { class: "GenericError", desc: "Parameter 'cpu-index' expects a CPU number" },
+    });
     expect((await c.cmd("pmemsave", { val: 0x70000000, size: 16, filename: f })).error.class).toBe("GenericError");
     c.close();
   });
@@ -338,11 +457,16 @@ describe("commands on the machine", () => {
   it("quit: SHUTDOWN, then the reply, then the connection closes; other sessions get SHUTDOWN", async () => {
     await boot({ startPaused: false });
     let exited = false;
-    machine.on("exit", () => { exited = true; void monitors.close(); });
+    machine.on("exit", () => {
+      exited = true;
+      void monitors.close();
+    });
     const c = await RawClient.open(sock);
     const other = await RawClient.open(sock);
     expect(await c.exchange({ execute: "quit", id: "q1" })).toMatchObject([
-      { event: "SHUTDOWN", data: { guest: false, reason: "host-qmp-quit" } }, { return: {}, id: "q1" }]);
+      { event: "SHUTDOWN", data: { guest: false, reason: "host-qmp-quit" } },
+      { return: {}, id: "q1" },
+    ]);
     await c.waitClosed();
     expect(await other.next()).toMatchObject({ event: "SHUTDOWN" });
     await other.waitClosed();
@@ -351,7 +475,12 @@ describe("commands on the machine", () => {
   });
 
   it("queries report the machine", async () => {
-    await boot({ startPaused: true, harts: 2, name: "vm1", blockDevices: [{ device: "virtio0", file: "/d.img", readOnly: false, format: "raw", size: 4096 }] });
+    await boot({
+      startPaused: true,
+      harts: 2,
+      name: "vm1",
+      blockDevices: [{ device: "virtio0", file: "/d.img", readOnly: false, format: "raw", size: 4096 }],
+    });
     const c = await RawClient.open(sock);
     expect(await c.cmd("query-name")).toEqual({ return: { name: "vm1" } });
     expect(await c.cmd("query-target")).toEqual({ return: { arch: "riscv64" } });
@@ -360,9 +489,14 @@ describe("commands on the machine", () => {
     expect(await c.cmd("query-memory-size-summary")).toEqual({ return: { "base-memory": 1 << 20 } });
     const cpus = (await c.cmd("query-cpus-fast")).return;
     expect(cpus.map((x: any) => [x["cpu-index"], x["qom-path"], x.target])).toEqual([
-      [0, "/machine/soc0/harts[0]", "riscv64"], [1, "/machine/soc0/harts[1]", "riscv64"]]);
+      [0, "/machine/soc0/harts[0]", "riscv64"],
+      [1, "/machine/soc0/harts[1]", "riscv64"],
+    ]);
     const block = (await c.cmd("query-block")).return;
-    expect(block[0]).toMatchObject({ device: "virtio0", inserted: { file: "/d.img", ro: false, drv: "raw", image: { "virtual-size": 4096 } } });
+    expect(block[0]).toMatchObject({
+      device: "virtio0",
+      inserted: { file: "/d.img", ro: false, drv: "raw", image: { "virtual-size": 4096 } },
+    });
     expect((await c.cmd("query-machines")).return[0]).toMatchObject({ name: "virt", "cpu-max": expect.any(Number) });
     c.close();
   });
@@ -376,13 +510,34 @@ describe("one table: query-commands, query-qmp-schema and dispatch agree", () =>
     const schema: any[] = (await c.cmd("query-qmp-schema")).return;
     const schemaCmds = schema.filter((e) => e["meta-type"] === "command").map((e) => e.name);
     expect([...schemaCmds].sort()).toEqual([...names].sort());
-    for (const n of ["qmp_capabilities", "qmp_switch_mode", "query-status", "stop", "cont", "quit", "memsave",
-      "pmemsave", "input-send-event", "human-monitor-command", "query-cpus-fast"]) expect(names).toContain(n);
-    expect(schema.filter((e) => e["meta-type"] === "event").map((e) => e.name).sort())
-      .toEqual(["MIGRATION", "MIGRATION_PASS", "POWERDOWN", "RESET", "RESUME", "SHUTDOWN", "STOP"]);
+    for (const n of [
+      "qmp_capabilities",
+      "qmp_switch_mode",
+      "query-status",
+      "stop",
+      "cont",
+      "quit",
+      "memsave",
+      "pmemsave",
+      "input-send-event",
+      "human-monitor-command",
+      "query-cpus-fast",
+    ])
+      expect(names).toContain(n);
+    expect(
+      schema
+        .filter((e) => e["meta-type"] === "event")
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(["MIGRATION", "MIGRATION_PASS", "POWERDOWN", "RESET", "RESUME", "SHUTDOWN", "STOP"]);
     const byName = new Map(schema.map((e) => [e.name, e]));
     for (const e of schema) {
-      for (const ref of [e["arg-type"], e["ret-type"], e["element-type"], ...(e.members ?? []).map((m: any) => m.type)]) {
+      for (const ref of [
+        e["arg-type"],
+        e["ret-type"],
+        e["element-type"],
+        ...(e.members ?? []).map((m: any) => m.type),
+      ]) {
         if (ref !== undefined && typeof ref === "string") expect(byName.has(ref), `${e.name} -> ${ref}`).toBe(true);
       }
     }
@@ -393,7 +548,8 @@ describe("one table: query-commands, query-qmp-schema and dispatch agree", () =>
       if (argType.members.some((m: any) => !("default" in m))) continue;
       const r = await c.cmd(e.name);
       // QEMU's virt answers this one with an error too: CPUs cannot be hotplugged.
-      if (e.name === "query-hotpluggable-cpus") expect(r.error.desc).toBe("The feature 'query-hotpluggable-cpus' is not enabled");
+      if (e.name === "query-hotpluggable-cpus")
+        expect(r.error.desc).toBe("The feature 'query-hotpluggable-cpus' is not enabled");
       else expect(r, e.name).toHaveProperty("return");
     }
     // An unknown argument is rejected for every command, from the same table.
@@ -412,21 +568,34 @@ describe("out-of-band execution", () => {
     const c = await RawClient.open(sock, false);
     expect(await c.cmd("qmp_capabilities", { enable: ["oob"] })).toEqual({ return: {} });
     expect(await c.exchange({ "exec-oob": "migrate-pause", id: "o1" })).toEqual([
-      { id: "o1", error: { class: "GenericError", desc: "migrate-pause is currently only supported during postcopy-active state" } }]);
+      {
+        id: "o1",
+        error: {
+          class: "GenericError",
+          desc: "migrate-pause is currently only supported during postcopy-active state",
+        },
+      },
+    ]);
     expect(await c.exchange({ "exec-oob": "query-status", id: "o2" })).toEqual([
-      { id: "o2", error: { class: "GenericError", desc: "The command query-status does not support OOB" } }]);
+      { id: "o2", error: { class: "GenericError", desc: "The command query-status does not support OOB" } },
+    ]);
     expect(await c.exchange({ execute: "query-status", id: "x", "exec-oob": "query-status" })).toEqual([
-      { id: "x", error: { class: "GenericError", desc: "QMP input member 'execute' clashes with 'exec-oob'" } }]);
+      { id: "x", error: { class: "GenericError", desc: "QMP input member 'execute' clashes with 'exec-oob'" } },
+    ]);
     const d = await RawClient.open(sock);
     expect(await d.exchange({ "exec-oob": "migrate-pause", id: "o3" })).toEqual([
-      { id: "o3", error: { class: "GenericError", desc: "QMP input member 'exec-oob' is unexpected" } }]);
-    c.close(); d.close();
+      { id: "o3", error: { class: "GenericError", desc: "QMP input member 'exec-oob' is unexpected" } },
+    ]);
+    c.close();
+    d.close();
   });
 
   it("an oob command overtakes in-band commands still waiting for the machine", async () => {
     machine = new FakeMachine({ startPaused: false, workerLatencyMs: 200 });
-    monitors = await startMonitors(collectMonitorSpecs([["-qmp", `unix:${sock},server=on,wait=off`]]), machine,
-      { version: DEFAULT_VERSION, logger: silentLogger() });
+    monitors = await startMonitors(collectMonitorSpecs([["-qmp", `unix:${sock},server=on,wait=off`]]), machine, {
+      version: DEFAULT_VERSION,
+      logger: silentLogger(),
+    });
     const c = await RawClient.open(sock, false);
     await c.cmd("qmp_capabilities", { enable: ["oob"] });
     c.send({ execute: "stop", id: "slow" });

@@ -44,8 +44,10 @@ describe.skipIf(!have)("QEMU's qemu.qmp and qmp-shell (QEMU_PYTHON)", () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "qemu-py-"));
     sock = path.join(dir, "qmp.sock");
     machine = new FakeMachine({ startPaused: true });
-    monitors = await startMonitors(collectMonitorSpecs([["-qmp", `unix:${sock},server=on,wait=off`]]), machine,
-      { version: DEFAULT_VERSION, logger: silentLogger() });
+    monitors = await startMonitors(collectMonitorSpecs([["-qmp", `unix:${sock},server=on,wait=off`]]), machine, {
+      version: DEFAULT_VERSION,
+      logger: silentLogger(),
+    });
   });
   afterAll(async () => {
     await monitors.close();
@@ -55,9 +57,13 @@ describe.skipIf(!have)("QEMU's qemu.qmp and qmp-shell (QEMU_PYTHON)", () => {
 
   it("QMPClient negotiates oob, gets events, runs exec-oob and concurrent commands", async () => {
     fs.writeFileSync(path.join(dir, "client.py"), ASYNC_CLIENT);
-    const r = await run("python3", [path.join(dir, "client.py"), sock], { env: { ...process.env, PYTHONPATH: QEMU_PYTHON } });
+    const r = await run("python3", [path.join(dir, "client.py"), sock], {
+      env: { ...process.env, PYTHONPATH: QEMU_PYTHON },
+    });
     expect(JSON.parse(r.stdout)).toEqual({
-      caps: ["oob"], e1: "RESUME", e2: "STOP",
+      caps: ["oob"],
+      e1: "RESUME",
+      e2: "STOP",
       status: { status: "paused", singlestep: false, running: false },
       oob: ["GenericError", "migrate-pause is currently only supported during postcopy-active state"],
       many: 50,
@@ -65,12 +71,20 @@ describe.skipIf(!have)("QEMU's qemu.qmp and qmp-shell (QEMU_PYTHON)", () => {
   });
 
   it("qmp-shell drives the monitor in QMP and HMP mode", async () => {
-    const shell = (args: string[], input: string) => new Promise<string>((resolve, reject) => {
-      const p = execFile("python3", ["-m", "qemu.qmp.qmp_shell", ...args, sock],
-        { env: { ...process.env, PYTHONPATH: QEMU_PYTHON, HOME: dir } }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
-      p.stdin!.end(input);
-    });
-    const q = await shell([], "query-status\ncont\n\npmemsave val=4096 size=16 filename=" + path.join(dir, "rom.bin") + "\n");
+    const shell = (args: string[], input: string) =>
+      new Promise<string>((resolve, reject) => {
+        const p = execFile(
+          "python3",
+          ["-m", "qemu.qmp.qmp_shell", ...args, sock],
+          { env: { ...process.env, PYTHONPATH: QEMU_PYTHON, HOME: dir } },
+          (err, stdout) => (err ? reject(err) : resolve(stdout)),
+        );
+        p.stdin!.end(input);
+      });
+    const q = await shell(
+      [],
+      "query-status\ncont\n\npmemsave val=4096 size=16 filename=" + path.join(dir, "rom.bin") + "\n",
+    );
     expect(q).toContain('{"return": {"status": "paused", "singlestep": false, "running": false}}');
     expect(q).toContain("'event': 'RESUME'");
     expect(fs.readFileSync(path.join(dir, "rom.bin")).readUInt32LE(0)).toBe(0x00000297);

@@ -16,12 +16,16 @@ if (!fs.existsSync(path.join(dist, "qmp/index.js"))) {
   process.exit(1);
 }
 const src = fs.readFileSync(path.join(root, "test/qmp/fake-machine.ts"), "utf8");
-const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 } }).outputText;
+const js = ts.transpileModule(src, {
+  compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+}).outputText;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "serve-fake-"));
 fs.writeFileSync(path.join(tmp, "fake-machine.mjs"), js);
 const { FakeMachine } = await import(pathToFileURL(path.join(tmp, "fake-machine.mjs")).href);
 fs.rmSync(tmp, { recursive: true, force: true });
-const { startMonitors, collectMonitorSpecs, DEFAULT_VERSION } = await import(pathToFileURL(path.join(dist, "qmp/index.js")).href);
+const { startMonitors, collectMonitorSpecs, DEFAULT_VERSION } = await import(
+  pathToFileURL(path.join(dist, "qmp/index.js")).href
+);
 const { createLogger, extractLogOption } = await import(pathToFileURL(path.join(dist, "log.js")).href);
 
 const { file, rest } = extractLogOption(process.argv.slice(2));
@@ -34,6 +38,12 @@ if (pairs.length === 0) pairs.push(["-qmp", "unix:/tmp/wasmvirt-fake.sock,server
 const machine = new FakeMachine({ startPaused: paused, guestPowersOffOnButton: true, ramSize: 16 << 20 });
 const logger = createLogger({ file });
 const monitors = await startMonitors(collectMonitorSpecs(pairs), machine, { version: DEFAULT_VERSION, logger });
-process.stderr.write(`serve-fake: fake machine ${paused ? "paused (prelaunch)" : "running"}, QMP on ${pairs.map((p) => p[1]).join(" ")}\n`);
-machine.on("exit", async (code) => { await monitors.close(); machine.dispose(); process.exit(code); });
+process.stderr.write(
+  `serve-fake: fake machine ${paused ? "paused (prelaunch)" : "running"}, QMP on ${pairs.map((p) => p[1]).join(" ")}\n`,
+);
+machine.on("exit", async (code) => {
+  await monitors.close();
+  machine.dispose();
+  process.exit(code);
+});
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => void machine.quit("host-signal"));

@@ -22,17 +22,32 @@ export function checkEncoder(programs = 20, length = 400, seed = 1) {
         ours.push(l);
       }
       writeFileSync(join(dir, "p.s"), lines.join("\n") + "\n");
-      execFileSync("riscv64-unknown-elf-as", ["-march=rv64imac_zicsr_zifencei", "-o", join(dir, "p.o"), join(dir, "p.s")]);
-      execFileSync("riscv64-unknown-elf-objcopy", ["-O", "binary", "-j", ".text", join(dir, "p.o"), join(dir, "p.bin")]);
+      execFileSync("riscv64-unknown-elf-as", [
+        "-march=rv64imac_zicsr_zifencei",
+        "-o",
+        join(dir, "p.o"),
+        join(dir, "p.s"),
+      ]);
+      execFileSync("riscv64-unknown-elf-objcopy", [
+        "-O",
+        "binary",
+        "-j",
+        ".text",
+        join(dir, "p.o"),
+        join(dir, "p.bin"),
+      ]);
       const gas = readFileSync(join(dir, "p.bin"));
       const img = p.elf.subarray(0x1000, 0x1000 + gas.length);
       if (Buffer.compare(Buffer.from(img), gas) !== 0) {
         const addrs = ours.map((l) => Number(BigInt("0x" + l.split(":")[0]) - BASE));
         addrs.push(gas.length);
         for (let k = 0; k < ours.length; k++) {
-          const a = Buffer.from(img.subarray(addrs[k], addrs[k + 1])), b = gas.subarray(addrs[k], addrs[k + 1]);
+          const a = Buffer.from(img.subarray(addrs[k], addrs[k + 1])),
+            b = gas.subarray(addrs[k], addrs[k + 1]);
           if (Buffer.compare(a, b) !== 0) {
-            throw new Error(`seed ${seed + i}: encoding differs from GNU as at ${ours[k]} (ours ${a.toString("hex")}, as ${b.toString("hex")})`);
+            throw new Error(
+              `seed ${seed + i}: encoding differs from GNU as at ${ours[k]} (ours ${a.toString("hex")}, as ${b.toString("hex")})`,
+            );
           }
         }
         throw new Error(`seed ${seed + i}: image differs from GNU as`);

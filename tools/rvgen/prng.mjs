@@ -18,23 +18,41 @@ export class Prng {
     const s = this.s;
     const r = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
     const t = (s[1] << 9) >>> 0;
-    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
-    s[2] ^= t; s[3] = rotl(s[3], 11);
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
     return r;
   }
   /** integer in [0, n) */
-  int(n) { return Math.floor((this.u32() / 2 ** 32) * n); }
+  int(n) {
+    return Math.floor((this.u32() / 2 ** 32) * n);
+  }
   /** integer in [lo, hi] */
-  range(lo, hi) { return lo + this.int(hi - lo + 1); }
-  chance(p) { return this.u32() / 2 ** 32 < p; }
-  pick(arr) { return arr[this.int(arr.length)]; }
-  u64() { return (BigInt(this.u32()) << 32n) | BigInt(this.u32()); }
+  range(lo, hi) {
+    return lo + this.int(hi - lo + 1);
+  }
+  chance(p) {
+    return this.u32() / 2 ** 32 < p;
+  }
+  pick(arr) {
+    return arr[this.int(arr.length)];
+  }
+  u64() {
+    return (BigInt(this.u32()) << 32n) | BigInt(this.u32());
+  }
   /** pick from [[weight, value], ...] */
   weighted(table) {
     const total = table.reduce((a, [w]) => a + w, 0);
-    let r = this.u32() / 2 ** 32 * total;
-    for (const [w, v] of table) { if ((r -= w) < 0) return v; }
+    let r = (this.u32() / 2 ** 32) * total;
+    for (const [w, v] of table) {
+      if ((r -= w) < 0) return v;
+    }
     return table[table.length - 1][1];
   }
 }
-function rotl(x, k) { return ((x << k) | (x >>> (32 - k))) >>> 0; }
+function rotl(x, k) {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}

@@ -14,14 +14,29 @@ export function runProcess(cmd, args, timeoutMs) {
   return new Promise((res, rej) => {
     const t0 = Date.now();
     const child = spawn(cmd, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "", timedOut = false;
+    let stdout = "",
+      stderr = "",
+      timedOut = false;
     child.stdout.setEncoding("latin1");
     child.stderr.setEncoding("latin1");
-    child.stdout.on("data", (d) => { stdout += d; });
-    child.stderr.on("data", (d) => { stderr += d; });
-    const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, timeoutMs);
-    child.on("error", (e) => { clearTimeout(timer); rej(e); });
-    child.on("close", (status) => { clearTimeout(timer); res({ status, stdout, stderr, timedOut, ms: Date.now() - t0 }); });
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      rej(e);
+    });
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      res({ status, stdout, stderr, timedOut, ms: Date.now() - t0 });
+    });
   });
 }
 

@@ -7,8 +7,17 @@ import { RESTORE_ERRORS } from "../core.js";
 import type { BlockBackend } from "../../block/backend.js";
 import type { SaveStats } from "../messages.js";
 import {
-  encodeState, decodeState, incompatibility, unpackNonZero, packNonZero, RAM_PAGE, DISK_CHUNK, StateFormatError,
-  type MachineDescription, type HostState, type MachineState,
+  encodeState,
+  decodeState,
+  incompatibility,
+  unpackNonZero,
+  packNonZero,
+  RAM_PAGE,
+  DISK_CHUNK,
+  StateFormatError,
+  type MachineDescription,
+  type HostState,
+  type MachineState,
 } from "./format.js";
 
 export interface StateContext {
@@ -40,31 +49,47 @@ export function saveState(ctx: StateContext, blk: boolean): { parts: Uint8Array[
   core.snapshotSave();
   const regions = [];
   for (let i = 0; i < core.snapshotRegionCount(); i++) {
-    const start = core.snapshotRegionStart(i), size = core.snapshotRegionSize(i);
+    const start = core.snapshotRegionStart(i),
+      size = core.snapshotRegionSize(i);
     regions.push({ start, bytes: new Uint8Array(core.memory.buffer, start, size) });
   }
-  const disks = blk ? ctx.disks.map((d, index) => {
-    const bytes = new Uint8Array(d.size);
-    d.read(bytes, 0);
-    return { index, bytes };
-  }) : undefined;
+  const disks = blk
+    ? ctx.disks.map((d, index) => {
+        const bytes = new Uint8Array(d.size);
+        d.read(bytes, 0);
+        return { index, bytes };
+      })
+    : undefined;
   const r = encodeState({
     header: {
-      format: 1, wasmvirt: ctx.wasmvirtVersion, core: ctx.coreId, machine: ctx.description, blk,
+      format: 1,
+      wasmvirt: ctx.wasmvirtVersion,
+      core: ctx.coreId,
+      machine: ctx.description,
+      blk,
       savedAt: new Date().toISOString(),
     },
-    regions, ram: ramView(core), ramCandidates: touchedMap(core), host: ctx.hostState(), disks,
+    regions,
+    ram: ramView(core),
+    ramCandidates: touchedMap(core),
+    host: ctx.hostState(),
+    disks,
   });
   // WASMVIRT_SNAPSHOT_VERIFY=1 (the tests set it): prove that the touched map missed no written page.
   if (process.env.WASMVIRT_SNAPSHOT_VERIFY === "1") {
     const full = packNonZero(ramView(core), RAM_PAGE);
     if (full.count !== r.ramNonZeroPages) {
-      throw new Error(`internal error: ${full.count - r.ramNonZeroPages} written RAM pages are missing from the core's touched map`);
+      throw new Error(
+        `internal error: ${full.count - r.ramNonZeroPages} written RAM pages are missing from the core's touched map`,
+      );
     }
   }
   // encodeState copied or compressed everything it keeps except uncompressed views: detach from memory.
   const parts = r.parts.map((p) => (p.buffer === core.memory.buffer ? p.slice() : p));
-  return { parts, stats: { bytes: r.bytes, ramPages: r.ramPages, ramNonZeroPages: r.ramNonZeroPages, ms: performance.now() - t0 } };
+  return {
+    parts,
+    stats: { bytes: r.bytes, ramPages: r.ramPages, ramNonZeroPages: r.ramNonZeroPages, ms: performance.now() - t0 },
+  };
 }
 
 /**
@@ -75,7 +100,8 @@ export function verifyState(file: Uint8Array, description: MachineDescription, c
   const st = decodeState(file);
   const why = incompatibility(st.header, description, coreId);
   if (why) throw new StateFormatError(why);
-  if (st.ram.size !== description.ramSize) throw new StateFormatError(`the state's RAM has ${st.ram.size} bytes, this machine ${description.ramSize}`);
+  if (st.ram.size !== description.ramSize)
+    throw new StateFormatError(`the state's RAM has ${st.ram.size} bytes, this machine ${description.ramSize}`);
   return st;
 }
 
@@ -87,8 +113,10 @@ export function verifyState(file: Uint8Array, description: MachineDescription, c
 export function applyState(ctx: StateContext, st: MachineState, ramIsZero: boolean): void {
   const { core } = ctx;
   const ram = ramView(core);
-  if (st.ram.size !== ram.length) throw new StateFormatError(`the state's RAM has ${st.ram.size} bytes, this machine ${ram.length}`);
-  if (st.regions.length !== core.snapshotRegionCount()) throw new StateFormatError("the state's core regions do not match this core build");
+  if (st.ram.size !== ram.length)
+    throw new StateFormatError(`the state's RAM has ${st.ram.size} bytes, this machine ${ram.length}`);
+  if (st.regions.length !== core.snapshotRegionCount())
+    throw new StateFormatError("the state's core regions do not match this core build");
   for (let i = 0; i < core.snapshotRegionCount(); i++) {
     const r = st.regions[i];
     if (r.start !== core.snapshotRegionStart(i) || r.bytes.length !== core.snapshotRegionSize(i)) {
@@ -97,15 +125,20 @@ export function applyState(ctx: StateContext, st: MachineState, ramIsZero: boole
   }
   for (const d of st.disks) {
     const disk = ctx.disks[d.index];
-    if (!disk || disk.size !== d.size) throw new StateFormatError(`the state carries disk ${d.index} (${d.size} bytes), which this machine does not have`);
-    if (disk.readOnly) throw new StateFormatError(`the state carries the contents of disk ${d.index}, but it is read-only here`);
+    if (!disk || disk.size !== d.size)
+      throw new StateFormatError(
+        `the state carries disk ${d.index} (${d.size} bytes), which this machine does not have`,
+      );
+    if (disk.readOnly)
+      throw new StateFormatError(`the state carries the contents of disk ${d.index}, but it is read-only here`);
   }
   // Verified: apply. Disks first (a write error leaves the machine untouched), then memory.
   for (const d of st.disks) {
     const disk = ctx.disks[d.index];
     const image = new Uint8Array(d.size);
     unpackNonZero(d.bitmap, d.data, DISK_CHUNK, image);
-    for (let off = 0; off < d.size; off += 1 << 20) disk.write(image.subarray(off, Math.min(d.size, off + (1 << 20))), off);
+    for (let off = 0; off < d.size; off += 1 << 20)
+      disk.write(image.subarray(off, Math.min(d.size, off + (1 << 20))), off);
     disk.flush();
   }
   const mem = new Uint8Array(core.memory.buffer);

@@ -41,7 +41,9 @@ export interface StateHeader {
   savedAt: string;
 }
 
-export interface HostState { consoleInput: number[] }
+export interface HostState {
+  consoleInput: number[];
+}
 
 export interface MachineState {
   header: StateHeader;
@@ -60,7 +62,9 @@ export interface MachineState {
  */
 function maybeCompress(raw: Uint8Array): { flags: number; stored: Uint8Array } {
   if (raw.length < 256) return { flags: 0, stored: raw };
-  const z = brotliCompressSync(raw, { params: { [zc.BROTLI_PARAM_QUALITY]: 0, [zc.BROTLI_PARAM_SIZE_HINT]: raw.length } });
+  const z = brotliCompressSync(raw, {
+    params: { [zc.BROTLI_PARAM_QUALITY]: 0, [zc.BROTLI_PARAM_SIZE_HINT]: raw.length },
+  });
   return z.length < raw.length - (raw.length >> 3) ? { flags: FLAG_BROTLI, stored: z } : { flags: 0, stored: raw };
 }
 
@@ -77,13 +81,21 @@ function section(tag: string, parts: Uint8Array[], compress: boolean): Uint8Arra
   return [h, stored];
 }
 
-const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v >>> 0); return b; };
+const u32 = (v: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(v >>> 0);
+  return b;
+};
 
 /**
  * Which pages of `mem` hold anything but zeros: a bitmap, and the pages themselves in one buffer.
  * Buffer.equals is memcmp, so a mostly-zero RAM is scanned at memory speed.
  */
-export function packNonZero(mem: Uint8Array, unit: number, candidates?: Uint8Array): { bitmap: Uint8Array; data: Uint8Array; count: number } {
+export function packNonZero(
+  mem: Uint8Array,
+  unit: number,
+  candidates?: Uint8Array,
+): { bitmap: Uint8Array; data: Uint8Array; count: number } {
   const n = Math.ceil(mem.length / unit);
   const bitmap = new Uint8Array((n + 7) >> 3);
   const zero = Buffer.alloc(unit);
@@ -92,7 +104,10 @@ export function packNonZero(mem: Uint8Array, unit: number, candidates?: Uint8Arr
   let count = 0;
   for (let i = 0; i < n; i++) {
     // Only pages the writer map marks can hold data: skip whole bytes of the map at once.
-    if (candidates && (i & 7) === 0 && candidates[i >> 3] === 0) { i += 7; continue; }
+    if (candidates && (i & 7) === 0 && candidates[i >> 3] === 0) {
+      i += 7;
+      continue;
+    }
     if (candidates && (candidates[i >> 3] & (1 << (i & 7))) === 0) continue;
     const start = i * unit;
     const end = Math.min(start + unit, mem.length);
@@ -115,7 +130,12 @@ export interface EncodeInput {
   disks?: { index: number; bytes: Uint8Array }[];
 }
 
-export interface EncodeResult { parts: Uint8Array[]; bytes: number; ramPages: number; ramNonZeroPages: number }
+export interface EncodeResult {
+  parts: Uint8Array[];
+  bytes: number;
+  ramPages: number;
+  ramNonZeroPages: number;
+}
 
 export function encodeState(input: EncodeInput): EncodeResult {
   const out: Uint8Array[] = [];
@@ -156,19 +176,25 @@ export function unpackNonZero(bitmap: Uint8Array, data: Uint8Array, unit: number
   for (let i = 0; i < n; i++) {
     if ((bitmap[i >> 3] & (1 << (i & 7))) === 0) continue;
     const len = Math.min(unit, target.length - i * unit);
-    if (at + len > data.length) throw new StateFormatError("the machine state is corrupted (a section is shorter than its page map says)");
+    if (at + len > data.length)
+      throw new StateFormatError("the machine state is corrupted (a section is shorter than its page map says)");
     target.set(data.subarray(at, at + len), i * unit);
     at += len;
   }
-  if (at !== data.length) throw new StateFormatError("the machine state is corrupted (a section is longer than its page map says)");
+  if (at !== data.length)
+    throw new StateFormatError("the machine state is corrupted (a section is longer than its page map says)");
 }
 
 /** Parses and verifies a whole state file; throws StateFormatError with a user-facing reason. */
 export function decodeState(file: Uint8Array): MachineState {
   const buf = Buffer.from(file.buffer, file.byteOffset, file.length);
-  if (buf.length < 12 || !buf.subarray(0, 8).equals(MAGIC)) throw new StateFormatError("Not a wasmvirt machine state (bad magic)");
+  if (buf.length < 12 || !buf.subarray(0, 8).equals(MAGIC))
+    throw new StateFormatError("Not a wasmvirt machine state (bad magic)");
   const version = buf.readUInt32LE(8);
-  if (version !== FORMAT_VERSION) throw new StateFormatError(`machine state format version ${version} is not supported (this wasmvirt reads version ${FORMAT_VERSION})`);
+  if (version !== FORMAT_VERSION)
+    throw new StateFormatError(
+      `machine state format version ${version} is not supported (this wasmvirt reads version ${FORMAT_VERSION})`,
+    );
   // First every header, checksum and the end marker; only a file that passes them all is decompressed.
   let at = 12;
   const stored: { tag: string; flags: number; rawLen: number; bytes: Uint8Array }[] = [];
@@ -176,7 +202,8 @@ export function decodeState(file: Uint8Array): MachineState {
   while (at < buf.length) {
     if (at + 8 <= buf.length && buf.toString("latin1", at, at + 4) === "END ") {
       const want = buf.readUInt32LE(at + 4);
-      if (crc32(buf.subarray(0, at)) !== want) throw new StateFormatError("the machine state is corrupted (file checksum mismatch)");
+      if (crc32(buf.subarray(0, at)) !== want)
+        throw new StateFormatError("the machine state is corrupted (file checksum mismatch)");
       at += 8;
       ended = true;
       break;
@@ -191,8 +218,10 @@ export function decodeState(file: Uint8Array): MachineState {
     if (at + storedLen > buf.length) throw new StateFormatError("the machine state is truncated");
     const bytes = buf.subarray(at, at + storedLen);
     at += storedLen;
-    if (crc32(bytes) !== crc) throw new StateFormatError(`the machine state is corrupted (section ${tag.trim()} checksum mismatch)`);
-    if (flags & ~FLAG_BROTLI) throw new StateFormatError(`the machine state is corrupted (section ${tag.trim()} has unknown flags)`);
+    if (crc32(bytes) !== crc)
+      throw new StateFormatError(`the machine state is corrupted (section ${tag.trim()} checksum mismatch)`);
+    if (flags & ~FLAG_BROTLI)
+      throw new StateFormatError(`the machine state is corrupted (section ${tag.trim()} has unknown flags)`);
     stored.push({ tag, flags, rawLen, bytes });
   }
   if (!ended) throw new StateFormatError("the machine state is truncated (no end marker)");
@@ -204,7 +233,8 @@ export function decodeState(file: Uint8Array): MachineState {
     } catch {
       throw new StateFormatError(`the machine state is corrupted (section ${tag.trim()} does not decompress)`);
     }
-    if (raw.length !== rawLen) throw new StateFormatError(`the machine state is corrupted (section ${tag.trim()} has the wrong length)`);
+    if (raw.length !== rawLen)
+      throw new StateFormatError(`the machine state is corrupted (section ${tag.trim()} has the wrong length)`);
     return { tag, raw };
   });
 
@@ -223,22 +253,31 @@ export function decodeState(file: Uint8Array): MachineState {
   }
   const core = get("CORE");
   const regions: MachineState["regions"] = [];
-  for (let p = 0; p < core.length;) {
+  for (let p = 0; p < core.length; ) {
     if (p + 8 > core.length) throw new StateFormatError("the machine state is corrupted (CORE section)");
-    const start = core.readUInt32LE(p), size = core.readUInt32LE(p + 4);
+    const start = core.readUInt32LE(p),
+      size = core.readUInt32LE(p + 4);
     if (p + 8 + size > core.length) throw new StateFormatError("the machine state is corrupted (CORE section)");
     regions.push({ start, bytes: core.subarray(p + 8, p + 8 + size) });
     p += 8 + size;
   }
   const ramSec = get("RAM ");
-  const pageSize = ramSec.readUInt32LE(0), pages = ramSec.readUInt32LE(4);
+  const pageSize = ramSec.readUInt32LE(0),
+    pages = ramSec.readUInt32LE(4);
   if (pageSize !== RAM_PAGE) throw new StateFormatError(`the machine state uses ${pageSize}-byte pages`);
   const bmLen = (pages + 7) >> 3;
-  const ram = { size: pages * RAM_PAGE, pages: new Uint8Array(0), bitmap: ramSec.subarray(8, 8 + bmLen), data: ramSec.subarray(8 + bmLen) };
+  const ram = {
+    size: pages * RAM_PAGE,
+    pages: new Uint8Array(0),
+    bitmap: ramSec.subarray(8, 8 + bmLen),
+    data: ramSec.subarray(8 + bmLen),
+  };
   const disks: MachineState["disks"] = [];
   for (const s of sections.filter((x) => x.tag === "DISK")) {
     const d = Buffer.from(s.raw.buffer, s.raw.byteOffset, s.raw.length);
-    const index = d.readUInt32LE(0), size = Number(d.readBigUInt64LE(4)), chunk = d.readUInt32LE(12);
+    const index = d.readUInt32LE(0),
+      size = Number(d.readBigUInt64LE(4)),
+      chunk = d.readUInt32LE(12);
     if (chunk !== DISK_CHUNK) throw new StateFormatError(`the machine state uses ${chunk}-byte disk chunks`);
     const n = Math.ceil(size / DISK_CHUNK);
     const bm = (n + 7) >> 3;
@@ -254,24 +293,41 @@ export function incompatibility(h: StateHeader, machine: MachineDescription, cor
   const m = h.machine;
   if (!m || typeof m.ramSize !== "number") return "the machine state header is incomplete";
   if (m.ramSize !== machine.ramSize) {
-    return `Size mismatch: riscv_virt_board.ram: 0x${m.ramSize.toString(16)} != 0x${machine.ramSize.toString(16)} ` +
-      `(the state was saved with -m ${sizeText(m.ramSize)}, this machine has -m ${sizeText(machine.ramSize)})`;
+    return (
+      `Size mismatch: riscv_virt_board.ram: 0x${m.ramSize.toString(16)} != 0x${machine.ramSize.toString(16)} ` +
+      `(the state was saved with -m ${sizeText(m.ramSize)}, this machine has -m ${sizeText(machine.ramSize)})`
+    );
   }
-  if (m.harts !== machine.harts) return `the state was saved with -smp ${m.harts}, this machine has -smp ${machine.harts}`;
-  const name = (t: number) => (t === 2 ? "virtio-blk-device" : t === 4 ? "virtio-rng-device" : t === 18 ? "virtio-keyboard-device" : `virtio device ${t}`);
+  if (m.harts !== machine.harts)
+    return `the state was saved with -smp ${m.harts}, this machine has -smp ${machine.harts}`;
+  const name = (t: number) =>
+    t === 2
+      ? "virtio-blk-device"
+      : t === 4
+        ? "virtio-rng-device"
+        : t === 18
+          ? "virtio-keyboard-device"
+          : `virtio device ${t}`;
   const slots = (d: MachineDescription) => new Map(d.virtio.map((v) => [v.slot, v]));
-  const a = slots(m), b = slots(machine);
+  const a = slots(m),
+    b = slots(machine);
   for (let s = 7; s >= 0; s--) {
-    const x = a.get(s), y = b.get(s);
+    const x = a.get(s),
+      y = b.get(s);
     const base = `virtio-mmio@${(0x10001000 + s * 0x1000).toString(16)}`;
-    if (x && !y) return `the state has a ${name(x.type)} at ${base}, this machine has none there (check -device/-drive)`;
-    if (!x && y) return `this machine has a ${name(y.type)} at ${base}, the state has none there (check -device/-drive)`;
-    if (x && y && x.type !== y.type) return `the state has a ${name(x.type)} at ${base}, this machine has a ${name(y.type)}`;
+    if (x && !y)
+      return `the state has a ${name(x.type)} at ${base}, this machine has none there (check -device/-drive)`;
+    if (!x && y)
+      return `this machine has a ${name(y.type)} at ${base}, the state has none there (check -device/-drive)`;
+    if (x && y && x.type !== y.type)
+      return `the state has a ${name(x.type)} at ${base}, this machine has a ${name(y.type)}`;
     if (x && y && x.type === 2 && x.capacity !== y.capacity) {
       return `the disk at ${base} has ${x.capacity} bytes in the state and ${y.capacity} bytes here (use the same image)`;
     }
-    if (x && y && x.type === 2 && x.flags !== y.flags) return `the disk at ${base} is ${x.flags & 1 ? "read-only" : "writable"} in the state and ${y.flags & 1 ? "read-only" : "writable"} here`;
+    if (x && y && x.type === 2 && x.flags !== y.flags)
+      return `the disk at ${base} is ${x.flags & 1 ? "read-only" : "writable"} in the state and ${y.flags & 1 ? "read-only" : "writable"} here`;
   }
-  if (h.core !== coreId) return `the state was saved by another core build (${h.core}, this is ${coreId}): save and restore with the same wasmvirt`;
+  if (h.core !== coreId)
+    return `the state was saved by another core build (${h.core}, this is ${coreId}): save and restore with the same wasmvirt`;
   return undefined;
 }

@@ -9,15 +9,46 @@ import type { SaveStats } from "../messages.js";
 import { RAM_PAGE } from "./format.js";
 import { strerror } from "../../errno.js";
 
-export type MigrationStatus = "none" | "setup" | "cancelling" | "cancelled" | "active" | "postcopy-active" |
-  "postcopy-paused" | "postcopy-recover" | "completed" | "failed" | "colo" | "pre-switchover" | "device" |
-  "wait-unplug";
+export type MigrationStatus =
+  | "none"
+  | "setup"
+  | "cancelling"
+  | "cancelled"
+  | "active"
+  | "postcopy-active"
+  | "postcopy-paused"
+  | "postcopy-recover"
+  | "completed"
+  | "failed"
+  | "colo"
+  | "pre-switchover"
+  | "device"
+  | "wait-unplug";
 
 /** QEMU 7.2's migration capabilities, in query-migrate-capabilities order. */
-export const CAPABILITIES = ["xbzrle", "rdma-pin-all", "auto-converge", "zero-blocks", "compress", "events",
-  "postcopy-ram", "x-colo", "release-ram", "block", "return-path", "pause-before-switchover", "multifd",
-  "dirty-bitmaps", "postcopy-blocktime", "late-block-activate", "x-ignore-shared", "validate-uuid",
-  "background-snapshot", "zero-copy-send", "postcopy-preempt"] as const;
+export const CAPABILITIES = [
+  "xbzrle",
+  "rdma-pin-all",
+  "auto-converge",
+  "zero-blocks",
+  "compress",
+  "events",
+  "postcopy-ram",
+  "x-colo",
+  "release-ram",
+  "block",
+  "return-path",
+  "pause-before-switchover",
+  "multifd",
+  "dirty-bitmaps",
+  "postcopy-blocktime",
+  "late-block-activate",
+  "x-ignore-shared",
+  "validate-uuid",
+  "background-snapshot",
+  "zero-copy-send",
+  "postcopy-preempt",
+] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 /** What a wasmvirt state already does or may do: zero pages are always skipped, events and block are real. */
 const SUPPORTED: ReadonlySet<string> = new Set(["events", "block", "zero-blocks"]);
@@ -80,9 +111,14 @@ function openCommand(command: string): { child: ChildProcess; write(parts: Uint8
   let pipeError: string | undefined;
   let spawnError: string | undefined;
   // A command that exits without reading everything (EPIPE) did not get the state, whatever its status.
-  child.stdin!.on("error", (e: NodeJS.ErrnoException) => { pipeError ??= e.code === "EPIPE" ? "Broken pipe" : e.message; });
+  child.stdin!.on("error", (e: NodeJS.ErrnoException) => {
+    pipeError ??= e.code === "EPIPE" ? "Broken pipe" : e.message;
+  });
   const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on("error", (e) => { spawnError = e.message; resolve({ code: -1, signal: null }); });
+    child.on("error", (e) => {
+      spawnError = e.message;
+      resolve({ code: -1, signal: null });
+    });
     child.on("close", (code, signal) => resolve({ code, signal }));
   });
   return {
@@ -97,7 +133,9 @@ function openCommand(command: string): { child: ChildProcess; write(parts: Uint8
         }
         child.stdin!.end();
       })();
-      feed.catch(() => { /* a closed pipe: pipeError or the exit status reports it */ });
+      feed.catch(() => {
+        /* a closed pipe: pipeError or the exit status reports it */
+      });
       const { code, signal } = await closed;
       if (spawnError) throw new MigrationError(`failed to run '${command}': ${spawnError}`);
       if (signal) throw new MigrationError(`'${command}' was killed by ${signal}`);
@@ -111,18 +149,29 @@ function openCommand(command: string): { child: ChildProcess; write(parts: Uint8
 async function writeToFile(path: string, parts: Uint8Array[]): Promise<number> {
   let fh;
   // 0600: the state file holds all of guest RAM (QEMU creates memsave files 0600 for the same reason).
-  try { fh = await open(path, "w", 0o600); } catch (e) { throw new MigrationError(`Could not open '${path}': ${(e as Error).message}`); }
+  try {
+    fh = await open(path, "w", 0o600);
+  } catch (e) {
+    throw new MigrationError(`Could not open '${path}': ${(e as Error).message}`);
+  }
   let n = 0;
   try {
-    for (const p of parts) { await fh.write(p); n += p.length; }
-  } finally { await fh.close(); }
+    for (const p of parts) {
+      await fh.write(p);
+      n += p.length;
+    }
+  } finally {
+    await fh.close();
+  }
   return n;
 }
 
 /** Reads a whole state from a command's stdout or a file. */
 export async function readEndpoint(ep: Endpoint): Promise<Uint8Array> {
   if (ep.kind === "file") {
-    try { return await readFile(ep.path); } catch (e) {
+    try {
+      return await readFile(ep.path);
+    } catch (e) {
       throw new MigrationError(`Could not open '${ep.path}': ${strerror(e)}`);
     }
   }
@@ -162,9 +211,13 @@ export class Migration {
   setCapabilities(list: { capability: string; state: boolean }[]): void {
     if (this.inProgress()) throw new MigrationError("There's a migration process in progress");
     for (const c of list) {
-      if (c.state && !SUPPORTED.has(c.capability)) throw new MigrationError(`Migration capability '${c.capability}' is not supported by wasmvirt`);
+      if (c.state && !SUPPORTED.has(c.capability))
+        throw new MigrationError(`Migration capability '${c.capability}' is not supported by wasmvirt`);
     }
-    for (const c of list) { if (c.state) this.caps.add(c.capability); else this.caps.delete(c.capability); }
+    for (const c of list) {
+      if (c.state) this.caps.add(c.capability);
+      else this.caps.delete(c.capability);
+    }
   }
 
   inProgress(): boolean {
@@ -179,16 +232,34 @@ export class Migration {
   /** QMP migrate: validates, answers at once (after the setup event), then runs. */
   start(uri: string, blk: boolean): void {
     if (this.inProgress()) throw new MigrationError("There's a migration process in progress");
-    if (this.machine.state === "postmigrate") throw new MigrationError("Can't migrate the vm that was paused due to previous migration");
+    if (this.machine.state === "postmigrate")
+      throw new MigrationError("Can't migrate the vm that was paused due to previous migration");
     if (this.machine.state === "inmigrate") throw new MigrationError("Guest is waiting for an incoming migration");
     const withBlk = blk || this.caps.has("block");
-    this.stats = { status: "none", start: performance.now(), setupMs: 0, transferred: 0, blk: withBlk, incoming: false };
+    this.stats = {
+      status: "none",
+      start: performance.now(),
+      setupMs: 0,
+      transferred: 0,
+      blk: withBlk,
+      incoming: false,
+    };
     this.cancelRequested = false;
     this.setStatus("setup");
     // As QEMU: a URI it cannot use is a migration that failed in setup (events setup, failed), and an error.
     let ep: Endpoint;
-    try { ep = parseUri(uri); } catch (e) { this.stats.end = performance.now(); this.setStatus("failed"); throw e; }
-    this.finishedPromise = new Promise((resolve) => setImmediate(() => { void this.run(ep, withBlk).finally(resolve); }));
+    try {
+      ep = parseUri(uri);
+    } catch (e) {
+      this.stats.end = performance.now();
+      this.setStatus("failed");
+      throw e;
+    }
+    this.finishedPromise = new Promise((resolve) =>
+      setImmediate(() => {
+        void this.run(ep, withBlk).finally(resolve);
+      }),
+    );
   }
 
   private async run(ep: Endpoint, blk: boolean) {
@@ -223,17 +294,24 @@ export class Migration {
       this.child = undefined;
       st.end = performance.now();
       if (e instanceof CancelledError || this.cancelRequested) this.setStatus("cancelled");
-      else { st.error = (e as Error).message; this.setStatus("failed"); }
+      else {
+        st.error = (e as Error).message;
+        this.setStatus("failed");
+      }
       // The source keeps its machine: back to where it was.
       if (stoppedAt) {
-        if (wasRunning) { this.machine.setRunState("paused"); await this.machine.cont().catch(() => undefined); }
-        else this.machine.setRunState(stateBefore);
+        if (wasRunning) {
+          this.machine.setRunState("paused");
+          await this.machine.cont().catch(() => undefined);
+        } else this.machine.setRunState(stateBefore);
       }
     }
   }
 
   /** Resolves when the current outgoing migration has ended; its status says how. */
-  finished(): Promise<void> { return this.finishedPromise; }
+  finished(): Promise<void> {
+    return this.finishedPromise;
+  }
 
   cancel(): void {
     if (!this.inProgress() || this.stats!.incoming) return;
@@ -292,7 +370,10 @@ export class Migration {
     const now = st.end ?? performance.now();
     const out: Record<string, unknown> = { status: st.status };
     if (st.status === "cancelled" || st.status === "cancelling") return out;
-    if (st.status === "failed") { if (st.error) out["error-desc"] = st.error; return out; }
+    if (st.status === "failed") {
+      if (st.error) out["error-desc"] = st.error;
+      return out;
+    }
     out["setup-time"] = Math.round(st.setupMs);
     if (st.downtimeMs !== undefined) out.downtime = Math.round(st.downtimeMs);
     else out["expected-downtime"] = 300;
@@ -303,22 +384,40 @@ export class Migration {
     const transferred = st.transferred;
     const seconds = Math.max((now - st.start) / 1000, 1e-3);
     out.ram = {
-      total, "postcopy-requests": 0, "dirty-sync-count": st.status === "completed" ? 1 : 0, "multifd-bytes": 0,
-      "pages-per-second": 0, "downtime-bytes": 0, "page-size": RAM_PAGE, remaining: st.status === "completed" ? 0 : total,
-      "postcopy-bytes": 0, mbps: (transferred * 8) / 1e6 / seconds, transferred, "dirty-sync-missed-zero-copy": 0,
-      "precopy-bytes": transferred, duplicate: st.save ? pages - normal : 0, "dirty-pages-rate": 0, skipped: 0,
-      "normal-bytes": normal * RAM_PAGE, normal,
+      total,
+      "postcopy-requests": 0,
+      "dirty-sync-count": st.status === "completed" ? 1 : 0,
+      "multifd-bytes": 0,
+      "pages-per-second": 0,
+      "downtime-bytes": 0,
+      "page-size": RAM_PAGE,
+      remaining: st.status === "completed" ? 0 : total,
+      "postcopy-bytes": 0,
+      mbps: (transferred * 8) / 1e6 / seconds,
+      transferred,
+      "dirty-sync-missed-zero-copy": 0,
+      "precopy-bytes": transferred,
+      duplicate: st.save ? pages - normal : 0,
+      "dirty-pages-rate": 0,
+      skipped: 0,
+      "normal-bytes": normal * RAM_PAGE,
+      normal,
     };
     if (st.blk) {
       const disk = this.machine.blockDevices.reduce((n, d) => n + d.size, 0);
-      out.disk = { total: disk, remaining: st.status === "completed" ? 0 : disk, transferred: st.status === "completed" ? disk : 0 };
+      out.disk = {
+        total: disk,
+        remaining: st.status === "completed" ? 0 : disk,
+        transferred: st.status === "completed" ? disk : 0,
+      };
     }
     return out;
   }
 
   /** HMP info migrate, in QEMU's layout. */
   infoText(): string {
-    let out = "globals:\nstore-global-state: on\nonly-migratable: off\nsend-configuration: on\nsend-section-footer: on\n" +
+    let out =
+      "globals:\nstore-global-state: on\nonly-migratable: off\nsend-configuration: on\nsend-section-footer: on\n" +
       "decompress-error-check: on\nclear-bitmap-shift: 18\n";
     const q = this.query() as Record<string, any>;
     if (!q.status) return out;
@@ -332,7 +431,8 @@ export class Migration {
     if (q["setup-time"] !== undefined) out += `setup: ${q["setup-time"]} ms\n`;
     if (q.ram) {
       const r = q.ram;
-      out += `transferred ram: ${Math.floor(r.transferred / 1024)} kbytes\nthroughput: ${r.mbps.toFixed(2)} mbps\n` +
+      out +=
+        `transferred ram: ${Math.floor(r.transferred / 1024)} kbytes\nthroughput: ${r.mbps.toFixed(2)} mbps\n` +
         `remaining ram: ${Math.floor(r.remaining / 1024)} kbytes\ntotal ram: ${Math.floor(r.total / 1024)} kbytes\n` +
         `duplicate: ${r.duplicate} pages\nskipped: ${r.skipped} pages\nnormal: ${r.normal} pages\n` +
         `normal bytes: ${Math.floor(r["normal-bytes"] / 1024)} kbytes\ndirty sync count: ${r["dirty-sync-count"]}\n` +
@@ -340,7 +440,8 @@ export class Migration {
         `precopy ram: ${Math.floor(r["precopy-bytes"] / 1024)} kbytes\n`;
     }
     if (q.disk) {
-      out += `transferred disk: ${Math.floor(q.disk.transferred / 1024)} kbytes\nremaining disk: ${Math.floor(q.disk.remaining / 1024)} kbytes\n` +
+      out +=
+        `transferred disk: ${Math.floor(q.disk.transferred / 1024)} kbytes\nremaining disk: ${Math.floor(q.disk.remaining / 1024)} kbytes\n` +
         `total disk: ${Math.floor(q.disk.total / 1024)} kbytes\n`;
     }
     return out;
