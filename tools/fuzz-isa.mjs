@@ -26,17 +26,24 @@ export function compareDumps(a, b) {
 }
 
 /**
- * Run one seed. mode "diff": QEMU vs wasmvirt; "qemu": QEMU twice.
+ * Run one seed. mode "diff": QEMU vs wasmvirt; "qemu": QEMU twice. `runWasmvirtOn` runs the program on
+ * wasmvirt (default: the CLI, as a user would; the tests pass an in-process hart instead).
  * @returns {Promise<{ok: boolean, seed: number, message?: string, first?: object}>}
  */
-export async function fuzzOne(seed, length, mode, dir, timeoutMs = 20000, genOptions = {}) {
+export async function fuzzOne(
+  seed,
+  length,
+  mode,
+  dir,
+  timeoutMs = 20000,
+  genOptions = {},
+  runWasmvirtOn = runWasmvirt,
+) {
   const prog = generateProgram(seed, length, genOptions);
   const elf = join(dir, `seed-${seed}.elf`);
   writeFileSync(elf, prog.elf);
-  const [a, b] = await Promise.all([
-    runQemu(elf, timeoutMs),
-    mode === "qemu" ? runQemu(elf, timeoutMs) : runWasmvirt(elf, timeoutMs),
-  ]);
+  const qemu = runQemu(elf, timeoutMs);
+  const [a, b] = await Promise.all([qemu, mode === "qemu" ? runQemu(elf, timeoutMs) : runWasmvirtOn(elf, timeoutMs)]);
   const names = ["qemu", mode === "qemu" ? "qemu (again)" : "wasmvirt"];
   const res = { seed, prog, outputs: [a, b] };
   for (const [i, r] of [a, b].entries()) {

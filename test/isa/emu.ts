@@ -1,12 +1,10 @@
-// Runs a bare-metal ELF on wasmvirt or on QEMU exactly as a user would, with a hard timeout.
+// Runs a bare-metal ELF on QEMU exactly as a user would, with a hard timeout (wasmvirt runs the same
+// programs in-process: test/jit/core-runner.ts's runInProcess).
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const wasmvirtCli = join(repoRoot, "bin", "wasmvirt.js");
-export const hasWasmvirt = existsSync(wasmvirtCli) && existsSync(join(repoRoot, "dist", "cli.js"));
 export const hasQemu = spawnSync("qemu-system-riscv64", ["--version"], { stdio: "ignore" }).status === 0;
 
 export interface RunResult {
@@ -48,11 +46,6 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<RunResult>
       resolvePromise({ status, signal, stdout, stderr, timedOut, ms: Date.now() - t0 });
     });
   });
-}
-
-/** `node bin/wasmvirt.js -M virt -bios none -kernel elf -nographic` from the repo root. */
-export function runWasmvirt(elf: string, timeoutMs = 20_000): Promise<RunResult> {
-  return run(process.execPath, [wasmvirtCli, "-M", "virt", "-bios", "none", "-kernel", elf, "-nographic"], timeoutMs);
 }
 
 /** `qemu-system-riscv64 -M virt -bios none -kernel elf -nographic`. */

@@ -12,7 +12,8 @@ import { generateProgram, parseDump, DUMP_NAMES } from "../../tools/rvgen/gen.mj
 import { checkEncoder } from "../../tools/rvgen/encode-check.mjs";
 // @ts-ignore
 import { fuzzOne, compareDumps } from "../../tools/fuzz-isa.mjs";
-import { hasQemu, hasWasmvirt } from "./emu.js";
+import { hasQemu } from "./emu.js";
+import { coreBuilt as hasWasmvirt, runInProcess } from "../jit/core-runner.js";
 
 const hasGas = spawnSync("riscv64-unknown-elf-as", ["--version"], { stdio: "ignore" }).status === 0;
 const SEED0 = Number(process.env.ISA_FUZZ_SEED ?? 1);
@@ -40,7 +41,10 @@ async function runSeeds(
     await Promise.all(
       [0, 1].map(async () => {
         for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
-          const r = await fuzzOne(s, length, mode, dir, 20_000, gen);
+          // wasmvirt's hart in this process (the CLI has its own tests), in the WASMVIRT_JIT mode.
+          const r = await fuzzOne(s, length, mode, dir, 20_000, gen, async (elf: string, ms: number) =>
+            runInProcess(elf, ms),
+          );
           if (!r.ok)
             failures.push(
               `seed ${s}: ${r.message} (reproduce: node tools/fuzz-isa.mjs 1 ${length} ${s}${flagsOf(gen)})`,
@@ -109,7 +113,7 @@ describe("random-instruction generator", () => {
 
 describe("wasmvirt vs QEMU on random RV64IMAC programs", () => {
   it.skipIf(!hasQemu || !hasWasmvirt)(
-    `${PROGRAMS} programs x ${LENGTH} instructions give the same dump${hasWasmvirt ? "" : " (skipped: bin/wasmvirt.js not built yet)"}`,
+    `${PROGRAMS} programs x ${LENGTH} instructions give the same dump${hasWasmvirt ? "" : " (skipped: build/core.wasm not built yet)"}`,
     async () => {
       const seeds = Array.from({ length: PROGRAMS }, (_, i) => SEED0 + i);
       const failures = await runSeeds("diff", seeds);

@@ -1,11 +1,14 @@
 // The bare-metal ISA programs of test/isa/bin: each must pass on wasmvirt (exit 0, "<name>: PASS"),
-// and where QEMU is installed, QEMU must give the same console output and exit status.
+// and where QEMU is installed, QEMU must give the same console output and exit status. wasmvirt's
+// hart runs in this process (test/jit/core-runner.ts: the CLI's core, boot ROM and WASMVIRT_JIT
+// mode), not as a CLI process per program: the hart is what these test; test/cli.test.ts tests the CLI.
 import { describe, it, expect } from "vitest";
 import { readdirSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join, basename } from "node:path";
-import { hasQemu, hasWasmvirt, repoRoot, runQemu, runWasmvirt, describeRun } from "./emu.js";
+import { hasQemu, repoRoot, runQemu, describeRun, type RunResult } from "./emu.js";
+import { coreBuilt, runInProcess } from "../jit/core-runner.js";
 // @ts-ignore plain ESM tool without type declarations
 import { writeElf } from "../../tools/rvgen/elf.mjs";
 
@@ -14,6 +17,12 @@ const elfs = readdirSync(binDir)
   .filter((f) => f.endsWith(".elf"))
   .sort();
 const TIMEOUT_MS = 20_000;
+/** QEMU's run of each program, shared by the tests that compare with it (QEMU's result is the same each time). */
+const qemuRuns = new Map<string, Promise<RunResult>>();
+const qemuOnce = (elf: string) => {
+  if (!qemuRuns.has(elf)) qemuRuns.set(elf, runQemu(elf, TIMEOUT_MS));
+  return qemuRuns.get(elf)!;
+};
 const hasCrossGcc = spawnSync("riscv64-unknown-elf-gcc", ["--version"], { stdio: "ignore" }).status === 0;
 
 describe("ISA test programs", () => {
@@ -88,7 +97,7 @@ describe("ISA test programs", () => {
     it.skipIf(!hasQemu)(
       `${name} passes on QEMU (the oracle)`,
       async () => {
-        const q = await runQemu(elf, TIMEOUT_MS);
+        const q = await qemuOnce(elf);
         expect(q.timedOut, describeRun(q)).toBe(false);
         expect(q.stdout, describeRun(q)).toBe(expected);
         expect(q.status, describeRun(q)).toBe(0);
@@ -96,11 +105,10 @@ describe("ISA test programs", () => {
       TIMEOUT_MS + 5_000,
     );
 
-    // The hart and CLI land in a parallel change: until bin/wasmvirt.js exists there is nothing to run.
-    it.skipIf(!hasWasmvirt)(
-      `${name} passes on wasmvirt${hasWasmvirt ? "" : " (skipped: bin/wasmvirt.js not built yet)"}`,
-      async () => {
-        const w = await runWasmvirt(elf, TIMEOUT_MS);
+    it.skipIf(!coreBuilt)(
+      `${name} passes on wasmvirt${coreBuilt ? "" : " (skipped: build/core.wasm not built yet)"}`,
+      () => {
+        const w = runInProcess(join(repoRoot, elf), TIMEOUT_MS);
         expect(w.timedOut, describeRun(w)).toBe(false);
         expect(w.stdout, describeRun(w)).toBe(expected);
         expect(w.status, describeRun(w)).toBe(0);
@@ -108,14 +116,16 @@ describe("ISA test programs", () => {
       TIMEOUT_MS + 5_000,
     );
 
-    it.skipIf(!hasWasmvirt || !hasQemu)(
+    it.skipIf(!coreBuilt || !hasQemu)(
       `${name}: wasmvirt and QEMU give the same output and exit status`,
       async () => {
-        const [w, q] = await Promise.all([runWasmvirt(elf, TIMEOUT_MS), runQemu(elf, TIMEOUT_MS)]);
+        const q = qemuOnce(elf);
+        const w = runInProcess(join(repoRoot, elf), TIMEOUT_MS);
+        const qr = await q;
         expect({ stdout: w.stdout, status: w.status, timedOut: w.timedOut }, describeRun(w)).toEqual({
-          stdout: q.stdout,
-          status: q.status,
-          timedOut: q.timedOut,
+          stdout: qr.stdout,
+          status: qr.status,
+          timedOut: qr.timedOut,
         });
       },
       TIMEOUT_MS + 5_000,

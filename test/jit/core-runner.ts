@@ -1,13 +1,20 @@
 // Runs a bare-metal ELF on core.wasm in this process (no worker, no CLI) with a chosen
-// translation mode, for tests of the translation tier itself: the lockstep checker's counters,
-// host writes through the RAM-write seam, region counts.
-import { readFileSync } from "node:fs";
+// translation mode: for tests of the translation tier itself (the lockstep checker's counters,
+// host writes through the RAM-write seam, region counts), and for tests of the hart that would
+// otherwise start a CLI process per program (runInProcess).
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseElf, segmentBytes } from "../../src/machine/elf.js";
 import { buildBootRom } from "../../src/machine/bootrom.js";
 import { drainConsoleOut } from "../../src/machine/device-imports.js";
-import { makeJitHost, JIT_MODES, type JitModeName } from "../../src/machine/jit-host.js";
+import {
+  makeJitHost,
+  JIT_MODES,
+  DEFAULT_JIT_THRESHOLD,
+  jitModeFromEnv,
+  type JitModeName,
+} from "../../src/machine/jit-host.js";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const wasmPath = join(repoRoot, "build", "core.wasm");
@@ -70,6 +77,12 @@ export class CoreRunner {
     return this;
   }
 
+  /** Runs until the guest powers off or the wall clock passes `deadline` (ms since the epoch). */
+  runUntil(deadline: number, budget = 200_000): this {
+    while (this.status === null && Date.now() < deadline) this.run(1, budget);
+    return this;
+  }
+
   drain(): void {
     this.output += Buffer.from(drainConsoleOut(this.core as never, this.core.memory)).toString("latin1");
   }
@@ -87,3 +100,34 @@ export class CoreRunner {
     return `region entered at 0x${pc.toString(16)}: ${kind}${index.toString(16)}: translated 0x${region.toString(16)}, interpreter 0x${interp.toString(16)}`;
   }
 }
+
+/** What a run of a bare-metal program gives, in the shape test/isa/emu.ts reports a QEMU run. */
+export interface ProgramRun {
+  status: number | null;
+  signal: null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  ms: number;
+}
+
+/**
+ * `wasmvirt -M virt -bios none -kernel ELF -nographic` without the process: the same core, boot ROM
+ * and translation mode (WASMVIRT_JIT, the CLI's default threshold), the console as stdout and the
+ * sifive_test code as status. For tests of the hart; the CLI has its own tests (test/cli.test.ts).
+ */
+export function runInProcess(elfPath: string, timeoutMs = 20_000): ProgramRun {
+  const t0 = Date.now();
+  const r = new CoreRunner(elfPath, jitModeFromEnv(), DEFAULT_JIT_THRESHOLD).runUntil(t0 + timeoutMs);
+  return {
+    status: r.status,
+    signal: null,
+    stdout: r.output,
+    stderr: "",
+    timedOut: r.status === null,
+    ms: Date.now() - t0,
+  };
+}
+
+/** Whether the core is built (runInProcess needs build/core.wasm). */
+export const coreBuilt = existsSync(wasmPath);
