@@ -378,6 +378,7 @@ export function jitCounter(i: i32): f64 {
     case 14: return <f64>JIT.statExitFault;
     case 15: return <f64>JIT.statExitEvent;
     case 16: return <f64>LS.mismatches;
+    case 17: return <f64>JIT.statLoops;
   }
   return -1;
 }

@@ -94,6 +94,7 @@ export let statBackedOff: u64 = 0;      // pages given up on
 export let statEntered: u64 = 0;        // region calls
 export let statJitInstructions: u64 = 0;
 export let statBytesCompiled: u64 = 0;
+export let statLoops: u64 = 0;           // loop superblocks in the modules built
 export let liveRegions: i32 = 0;
 export let liveBytes: u64 = 0;
 export let statLockstepChecks: u64 = 0;
@@ -106,6 +107,7 @@ export let statExitEvent: u64 = 0;
 
 export function countLockstepCheck(): void { statLockstepChecks++; }
 export function countLockstepSkip(): void { statLockstepSkipped++; }
+export function countLoops(n: i32): void { statLoops += <u64>n; }
 
 export function countEntry(executed: i32): void {
   statEntered++;

@@ -8,7 +8,7 @@ import * as MMU from "../cpu/mmu";
 import * as BUS from "../bus";
 import { mulDiv } from "../cpu/muldiv";
 import * as C from "./cache";
-import { translatePage } from "./translate";
+import { translatePage, loopsOfLast } from "./translate";
 import { JIT_MODULE_BUF } from "../layout";
 import { checkedRun } from "./lockstep";
 import { execute, stopReason, STOP_BUDGET } from "../cpu/hart";
@@ -71,6 +71,7 @@ function compile(pidx: u32, hostPage: u32, off: u32, old: i32): i32 {
     return -1;
   }
   C.installRegion(r, pidx, len);
+  C.countLoops(loopsOfLast());
   C.setRegionEntries(r, ENTRY_TMP, n);
   return r;
 }

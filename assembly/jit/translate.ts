@@ -7,7 +7,10 @@
 //
 // so a forward transfer to block k is a direct `br` out to the end of $d[k], and only backward
 // transfers (loops) go round $L, where the instruction budget is checked. Guest registers stay in
-// the core's register file in linear memory. Loads and stores hit the soft
+// the core's register file in linear memory, except inside an innermost loop: a loop whose blocks
+// are contiguous gets a copy of its blocks in a real wasm `loop` (a "loop superblock", hosted in
+// its header's slot) that keeps the registers it uses in locals, loaded when the loop is entered
+// and written back on every way out. Loads and stores hit the soft
 // TLB inline and call the core's slow paths otherwise. pc values are vbase + page offset, so a
 // region is valid for every virtual mapping of its physical page.
 //
@@ -26,6 +29,19 @@ const LEADER: u32 = JIT_SCRATCH + 0x800;        // u8 per half-word: a block sta
 const WORK: u32 = JIT_SCRATCH + 0x1000;         // u16 worklist
 const BLOCK_OF: u32 = JIT_SCRATCH + 0x2000;     // u16 per half-word: block index + 1
 const BLOCK_START: u32 = JIT_SCRATCH + 0x3000;  // u16 per block: offset / 2
+const B_COUNT: u32 = JIT_SCRATCH + 0x4000;      // u16 per block: instructions
+const B_USED: u32 = JIT_SCRATCH + 0x4400;       // u32 per block: registers named (bit per x-register)
+const B_WRITTEN: u32 = JIT_SCRATCH + 0x4c00;    // u32 per block: registers it may write
+const B_BACK: u32 = JIT_SCRATCH + 0x5400;       // i16 per block: target block of its backward jump, -1
+const SB_LABEL: u32 = JIT_SCRATCH + 0x5800;     // i32 per block of the open superblock: its label
+const ENTRY_FLAG: u32 = JIT_SCRATCH + 0x6000;   // u8 per half-word: a recorded entry
+const B_TARGET: u32 = JIT_SCRATCH + 0x6800;     // i16 per block: the block its branch or jal goes to, -1
+const B_FLAGS: u32 = JIT_SCRATCH + 0x6c00;      // u8 per block: F_ENTERED, F_ELIDED
+const B_TAIL: u32 = JIT_SCRATCH + 0x7000;       // i16 per block: loopTail, -1
+const F_ENTERED: u8 = 1;   // a recorded entry or a return site: control can come from anywhere
+const F_ELIDED: u8 = 2;    // runs only inside its loop's superblock: no copy of its own
+const F_LEAVES: u8 = 4;    // calls, jumps indirectly or stops at an instruction left to the interpreter:
+                           // a loop with such a block leaves its superblock every time round, so it gets none
 const PROLOGUE: u32 = JIT_SCRATCH + 0x8000;     // the function's locals + register loads
 const PROLOGUE_SIZE: u32 = 0x1000;
 
@@ -35,8 +51,13 @@ export const MAX_BLOCKS: i32 = 512;
 const L_ENTRY: u32 = 0, L_BUDGET: u32 = 1, L_VBASE: u32 = 2;
 const L_VA: u32 = 3, L_EPC: u32 = 4, L_TAG: u32 = 5, L_T: u32 = 6;     // i64
 const L_DONE: u32 = 7, L_NEXT: u32 = 8, L_REASON: u32 = 9, L_E: u32 = 10;  // i32
+const L_X: u32 = 11;           // 32 i64: guest registers cached by a loop superblock (L_X + r)
 const N_I64_LOCALS: u32 = 4;   // va, epc, tag, t
 const N_I32_LOCALS: u32 = 4;
+
+// Loop superblocks: the largest loop copied into one (blocks, instructions).
+const SB_MAX_BLOCKS: i32 = 12;
+const SB_MAX_INSNS: i32 = 96;
 
 // Function indices in the generated module: imports first.
 const F_LOAD: u32 = 0;     // jitLoad(va: i64, size: i32) -> i64 (zero-extended; W_STATUS = R_FAULT on a fault)
@@ -52,6 +73,14 @@ let nblocks: i32 = 0;
 let lvl: i32 = 0;           // open structured constructs at the write position
 let curBlock: i32 = 0;
 let blockCount: i32 = 0;    // instructions in the current block (including its last)
+// The open loop superblock: blocks sbHead..sbTail, emitted in sbHead's slot of the layout.
+let sbActive: bool = false;
+let sbHead: i32 = 0;
+let sbTail: i32 = 0;
+let sbCached: u32 = 0;      // registers held in locals
+let sbDirty: u32 = 0;       // registers the loop may write (written back on the way out)
+let sbLoopLabel: i32 = 0;
+let sbOutLabel: i32 = 0;    // every way out of the superblock: registers written back once, there
 
 
 // ---- decoding ----
@@ -136,8 +165,13 @@ function addLeader(off: i32): void {
 function discover(entries: u32, nentries: u32): void {
   memory.fill(VISITED, 0, 0x800);
   memory.fill(LEADER, 0, 0x800);
+  memory.fill(ENTRY_FLAG, 0, 0x800);
   nleaders = 0; nwork = 0;
-  for (let i: u32 = 0; i < nentries; i++) addLeader(<i32>load<u16>(entries + (i << 1)) << 1);
+  for (let i: u32 = 0; i < nentries; i++) {
+    const h = <u32>load<u16>(entries + (i << 1));
+    store<u8>(ENTRY_FLAG + h, 1);
+    addLeader(<i32>h << 1);
+  }
   while (nwork > 0) {
     nwork--;
     let off = <u32>load<u16>(WORK + (<u32>nwork << 1)) << 1;
@@ -168,6 +202,98 @@ function discover(entries: u32, nentries: u32): void {
   }
 }
 
+// ---- pass 2: what each block does (for loop superblocks) ----
+function scanBlocks(): void {
+  memory.fill(B_FLAGS, 0, <usize>nblocks);
+  for (let b = 0; b < nblocks; b++) {
+    const start = <i32>load<u16>(BLOCK_START + (<u32>b << 1)) << 1;
+    if (load<u8>(ENTRY_FLAG + (<u32>start >> 1)) != 0) store<u8>(B_FLAGS + <u32>b, load<u8>(B_FLAGS + <u32>b) | F_ENTERED);
+    let off = start, count = 0, back = -1, target = -1;
+    let used: u32 = 0, written: u32 = 0;
+    for (;;) {
+      if (off >= 4096) break;
+      if (off != start && blockAt(off) >= 0) break;
+      const inst = fetchAt(<u32>off);
+      const k = kindOf(inst);
+      if (k == K_UNSUPPORTED) { store<u8>(B_FLAGS + <u32>b, load<u8>(B_FLAGS + <u32>b) | F_LEAVES); break; }
+      count++;
+      if (k == K_JALR || (k == K_JAL && ((inst >> 7) & 31) != 0)) store<u8>(B_FLAGS + <u32>b, load<u8>(B_FLAGS + <u32>b) | F_LEAVES);
+      const rd: u32 = 1 << ((inst >> 7) & 31), rs1: u32 = 1 << ((inst >> 15) & 31), rs2: u32 = 1 << ((inst >> 20) & 31);
+      switch ((inst >> 2) & 31) {
+        case 13: case 5: case 27: used |= rd; written |= rd; break;             // LUI, AUIPC, JAL
+        case 25: case 0: case 4: case 6: used |= rd | rs1; written |= rd; break; // JALR, LOAD, OP-IMM(-32)
+        case 12: case 14: used |= rd | rs1 | rs2; written |= rd; break;          // OP(-32)
+        case 8: case 24: used |= rs1 | rs2; break;                               // STORE, BRANCH
+        case 3: break;                                                           // fences
+        default: used |= rd | rs1 | rs2;   // run by the interpreter: written back before, rd reloaded after
+      }
+      if (k == K_BRANCH || k == K_JAL) {
+        const j = blockAt(off + (k == K_BRANCH ? branchImm(inst) : jalImm(inst)));
+        target = j;
+        if (j >= 0 && j <= b) back = j;
+      }
+      if ((k == K_JAL || k == K_JALR) && ((inst >> 7) & 31) != 0) {
+        // a call: the return lands after it, from wherever the callee returns
+        const ret = blockAt(off + <i32>lenAt(<u32>off));
+        if (ret > b) store<u8>(B_FLAGS + <u32>ret, load<u8>(B_FLAGS + <u32>ret) | F_ENTERED);
+      }
+      if (k != K_NORMAL && k != K_STEP) break;
+      off += <i32>lenAt(<u32>off);
+    }
+    store<u16>(B_COUNT + (<u32>b << 1), <u16>count);
+    store<u32>(B_USED + (<u32>b << 2), used & ~1);
+    store<u32>(B_WRITTEN + (<u32>b << 2), written & ~1);
+    store<i16>(B_BACK + (<u32>b << 1), <i16>back);
+    store<i16>(B_TARGET + (<u32>b << 1), <i16>target);
+  }
+  for (let b = 0; b < nblocks; b++) store<i16>(B_TAIL + (<u32>b << 1), <i16>loopTail(b));
+  for (let b = 0; b < nblocks; b++) {
+    const t = <i32>load<i16>(B_TAIL + (<u32>b << 1));
+    if (t <= b) continue;
+    // Loops whose blocks need copies of their own are left to the dispatch loop: the copies made
+    // Linux's modules a third bigger (more for TurboFan to compile) for little gain.
+    if (canElide(b, t)) { for (let j = b + 1; j <= t; j++) store<u8>(B_FLAGS + <u32>j, F_ELIDED); }
+    else store<i16>(B_TAIL + (<u32>b << 1), -1);
+  }
+}
+
+/**
+ * The blocks after a loop's header need no copy of their own (their slot gets `unreachable`,
+ * their entry-map slot 0) when nothing but the loop's own blocks can reach them: no recorded
+ * entry or return site among them, no jump into them from outside the loop, and no other loop
+ * superblock overlapping (its exits go through the dispatch loop).
+ */
+function canElide(b: i32, t: i32): bool {
+  for (let j = b + 1; j <= t; j++) if ((load<u8>(B_FLAGS + <u32>j) & F_ENTERED) != 0) return false;
+  for (let k = 0; k < nblocks; k++) {
+    if (k >= b && k <= t) continue;
+    const j = <i32>load<i16>(B_TARGET + (<u32>k << 1));
+    if (j > b && j <= t) return false;
+    const t2 = <i32>load<i16>(B_TAIL + (<u32>k << 1));
+    if (t2 >= 0 && k <= t && t2 >= b) return false;    // another loop overlapping this one
+  }
+  return true;
+}
+
+/**
+ * The last block of an innermost loop headed by block `b` (blocks b..t contiguous, a backward
+ * jump to b from t, no other loop inside, small enough to copy), or -1.
+ */
+function loopTail(b: i32): i32 {
+  let t = -1;
+  const last = min(b + SB_MAX_BLOCKS - 1, nblocks - 1);
+  for (let k = b; k <= last; k++) if (<i32>load<i16>(B_BACK + (<u32>k << 1)) == b) t = k;
+  if (t < 0) return -1;
+  let insns = 0;
+  for (let k = b; k <= t; k++) {
+    const j = <i32>load<i16>(B_BACK + (<u32>k << 1));
+    if (j > b) return -1;           // an inner loop: that one gets the superblock
+    if ((load<u8>(B_FLAGS + <u32>k) & F_LEAVES) != 0) return -1;
+    insns += <i32>load<u16>(B_COUNT + (<u32>k << 1));
+  }
+  return insns <= SB_MAX_INSNS ? t : -1;
+}
+
 @inline function blockAt(off: i32): i32 {
   if (off < 0 || off >= 4096 || (off & 1) != 0) return -1;
   return <i32>load<u16>(BLOCK_OF + (<u32>off)) - 1;   // off/2 * 2 bytes = off
@@ -187,12 +313,26 @@ const LABEL_LOOP: i32 = 2;
 // 3.0 s interpreted, 4.1 s with locals, see docs/jit.md).
 function getX(r: u32): void {
   if (r == 0) { W.i64Const(0); return; }
+  if (sbActive && (sbCached & (1 << r)) != 0) { W.localGet(L_X + r); return; }
   W.i32Const(0); W.mem(W.OP_I64_LOAD, 3, XREGS + (r << 3));
 }
 function setX(r: u32): void {
   if (r == 0) { W.op(W.OP_DROP); return; }
+  if (sbActive && (sbCached & (1 << r)) != 0) { W.localSet(L_X + r); return; }
   W.localSet(L_T);
   W.i32Const(0); W.localGet(L_T); W.mem(W.OP_I64_STORE, 3, XREGS + (r << 3));
+}
+/** The registers a superblock may have written go back to XREGS (before the interpreter runs, and on the way out). */
+function writeBack(): void {
+  if (!sbActive) return;
+  for (let r: u32 = 1; r < 32; r++) {
+    if ((sbDirty & (1 << r)) == 0) continue;
+    W.i32Const(0); W.localGet(L_X + r); W.mem(W.OP_I64_STORE, 3, XREGS + (r << 3));
+  }
+}
+function reloadX(r: u32): void {
+  if (r == 0 || !sbActive || (sbCached & (1 << r)) == 0) return;
+  W.i32Const(0); W.mem(W.OP_I64_LOAD, 3, XREGS + (r << 3)); W.localSet(L_X + r);
 }
 function pcConst(off: i32): void {
   W.localGet(L_VBASE);
@@ -206,6 +346,11 @@ function pcConst(off: i32): void {
 function exitNow(reason: i32, notRun: i32): void {
   W.i32Const(reason); W.localSet(L_REASON);
   if (notRun != 0) { W.localGet(L_DONE); W.i32Const(notRun); W.op(W.OP_I32_SUB); W.localSet(L_DONE); }
+  leave();
+}
+/** Leaves the region (L_REASON, L_EPC, L_DONE set); from a superblock through its way out (L_NEXT = -1: leave). */
+function leave(): void {
+  if (sbActive) { W.i32Const(-1); W.localSet(L_NEXT); W.br(depthTo(sbOutLabel)); return; }
   W.br(depthTo(LABEL_EXIT));
 }
 function exitAt(reason: i32, off: i32, notRun: i32): void {
@@ -216,6 +361,29 @@ function exitAt(reason: i32, off: i32, notRun: i32): void {
 /** Control goes to page offset `target` (a block of this region, or out of it). */
 function transfer(target: i32): void {
   const k = blockAt(target);
+  if (sbActive) {
+    if (k > curBlock && k <= sbTail) { W.br(depthTo(<i32>load<i32>(SB_LABEL + (<u32>k << 2)))); return; }
+    if (k == sbHead) {
+      // The loop's back edge: round the wasm loop with the registers in locals, unless the budget is spent.
+      W.localGet(L_DONE); W.localGet(L_BUDGET); W.op(W.OP_I32_GE_S);
+      open(W.OP_IF, W.T_VOID);
+      exitAt(R_BRANCH, target, 0);
+      close();
+      W.br(depthTo(sbLoopLabel));
+      return;
+    }
+    // Out of the loop: through the superblock's way out (registers written back) to the dispatch loop.
+    if (k < 0) { exitAt(R_BRANCH, target, 0); return; }
+    if (k < sbHead) {
+      W.localGet(L_DONE); W.localGet(L_BUDGET); W.op(W.OP_I32_GE_S);
+      open(W.OP_IF, W.T_VOID);
+      exitAt(R_BRANCH, target, 0);
+      close();
+    }
+    W.i32Const(k); W.localSet(L_NEXT);
+    W.br(depthTo(sbOutLabel));
+    return;
+  }
   if (k < 0) { exitAt(R_BRANCH, target, 0); return; }
   if (k > curBlock) { W.br(depthTo(labelOfBlock(k))); return; }
   // Backward: round the dispatch loop, unless the budget is spent.
@@ -229,14 +397,17 @@ function transfer(target: i32): void {
 
 // ---- instructions ----
 /** One instruction executed by the interpreter (jitStep); leave if it trapped, touched a device or rewrote code. */
-function emitStep(off: i32, idx: i32): void {
+function emitStep(inst: u32, off: i32, idx: i32): void {
+  writeBack();   // the interpreter reads the registers from XREGS
   pcConst(off); W.call(F_STEP); W.localTee(L_REASON);
   open(W.OP_IF, W.T_VOID);
   W.i32Const(0); W.mem(W.OP_I64_LOAD, 3, W_EXIT_PC); W.localSet(L_EPC);
   const notRun = blockCount - (idx + 1);
   if (notRun != 0) { W.localGet(L_DONE); W.i32Const(notRun); W.op(W.OP_I32_SUB); W.localSet(L_DONE); }
-  W.br(depthTo(LABEL_EXIT));
+  reloadX((inst >> 7) & 31);   // (a superblock's way out writes its locals back: they must hold what the instruction wrote)
+  leave();
   close();
+  reloadX((inst >> 7) & 31);   // the one x-register an FP or AMO instruction can write
 }
 
 /**
@@ -255,7 +426,7 @@ function emitIndirect(): void {
   W.i32Const(nblocks); W.op(W.OP_I32_LT_U);
   open(W.OP_IF, W.T_VOID);
   W.localGet(L_DONE); W.localGet(L_BUDGET); W.op(W.OP_I32_LT_S);
-  W.brIf(depthTo(LABEL_LOOP));
+  W.brIf(depthTo(sbActive ? sbOutLabel : LABEL_LOOP));   // a superblock's way out goes on to the dispatch loop
   close();
   close();
   exitNow(R_BRANCH, 0);
@@ -332,7 +503,7 @@ function emitStore(inst: u32, off: i32, idx: i32, len: i32): void {
   W.op(W.OP_I64_ADD); W.localSet(L_EPC);
   const notRun = blockCount - (idx + 1);
   if (notRun != 0) { W.localGet(L_DONE); W.i32Const(notRun); W.op(W.OP_I32_SUB); W.localSet(L_DONE); }
-  W.br(depthTo(LABEL_EXIT));
+  leave();
   close();
   close();
 }
@@ -425,7 +596,9 @@ function emitBranch(inst: u32, off: i32, len: i32): void {
     default: W.op(W.OP_I64_GE_U); break;
   }
   const k = blockAt(target);
-  if (k > curBlock) {
+  if (sbActive && k > curBlock && k <= sbTail) {
+    W.brIf(depthTo(<i32>load<i32>(SB_LABEL + (<u32>k << 2))));
+  } else if (!sbActive && k > curBlock) {
     W.brIf(depthTo(labelOfBlock(k)));
   } else {
     open(W.OP_IF, W.T_VOID);
@@ -438,7 +611,7 @@ function emitBranch(inst: u32, off: i32, len: i32): void {
 /** Sequential flow reaches page offset `next` at the end of the current block. */
 function fallTo(next: i32): void {
   const k = blockAt(next);
-  if (k == curBlock + 1) return;    // the next block in the layout: just run into it
+  if (k == curBlock + 1 && (!sbActive || k <= sbTail)) return;    // the next block in the layout: just run into it
   transfer(next);
 }
 
@@ -480,7 +653,7 @@ function emitBlock(b: i32): void {
       continue;
     }
     if (k == K_STEP) {
-      emitStep(off, idx);
+      emitStep(inst, off, idx);
       off += len; idx++;
       continue;
     }
@@ -505,8 +678,47 @@ function emitBlock(b: i32): void {
   }
 }
 
+/**
+ * Blocks b..t as one wasm loop with the registers they name in locals, loaded on entry:
+ *   block $out  [load]  loop $S  block $s[t] … block $s[b+1]  code[b]  end  code[b+1] … code[t]  end  end
+ *   [write back]  L_NEXT < 0 ? leave : dispatch to block L_NEXT
+ * Every way out (an exit, a jump to a block outside the loop) sets L_NEXT and branches to $out,
+ * so the write-back is emitted once.
+ */
+function emitSuperblock(b: i32, t: i32): void {
+  let cached: u32 = 0, dirty: u32 = 0;
+  for (let k = b; k <= t; k++) {
+    cached |= load<u32>(B_USED + (<u32>k << 2));
+    dirty |= load<u32>(B_WRITTEN + (<u32>k << 2));
+  }
+  open(W.OP_BLOCK, W.T_VOID);
+  sbOutLabel = lvl;
+  for (let r: u32 = 1; r < 32; r++) {
+    if ((cached & (1 << r)) == 0) continue;
+    W.i32Const(0); W.mem(W.OP_I64_LOAD, 3, XREGS + (r << 3)); W.localSet(L_X + r);
+  }
+  open(W.OP_LOOP, W.T_VOID);
+  sbLoopLabel = lvl;
+  for (let k = t; k > b; k--) { open(W.OP_BLOCK, W.T_VOID); store<i32>(SB_LABEL + (<u32>k << 2), lvl); }
+  sbActive = true; sbHead = b; sbTail = t; sbCached = cached; sbDirty = dirty;
+  for (let k = b; k <= t; k++) {
+    if (k > b) close();
+    emitBlock(k);
+    if (W.overflow) break;
+  }
+  close();                         // $S: every path inside has left by a branch
+  close();                         // $out
+  writeBack();
+  sbActive = false;
+  W.localGet(L_NEXT); W.i32Const(0); W.op(W.OP_I32_LT_S);
+  W.brIf(depthTo(LABEL_EXIT));
+  W.br(depthTo(LABEL_LOOP));
+  sbLoops++;
+}
+
 // ---- the module ----
 let bodyLen: u32 = 0;
+let sbLoops: i32 = 0;
 
 function emitBody(): void {
   W.begin(JIT_BODY_BUF, JIT_BODY_BUF_SIZE);
@@ -518,9 +730,13 @@ function emitBody(): void {
   W.byte(W.OP_BR_TABLE); W.uleb(<u32>nblocks);
   for (let k = 0; k < nblocks; k++) W.uleb(<u32>k);
   W.uleb(0);
+  sbLoops = 0;
   for (let b = 0; b < nblocks; b++) {
     close();                       // end of $d[b]: block b's code follows
-    emitBlock(b);
+    const t = <i32>load<i16>(B_TAIL + (<u32>b << 1));
+    if ((load<u8>(B_FLAGS + <u32>b) & F_ELIDED) != 0) W.byte(W.OP_UNREACHABLE);
+    else if (t >= 0) emitSuperblock(b, t);
+    else emitBlock(b);
     if (W.overflow) return;
   }
   W.byte(W.OP_UNREACHABLE);
@@ -538,9 +754,10 @@ let prologueLen: u32 = 0;
 
 function emitPrologue(): void {
   W.begin(PROLOGUE, PROLOGUE_SIZE);
-  W.uleb(2);
+  W.uleb(3);
   W.uleb(N_I64_LOCALS); W.byte(W.T_I64);
   W.uleb(N_I32_LOCALS); W.byte(W.T_I32);
+  W.uleb(32); W.byte(W.T_I64);                 // L_X: registers of loop superblocks
   W.i32Const(0); W.mem(W.OP_I64_LOAD, 3, W_DATA_TAG); W.localSet(L_TAG);
   W.localGet(L_ENTRY); W.localSet(L_NEXT);
   prologueLen = W.at - PROLOGUE;
@@ -602,6 +819,7 @@ export function translatePage(r: i32, pageHost: u32, entries: u32, nentries: u32
   clearCode(r);
   discover(entries, nentries);
   if (nblocks == 0) return 0;
+  scanBlocks();
   emitBody();
   if (W.overflow) return 0;
   emitPrologue();
@@ -611,9 +829,11 @@ export function translatePage(r: i32, pageHost: u32, entries: u32, nentries: u32
     const h = <u32>load<u16>(BLOCK_START + (<u32>b << 1));
     // A block that starts with an instruction the translator leaves to the interpreter is no entry.
     const k = kindOf(fetchAt(h << 1));
-    store<u16>(entryMapPtr + (h << 1), k == K_UNSUPPORTED ? 0xffff : <u16>(b + 1));
+    const elided = (load<u8>(B_FLAGS + <u32>b) & F_ELIDED) != 0;
+    store<u16>(entryMapPtr + (h << 1), k == K_UNSUPPORTED ? 0xffff : elided ? 0 : <u16>(b + 1));
   }
   return len;
 }
 
 export function blocksOfLast(): i32 { return nblocks; }
+export function loopsOfLast(): i32 { return sbLoops; }

@@ -28,6 +28,7 @@ export const JIT_COUNTERS = [
   "exitFault",
   "exitEvent",
   "lockstepMismatches",
+  "loops",
 ] as const;
 
 export interface JitCore {
@@ -123,6 +124,7 @@ export function formatJitInfo(i: JitInfo): string {
     `regions (pages)     ${c.regions}\n` +
     `gen code size       ${kb(c.bytes)}\n` +
     `regions compiled    ${c.compiled} (${kb(c.bytesCompiled)}, ${c.compileMs.toFixed(1)} ms)\n` +
+    `loops in locals     ${c.loops}\n` +
     `compile failures    ${c.compileFailed}\n` +
     `\nStatistics:\n` +
     `region entries      ${c.entered}\n` +

@@ -48,6 +48,7 @@ describe("ISA test programs", () => {
       "fp_arith_s",
       "fp_arith_d",
       "smc",
+      "loops",
     ])
       expect(elfs).toContain(`${p}.elf`);
   });

@@ -39,6 +39,17 @@ describe.skipIf(!built)("translation tier", () => {
     // Nearly all of it ran translated: the loops are hot.
     expect(c.jitInstructions / Number(/instret=(\d+)/.exec(on.output)![1])).toBeGreaterThan(0.9);
     expect(off.counters().compiled).toBe(0);
+    expect(c.loops).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("runs innermost loops as wasm loops with the registers in locals, left every way a loop can be left", () => {
+    // loops.S leaves its loops by falling out, a fault, a device store, an AMO, a call, a CSR access
+    // and the budget; each region call is replayed by the interpreter and compared.
+    const r = new CoreRunner(join(isaBin, "loops.elf"), "lockstep").run(2_000);
+    expect(r.output).toBe("loops: PASS\n");
+    const c = r.counters();
+    expect(c.loops).toBeGreaterThan(0);
+    expect(c.lockstepMismatches, r.lockstepReport()).toBe(0);
   }, 60_000);
 
   it("drops a translation when the host writes new code into its page (the RAM-write seam)", () => {

@@ -107,12 +107,12 @@ test_main:
     add s2, s2, t0
     addi s1, s1, -1
     bnez s1, 7b
-    li s3, 0x40000000         /* nothing is mapped here: load access fault */
+    li s3, 0x10010000         /* nothing is there (on QEMU 7.2 either): load access fault */
 fault_pc:
     ld t0, 0(s3)
-    j 9f
+    j fail                    /* the load must trap */
 8:  CHECK_CAUSE CAUSE_LOAD_ACCESS
-    CHECK_TVAL 0x40000000
+    CHECK_TVAL 0x10010000
     la t0, fault_pc
     la t1, trap_epc
     ld t1, 0(t1)
