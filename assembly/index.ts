@@ -379,6 +379,7 @@ export function jitCounter(i: i32): f64 {
     case 15: return <f64>JIT.statExitEvent;
     case 16: return <f64>LS.mismatches;
     case 17: return <f64>JIT.statLoops;
+    case 18: return <f64>JIT.statOptimized;
   }
   return -1;
 }

@@ -64,6 +64,8 @@ const RG_BYTES: u32 = 4;      // u32 module bytes
 const RG_NENTRIES: u32 = 8;   // u32
 const RG_ENTRIES: u32 = 16;   // u16 offsets (bytes within the page / 2), up to MAX_ENTRIES
 export const MAX_ENTRIES: u32 = 100;
+const RG_EXECUTED: u32 = 216; // u64 instructions run in it since it was built (for promotion)
+const RG_TIER: u32 = 224;     // u32 TIER_*
 // Which half-words of the page the region's code was translated from (bit per half-word):
 // only a store that overlaps them invalidates, so data sharing a page with code does not.
 const RG_CODE_BITS: u32 = 256;
@@ -73,6 +75,24 @@ const RG_CODE_BITS: u32 = 256;
 export function regionPage(r: i32): i32 { return <i32>load<u32>(regionPtr(r), RG_PAGE) - 1; }
 export function regionEntryCount(r: i32): u32 { return load<u32>(regionPtr(r), RG_NENTRIES); }
 export function regionEntry(r: i32, i: u32): u32 { return <u32>load<u16>(regionPtr(r) + RG_ENTRIES + (i << 1)); }
+
+// ---- tiers ----
+// A region's module is compiled by V8's baseline compiler (Liftoff) only: page-sized functions cost
+// TurboFan tens of milliseconds each, more than most of them ever give back (Linux's guest benchmark
+// took 40% more CPU with V8's own tier-up). A region that has run PROMOTE_PER_BYTE instructions per
+// byte of its module is translated again and compiled by the optimizing compiler (TurboFan).
+export const TIER_BASELINE: u32 = 0;
+export const TIER_OPTIMIZED: u32 = 1;
+export const PROMOTE_PER_BYTE: u64 = 4096;
+export let statOptimized: u64 = 0;
+export function regionTier(r: i32): u32 { return load<u32>(regionPtr(r), RG_TIER); }
+/** Adds `n` executed instructions to region r; true when it has earned the optimizing compiler. */
+export function regionRan(r: i32, n: i32): bool {
+  const p = regionPtr(r);
+  const e = load<u64>(p, RG_EXECUTED) + <u64>n;
+  store<u64>(p, e, RG_EXECUTED);
+  return load<u32>(p, RG_TIER) == TIER_BASELINE && e > <u64>load<u32>(p, RG_BYTES) * PROMOTE_PER_BYTE;
+}
 
 /** The first table slot the core uses for regions (the host's table has TABLE_BASE + JIT_MAX_REGIONS slots). */
 export const TABLE_BASE: i32 = 8;
@@ -206,10 +226,13 @@ export function allocRegion(): i32 {
 }
 
 /** Installs region r for page pidx (after the host compiled it into slot TABLE_BASE + r). */
-export function installRegion(r: i32, pidx: u32, bytes: u32): void {
+export function installRegion(r: i32, pidx: u32, bytes: u32, tier: u32): void {
   const p = regionPtr(r);
   store<u32>(p, pidx + 1, RG_PAGE);
   store<u32>(p, bytes, RG_BYTES);
+  store<u64>(p, 0, RG_EXECUTED);
+  store<u32>(p, tier, RG_TIER);
+  if (tier == TIER_OPTIMIZED) statOptimized++;
   const ip = pageInfoPtr(pidx);
   store<u32>(ip, ((<u32>(r + 1)) << 16) | (load<u32>(ip) & 0xffff) | F_CODE);
   liveRegions++;

@@ -1,22 +1,25 @@
 // The translation tier's side of the core: entering regions from the interpreter, compiling
 // pages that got hot (the host turns the emitted bytes into a module in a table slot), and the
 // slow paths that generated code calls (exported by the core, imported by every region).
-import { RAM, TLB_FETCH, JIT_SCRATCH } from "../layout";
+import { RAM, TLB_FETCH } from "../layout";
 import * as S from "../cpu/state";
 import * as E from "../cpu/exception";
 import * as MMU from "../cpu/mmu";
 import * as BUS from "../bus";
 import { mulDiv } from "../cpu/muldiv";
 import * as C from "./cache";
-import { translatePage, loopsOfLast } from "./translate";
+import { translatePage, loopsOfLast, ENTRY_LIST } from "./translate";
 import { JIT_MODULE_BUF } from "../layout";
 import { checkedRun } from "./lockstep";
 import { execute, stopReason, STOP_BUDGET } from "../cpu/hart";
 
-/** Compiles `len` bytes at `ptr` into a module and puts its function "f" into table slot `slot`. 0 = done. */
-@external("env", "jitCompile") declare function hostCompile(ptr: u32, len: u32, slot: i32): i32;
+/**
+ * Compiles `len` bytes at `ptr` into a module and puts its function "f" into table slot `slot`;
+ * `tier` says which compiler (C.TIER_BASELINE: V8's Liftoff only, C.TIER_OPTIMIZED: TurboFan). 0 = done.
+ */
+@external("env", "jitCompile") declare function hostCompile(ptr: u32, len: u32, slot: i32, tier: u32): i32;
 
-const ENTRY_TMP: u32 = JIT_SCRATCH + 0x4000;   // u16 list of entry offsets / 2
+const ENTRY_TMP: u32 = ENTRY_LIST;
 
 // ---- slow paths called by generated code ----
 export function jitLoad(va: u64, size: i32): u64 {
@@ -52,25 +55,31 @@ export function jitStep(pc: u64): i32 {
 }
 
 // ---- compile ----
-function compile(pidx: u32, hostPage: u32, off: u32, old: i32): i32 {
+/**
+ * Translates page pidx (again, when `old` is its region) with the old region's entries and, at
+ * TIER_BASELINE, the new entry `off`; at TIER_OPTIMIZED (promotion) with the same entries.
+ */
+function compile(pidx: u32, hostPage: u32, off: u32, old: i32, tier: u32): i32 {
   let n: u32 = 0;
   if (old >= 0) {
     n = C.regionEntryCount(old);
     for (let i: u32 = 0; i < n; i++) store<u16>(ENTRY_TMP + (i << 1), <u16>C.regionEntry(old, i));
   }
-  if (n >= C.MAX_ENTRIES) { store<u16>(C.entryMap(old) + off, 0xffff); return -1; }
-  store<u16>(ENTRY_TMP + (n << 1), <u16>(off >> 1));
-  n++;
+  if (tier == C.TIER_BASELINE) {
+    if (n >= C.MAX_ENTRIES) { store<u16>(C.entryMap(old) + off, 0xffff); return -1; }
+    store<u16>(ENTRY_TMP + (n << 1), <u16>(off >> 1));
+    n++;
+  }
   if (old >= 0) C.freeRegion(old);
   const r = C.allocRegion();
   if (r < 0) return -1;
   const len = translatePage(r, hostPage, ENTRY_TMP, n, C.entryMap(r));
-  if (len == 0 || hostCompile(JIT_MODULE_BUF, len, C.TABLE_BASE + r) != 0) {
+  if (len == 0 || hostCompile(JIT_MODULE_BUF, len, C.TABLE_BASE + r, tier) != 0) {
     memory.fill(C.entryMap(r), 0, 4096);
     C.compileFailed(pidx);
     return -1;
   }
-  C.installRegion(r, pidx, len);
+  C.installRegion(r, pidx, len, tier);
   C.countLoops(loopsOfLast());
   C.setRegionEntries(r, ENTRY_TMP, n);
   return r;
@@ -101,7 +110,7 @@ export function tryEnter(pc: u64, budget: i32): i32 {
   if (C.pageBackedOff(info)) return -1;
   if (C.bumpHotness(pidx) < (r >= 0 ? C.retranslateThreshold : C.threshold)) return -1;
   C.resetHotness(pidx);
-  r = compile(pidx, hostPage, off, r);
+  r = compile(pidx, hostPage, off, r, C.TIER_BASELINE);
   if (r < 0) return -1;
   const m = <i32>load<u16>(C.entryMap(r) + off);
   if (m == 0 || m == 0xffff) return -1;
@@ -116,5 +125,7 @@ function runRegion(r: i32, pidx: u32, block: i32, budget: i32, vpage: u64, pc: u
     : call_indirect<i32>(<u32>(C.TABLE_BASE + r), block, budget, vpage);
   C.setRunning(-1, -1);
   C.countEntry(done);
+  // (the exit pc and reason stay in JIT_WORDS: the new translation does not touch them)
+  if (C.regionRan(r, done) && C.mode != C.MODE_LOCKSTEP) compile(pidx, RAM + (pidx << 12), 0, r, C.TIER_OPTIMIZED);
   return done;
 }

@@ -42,7 +42,9 @@ const F_ENTERED: u8 = 1;   // a recorded entry or a return site: control can com
 const F_ELIDED: u8 = 2;    // runs only inside its loop's superblock: no copy of its own
 const F_LEAVES: u8 = 4;    // calls, jumps indirectly or stops at an instruction left to the interpreter:
                            // a loop with such a block leaves its superblock every time round, so it gets none
-const PROLOGUE: u32 = JIT_SCRATCH + 0x8000;     // the function's locals + register loads
+const PROLOGUE: u32 = JIT_SCRATCH + 0x8000;     // the function's locals + register loads (0x1000)
+/** u16 list of entry offsets / 2: the caller's input to translatePage (runtime.ts). */
+export const ENTRY_LIST: u32 = JIT_SCRATCH + 0x9000;
 const PROLOGUE_SIZE: u32 = 0x1000;
 
 export const MAX_BLOCKS: i32 = 512;

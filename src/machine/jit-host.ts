@@ -2,12 +2,33 @@
 // env.jitCompile; we compile them synchronously (runs stay deterministic), instantiate them
 // against the core's memory and slow paths, and put the function into the core's table.
 import { performance } from "node:perf_hooks";
+import { setFlagsFromString } from "node:v8";
 
 /** Translation modes, as the core numbers them (assembly/jit/cache.ts). */
 export const JIT_MODES = { off: 0, on: 1, eager: 2, lockstep: 3 } as const;
 export type JitModeName = keyof typeof JIT_MODES;
-/** Jumps into a page before it is translated: a module costs ~1 ms to build, so only pages that run a lot pay. */
-export const DEFAULT_JIT_THRESHOLD = 100000;
+/**
+ * Jumps into a page before it is translated. A baseline (Liftoff) module costs about a millisecond: measured
+ * on the bundled guest, 20,000 costs boot ~0.1 s of CPU more than 100,000 and makes the guest benchmark ~30%
+ * faster (more of it translated); 5,000 slows boot by 0.4 s.
+ */
+export const DEFAULT_JIT_THRESHOLD = 20000;
+
+/**
+ * Which V8 compiler builds a region (the core's TIER_* numbers). V8 fixes a module's compile strategy
+ * when the module is created, from its flags at that moment, so the flags are set around each compile:
+ * - baseline: Liftoff only (a page compiles in about a millisecond; no TurboFan, ever). Put back
+ *   afterwards: --liftoff-only and the dynamic tiering it switches off (the core's own functions tier up
+ *   by it), but not --wasm-tier-up: with it on, V8 compiles every Liftoff-only module again with TurboFan
+ *   in the background (measured: the guest benchmark took 11 s of CPU instead of 7).
+ * - optimized: TurboFan (a region the core promoted after it ran long enough to repay the compile).
+ * WASMVIRT_JIT_TIERS=v8 leaves every region to V8's own tiering (for comparison).
+ */
+const TIER_FLAGS: ReadonlyArray<readonly [string, string]> = [
+  ["--liftoff-only", "--no-liftoff-only --wasm-dynamic-tiering"],
+  ["--no-liftoff", "--liftoff"],
+];
+const v8Tiering = process.env.WASMVIRT_JIT_TIERS === "v8";
 
 /** The core's counters, in the order of its jitCounter(i). */
 export const JIT_COUNTERS = [
@@ -29,6 +50,7 @@ export const JIT_COUNTERS = [
   "exitEvent",
   "lockstepMismatches",
   "loops",
+  "optimized",
 ] as const;
 
 export interface JitCore {
@@ -51,7 +73,7 @@ export interface JitHostStats {
 
 export interface JitHost {
   /** Goes into the core's env imports. */
-  env: { table: WebAssembly.Table; jitCompile(ptr: number, len: number, slot: number): number };
+  env: { table: WebAssembly.Table; jitCompile(ptr: number, len: number, slot: number, tier: number): number };
   stats: JitHostStats;
   /** Every counter of the tier: the core's and the host's compile time. */
   counters(core: JitCore): Record<string, number>;
@@ -61,7 +83,7 @@ export function makeJitHost(getCore: () => JitCore): JitHost {
   const table = new WebAssembly.Table({ element: "anyfunc", initial: 1 });
   const stats: JitHostStats = { compileMs: 0, compiles: 0, failures: 0 };
   let imports: Record<string, unknown> | null = null;
-  function jitCompile(ptr: number, len: number, slot: number): number {
+  function jitCompile(ptr: number, len: number, slot: number, tier: number): number {
     const core = getCore();
     const t0 = performance.now();
     try {
@@ -70,8 +92,15 @@ export function makeJitHost(getCore: () => JitCore): JitHost {
         if (table.length < want) table.grow(want - table.length);
         imports = { m: core.memory, l: core.jitLoad, s: core.jitStore, d: core.jitMulDiv, x: core.jitStep };
       }
-      const module = new WebAssembly.Module(new Uint8Array(core.memory.buffer, ptr >>> 0, len >>> 0));
-      const instance = new WebAssembly.Instance(module, { e: imports } as WebAssembly.Imports);
+      const flags = v8Tiering ? undefined : TIER_FLAGS[tier];
+      let instance: WebAssembly.Instance;
+      if (flags) setFlagsFromString(flags[0]);
+      try {
+        const module = new WebAssembly.Module(new Uint8Array(core.memory.buffer, ptr >>> 0, len >>> 0));
+        instance = new WebAssembly.Instance(module, { e: imports } as WebAssembly.Imports);
+      } finally {
+        if (flags) setFlagsFromString(flags[1]);
+      }
       table.set(slot, instance.exports.f as Function);
       stats.compiles++;
       return 0;
@@ -123,7 +152,7 @@ export function formatJitInfo(i: JitInfo): string {
     `Translation buffer state:\n` +
     `regions (pages)     ${c.regions}\n` +
     `gen code size       ${kb(c.bytes)}\n` +
-    `regions compiled    ${c.compiled} (${kb(c.bytesCompiled)}, ${c.compileMs.toFixed(1)} ms)\n` +
+    `regions compiled    ${c.compiled} (${kb(c.bytesCompiled)}, ${c.compileMs.toFixed(1)} ms), ${c.optimized} of them optimized\n` +
     `loops in locals     ${c.loops}\n` +
     `compile failures    ${c.compileFailed}\n` +
     `\nStatistics:\n` +

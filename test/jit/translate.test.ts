@@ -40,6 +40,9 @@ describe.skipIf(!built)("translation tier", () => {
     expect(c.jitInstructions / Number(/instret=(\d+)/.exec(on.output)![1])).toBeGreaterThan(0.9);
     expect(off.counters().compiled).toBe(0);
     expect(c.loops).toBeGreaterThan(0);
+    // Its loop page ran long enough to be compiled again by the optimizing compiler.
+    expect(c.optimized).toBeGreaterThan(0);
+    expect(off.counters().optimized).toBe(0);
   }, 60_000);
 
   it("runs innermost loops as wasm loops with the registers in locals, left every way a loop can be left", () => {
