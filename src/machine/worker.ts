@@ -118,7 +118,8 @@ function feedInput() {
 
 /** WASMVIRT_JIT_STATS=1: the translation tier's counters on stderr when the machine stops (for tuning). */
 function reportJitStats() {
-  if (process.env.WASMVIRT_JIT_STATS) process.stderr.write(`jit: ${JSON.stringify({ ...jit.counters(core), instret: Number(core.instretOf(0)) })}\n`);
+  if (process.env.WASMVIRT_JIT_STATS)
+    process.stderr.write(`jit: ${JSON.stringify({ ...jit.counters(core), instret: Number(core.instretOf(0)) })}\n`);
 }
 
 function flushDisks() {
