@@ -14,9 +14,13 @@ if (missing.length > 0) {
 }
 // The CPU worker starts while the host's modules load (the two overlap); a run that needs no machine
 // (-h, -version, a usage error) exits before using it.
+const trace = process.env.WASMVIRT_TRACE_START === "1" ? (await import("../dist/start-trace.js")).traceStart : () => {};
+trace("bin entered");
 const wantsMachine = !process.argv.slice(2).some((a) => ["-h", "-help", "--help", "-version", "--version"].includes(a));
 if (wantsMachine) (await import("../dist/machine/cpu-worker.js")).prewarmCpuWorker();
+trace("worker spawn requested");
 const { main } = await import("../dist/cli.js");
+trace("cli imported");
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {

@@ -12,6 +12,8 @@ import { createLogger, openLogFile, LogFileError, type Logger } from "./log.js";
 import { parseGdbDevice } from "./gdb/device.js";
 import { strerror } from "./errno.js";
 import { onOffError, parseOnOff, parseProps, splitOptions } from "./option-props.js";
+import { traceStart } from "./start-trace.js";
+traceStart("cli modules loaded");
 
 export class UsageError extends Error {}
 
@@ -394,6 +396,7 @@ export async function main(argv: string[]): Promise<number> {
       );
     }
     cfg = parseArgs(argv);
+    traceStart("args parsed");
   } catch (e) {
     process.stderr.write(`wasmvirt: ${(e as Error).message}\n`);
     return 1;
@@ -418,6 +421,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   const logger: Logger = createLogger({ fd: logFd });
+  traceStart("logger");
   const machine = new Machine(cfg.machine);
   // Listen for the end before anything runs: a short guest can power off before the monitors are up.
   const exited = new Promise<number>((resolve) => machine.once("exit", resolve));
@@ -453,7 +457,15 @@ export async function main(argv: string[]): Promise<number> {
   if (cfg.machine.incoming && cfg.machine.incoming !== "defer" && !cfg.dumpDtbOnly) {
     try {
       const bytes = readEndpoint(parseUri(cfg.machine.incoming));
-      prefetched = Promise.all([bytes, machine.described]).then(([b]) => machine.verifyState(b));
+      bytes.then(
+        () => traceStart("state bytes read"),
+        () => {},
+      );
+      prefetched = bytes.then((b) => machine.verifyStateAsync(b));
+      prefetched.then(
+        () => traceStart("state verified+decoded"),
+        () => {},
+      );
       prefetched.catch(() => {
         /* reported when the load awaits it */
       });
@@ -464,6 +476,7 @@ export async function main(argv: string[]): Promise<number> {
   const started = machine.start();
   try {
     await started;
+    traceStart("machine started (worker ready)");
   } catch (e) {
     process.stderr.write(`wasmvirt: ${(e as Error).message}\n`);
     return 1;

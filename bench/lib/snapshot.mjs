@@ -10,7 +10,8 @@ export function snapshotBuild(root) {
   const dir = mkdtempSync(join(tmpdir(), "wasmvirt-bench-build-"));
   const core = readFileSync(join(root, "build", "core.wasm"));
   cpSync(join(root, "bin"), join(dir, "bin"), { recursive: true });
-  cpSync(join(root, "dist"), join(dir, "dist"), { recursive: true });
+  // Timestamps kept: the CPU worker's bundle is used only when it is not older than worker.js.
+  cpSync(join(root, "dist"), join(dir, "dist"), { recursive: true, preserveTimestamps: true });
   cpSync(join(root, "package.json"), join(dir, "package.json"));
   mkdirSync(join(dir, "build"));
   cpSync(join(root, "build", "core.wasm"), join(dir, "build", "core.wasm"));

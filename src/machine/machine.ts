@@ -34,7 +34,7 @@ import type {
 import { loadCoreModule, coreBuildId } from "./core.js";
 import { Migration } from "./snapshot/migration.js";
 import type { MachineDescription, MachineState } from "./snapshot/format.js";
-import { verifyState } from "./snapshot/core-state.js";
+import { verifyState, verifyStateAsync } from "./snapshot/core-state.js";
 
 /** A state file that was parsed and checked against this machine. */
 export interface VerifiedState {
@@ -48,6 +48,7 @@ import { buildBootRom, BOOT_ROM_BASE } from "./bootrom.js";
 import type { WorkerConfig, ToWorker, FromWorker, WorkerVirtio, RawRegs, DebugRequest } from "./messages.js";
 import { openImage, ImageOpenError, type LockingMode } from "../block/open.js";
 import { strerror } from "../errno.js";
+import { traceStart } from "../start-trace.js";
 
 export const RAM_BASE = 0x8000_0000n;
 /** wasm32 linear memory holds the core's state below 32 MiB and RAM above it. */
@@ -195,6 +196,8 @@ export class Machine extends EventEmitter implements MachineControl {
   readonly memoryMap: MemoryRegionInfo[];
   readonly blockDevices: BlockDeviceInfo[] = [];
   readonly chardevs: ChardevInfo[];
+  /** The first console bytes were traced (WASMVIRT_TRACE_START). */
+  private tracedConsole = false;
   /** Bytes the guest wrote to its console. */
   onConsole: (bytes: Uint8Array) => void = (b) => {
     process.stdout.write(b);
@@ -258,6 +261,7 @@ export class Machine extends EventEmitter implements MachineControl {
     // overlap (the worker's is the larger part of a restore's time).
     if (!o.dumpDtb) {
       this.worker = startCpuWorker();
+      traceStart("machine.start: worker taken");
       this.worker.on("message", (m: FromWorker) => this.onWorkerMessage(m));
       this.worker.on("error", (e) => this.fatal(`CPU worker failed: ${e.message}`));
       this.worker.on("exit", (code) => {
@@ -293,6 +297,7 @@ export class Machine extends EventEmitter implements MachineControl {
     const userDtb = o.dtb ? readFile("device tree", o.dtb, 2n << 20n) : undefined;
     if (!firmware && !kernel)
       throw new MachineError("nothing to run: give -kernel FILE (with -bios none) or firmware with -bios");
+    traceStart("images read");
 
     try {
       await this.startWith(firmware, kernel, initrd, userDtb);
@@ -467,7 +472,12 @@ export class Machine extends EventEmitter implements MachineControl {
     const failed = this.startFailure!;
     try {
       const ready = this.waitFor("ready");
-      this.worker.postMessage(config);
+      traceStart("config posted");
+      // The images' bytes are handed over, not copied (this thread does not use them again; the device tree it keeps).
+      const transfer = new Set<ArrayBuffer>();
+      for (const b of blobs)
+        if (b.bytes !== dtb && b.bytes.buffer.byteLength >= 1 << 16) transfer.add(b.bytes.buffer as ArrayBuffer);
+      this.worker.postMessage(config, [...transfer]);
       await Promise.race([ready, failed]);
     } catch (e) {
       this.quitting = true;
@@ -537,6 +547,10 @@ export class Machine extends EventEmitter implements MachineControl {
   private onWorkerMessage(m: FromWorker) {
     switch (m.type) {
       case "console":
+        if (!this.tracedConsole) {
+          this.tracedConsole = true;
+          traceStart("first console bytes");
+        }
         this.onConsole(m.bytes);
         break;
       case "reset-done":
@@ -697,24 +711,42 @@ export class Machine extends EventEmitter implements MachineControl {
     return { state: verifyState(bytes, this.description, coreBuildId()), size: bytes.length };
   }
 
+  /**
+   * verifyState with the decompression on the thread pool; may start before the machine is described (the
+   * command line's -incoming reads and decompresses the state while the machine and its worker come up).
+   */
+  async verifyStateAsync(bytes: Uint8Array): Promise<VerifiedState> {
+    const size = bytes.length;
+    return {
+      state: await verifyStateAsync(
+        bytes,
+        this.described.then(() => this.description),
+        coreBuildId(),
+      ),
+      size,
+    };
+  }
+
   /** Replaces the (paused or waiting) machine with a saved state; throws with the reason it was refused. */
   async loadState(input: Uint8Array | VerifiedState): Promise<void> {
-    const { state } = input instanceof Uint8Array ? this.verifyState(input) : input;
-    // The decoded sections are fresh buffers: hand them over instead of copying (never a small,
-    // possibly pooled one).
+    const { state } = input instanceof Uint8Array ? await this.verifyStateAsync(input) : input;
+    // The decoded sections are fresh buffers (or views of the state file's): hand them over instead of
+    // copying (never a small, possibly pooled one).
     const big = new Set<ArrayBuffer>();
     const give = (u: Uint8Array) => {
-      if (u.buffer.byteLength >= 1 << 20) big.add(u.buffer as ArrayBuffer);
+      if (u.buffer.byteLength >= 1 << 16) big.add(u.buffer as ArrayBuffer);
     };
-    give(state.ram.data);
+    state.ram.chunks.forEach(give);
     state.regions.forEach((r) => give(r.bytes));
     state.disks.forEach((d) => give(d.data));
     const id = nextRequestId++;
     const m = await new Promise<FromWorker>((resolve) => {
       this.pending.set(id, resolve);
+      traceStart("load posted");
       this.worker.postMessage({ type: "load", id, state } satisfies ToWorker, [...big]);
     });
     if (m.type !== "loaded") throw new Error("unexpected reply");
+    traceStart("loaded reply");
     if (m.error) throw new Error(m.error);
   }
 

@@ -14,12 +14,15 @@ import type { WorkerConfig, ToWorker, FromWorker } from "./messages.js";
 import { saveState, applyState, type StateContext } from "./snapshot/core-state.js";
 import type { MachineState } from "./snapshot/format.js";
 import { handleDebugRequest, debugStopInfo } from "./worker-debug.js";
+import { traceStart } from "../start-trace.js";
+traceStart("worker: modules loaded");
 
 const port = parentPort!;
 // The configuration is the first message: the main thread starts this thread before it has read the
 // images, so that the two start-ups overlap (the worker's own start is the larger part of a restore).
 const cfg: WorkerConfig =
   (workerData as WorkerConfig | null) ?? (await new Promise<WorkerConfig>((resolve) => port.once("message", resolve)));
+traceStart("worker: config received");
 
 /** Instructions per core.run() call; the loop yields to messages every SLICE_MS. */
 const BUDGET = 200_000;
@@ -55,6 +58,7 @@ const env = {
 };
 const instance = new WebAssembly.Instance(cfg.module, { env } as unknown as WebAssembly.Imports);
 core = instance.exports as unknown as CoreExports;
+traceStart("worker: instantiated");
 
 if (core.init(cfg.ramSize, cfg.harts) !== 0) {
   post({ type: "fatal", message: `cannot allocate ${cfg.ramSize} bytes of guest RAM` });
@@ -196,12 +200,16 @@ const stateContext: StateContext = {
   },
 };
 
-function onSave(id: number, blk: boolean) {
+async function onSave(id: number, blk: boolean) {
   try {
     drainConsole();
     flushDisks();
-    const { parts, stats } = saveState(stateContext, blk);
-    post({ type: "saved", id, parts, stats });
+    const { parts, stats } = await saveState(stateContext, blk);
+    // Large parts are handed over, not copied (each owns its buffer: compressor output or a fresh copy of RAM).
+    const big = new Set<ArrayBuffer>();
+    for (const p of parts)
+      if (p.buffer.byteLength >= 1 << 16 && p.buffer !== core.memory.buffer) big.add(p.buffer as ArrayBuffer);
+    post({ type: "saved", id, parts, stats }, [...big]);
   } catch (e) {
     post({ type: "saved", id, error: (e as Error).message });
   }
@@ -209,9 +217,11 @@ function onSave(id: number, blk: boolean) {
 
 function onLoad(id: number, state: MachineState) {
   try {
+    traceStart("worker: load received");
     applyState(stateContext, state, ramIsZero);
     ramIsZero = false;
     awaitingState = false;
+    traceStart("worker: state applied");
     post({ type: "loaded", id });
   } catch (e) {
     post({ type: "loaded", id, error: (e as Error).message });
@@ -229,7 +239,19 @@ function setRunning(on: boolean) {
   } else pausedAt = performance.now();
 }
 
+// While a save compresses RAM in place (on the thread pool), nothing may change the machine: messages wait.
+let saving: Promise<void> | undefined;
+const heldDuringSave: ToWorker[] = [];
+
 port.on("message", (m: ToWorker) => {
+  if (saving) {
+    heldDuringSave.push(m);
+    return;
+  }
+  onMessage(m);
+});
+
+function onMessage(m: ToWorker) {
   switch (m.type) {
     case "pause":
       setRunning(false);
@@ -277,7 +299,10 @@ port.on("message", (m: ToWorker) => {
       }
       break;
     case "save":
-      onSave(m.id, m.blk);
+      saving = onSave(m.id, m.blk).finally(() => {
+        saving = undefined;
+        while (heldDuringSave.length > 0 && !saving) onMessage(heldDuringSave.shift()!);
+      });
       break;
     case "load":
       onLoad(m.id, m.state);
@@ -304,7 +329,7 @@ port.on("message", (m: ToWorker) => {
     wake = null;
     w();
   }
-});
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => {
@@ -323,12 +348,17 @@ function sleep(ms: number): Promise<void> {
 // tests can check that an internal error becomes run state internal-error and not a dead process.
 let injectFault = process.env.WASMVIRT_TEST_INJECT_CORE_FAULT === "1";
 
+let tracedRun = false;
 async function loop() {
   for (;;) {
     if (quitting) return;
     if (!running) {
       await sleep(1000);
       continue;
+    }
+    if (!tracedRun) {
+      tracedRun = true;
+      traceStart("worker: first run slice");
     }
     const t0 = performance.now();
     let r = RUN_BUDGET;
@@ -391,4 +421,5 @@ async function loop() {
 if (!cfg.incoming) machineReset();
 setRunning(!cfg.startPaused && !cfg.incoming);
 post({ type: "ready" });
+traceStart("worker: ready posted");
 loop();

@@ -1,13 +1,18 @@
 // The state file format on its own: round trip, zero pages skipped, and every way a file can be
 // unusable (truncated, corrupted, another machine) refused with a message naming the reason.
 import { describe, it, expect } from "vitest";
+import { crc32 } from "node:zlib";
 import {
   encodeState,
+  encodeStateAsync,
   decodeState,
+  decodeStateAsync,
   incompatibility,
   unpackNonZero,
   StateFormatError,
   RAM_PAGE,
+  RAM_CHUNK,
+  MAGIC,
   type StateHeader,
   type MachineDescription,
 } from "../../src/machine/snapshot/format.js";
@@ -57,7 +62,7 @@ describe("machine state format", () => {
     expect(st.regions[0].start).toBe(0x1000);
     expect(Buffer.from(st.regions[0].bytes).equals(Buffer.alloc(8192, 1))).toBe(true);
     const back = new Uint8Array(st.ram.size);
-    unpackNonZero(st.ram.bitmap, st.ram.data, RAM_PAGE, back);
+    unpackNonZero(st.ram.bitmap, st.ram.chunks, RAM_PAGE, back);
     expect(Buffer.from(back).equals(Buffer.from(ram))).toBe(true);
     expect(st.host.consoleInput).toEqual([104, 105]);
     const d = new Uint8Array(st.disks[0].size);
@@ -82,6 +87,88 @@ describe("machine state format", () => {
     }
     expect(() => decodeState(Buffer.concat([file, Buffer.from([0])]))).toThrow(/trailing/);
     expect(() => decodeState(Buffer.from("QEVM\0\0\0\x03 not ours"))).toThrow(/Not a wasmvirt machine state/);
+  });
+
+  it("splits RAM into separately compressed pieces; the thread-pool encoder and decoder give the same machine", async () => {
+    // About 3 MB of non-zero pages in runs and single pages, some incompressible: several RAMD sections.
+    const ram = new Uint8Array(8 << 20);
+    let seed = 1;
+    for (let p = 0; p < ram.length / RAM_PAGE; p++) {
+      if (p % 7 === 3) continue;
+      if (p % 5 === 0)
+        for (let i = 0; i < RAM_PAGE; i++) ram[p * RAM_PAGE + i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+      else if (p % 2 === 0 && p < 1200) ram.fill(p & 0xff || 1, p * RAM_PAGE + 7, p * RAM_PAGE + 300);
+    }
+    const input = {
+      header: { ...header, machine: { ...machine, ramSize: ram.length } },
+      regions: [{ start: 0x2000, bytes: new Uint8Array(64).fill(3) }],
+      ram,
+      host: { consoleInput: [] },
+    };
+    const sync = Buffer.concat(encodeState(input).parts);
+    const asyncEnc = await encodeStateAsync(input);
+    const file = Buffer.concat(asyncEnc.parts);
+    expect(file.equals(sync)).toBe(true);
+    expect(asyncEnc.ramNonZeroPages * RAM_PAGE).toBeGreaterThan(2 * RAM_CHUNK);
+    const st = await decodeStateAsync(file);
+    expect(st.ram.chunks.length).toBe(Math.ceil((asyncEnc.ramNonZeroPages * RAM_PAGE) / RAM_CHUNK));
+    const back = new Uint8Array(ram.length);
+    unpackNonZero(st.ram.bitmap, st.ram.chunks, RAM_PAGE, back);
+    expect(Buffer.from(back).equals(Buffer.from(ram))).toBe(true);
+    // A piece missing or one too many is a refusal, not a half-filled RAM.
+    expect(() => unpackNonZero(st.ram.bitmap, st.ram.chunks.slice(1), RAM_PAGE, new Uint8Array(ram.length))).toThrow(
+      /shorter than its page map/,
+    );
+    expect(() =>
+      unpackNonZero(st.ram.bitmap, [...st.ram.chunks, new Uint8Array(RAM_PAGE)], RAM_PAGE, new Uint8Array(ram.length)),
+    ).toThrow(/longer than its page map/);
+  });
+
+  it("the thread-pool decoder refuses what the other refuses", async () => {
+    const { file } = sample();
+    await expect(decodeStateAsync(file.subarray(0, file.length - 1))).rejects.toThrow(/truncated/);
+    const bad = Buffer.from(file);
+    bad[file.length >> 1] ^= 0x40;
+    await expect(decodeStateAsync(bad)).rejects.toThrow(StateFormatError);
+  });
+
+  it("still reads version 1 files (one RAM section with the map and the pages)", () => {
+    const sec = (tag: string, raw: Uint8Array) => {
+      const h = Buffer.alloc(28);
+      h.write(tag, 0, 4, "latin1");
+      h.writeBigUInt64LE(BigInt(raw.length), 8);
+      h.writeBigUInt64LE(BigInt(raw.length), 16);
+      h.writeUInt32LE(crc32(raw), 24);
+      return [h, raw];
+    };
+    const page = Buffer.alloc(RAM_PAGE, 0x5a);
+    const ramSec = Buffer.alloc(8 + 32);
+    ramSec.writeUInt32LE(RAM_PAGE, 0);
+    ramSec.writeUInt32LE(256, 4);
+    ramSec[8] = 0b100; // page 2
+    const core = Buffer.alloc(8 + 16, 1);
+    core.writeUInt32LE(0x1000, 0);
+    core.writeUInt32LE(16, 4);
+    const parts = [
+      MAGIC,
+      Buffer.from([1, 0, 0, 0]),
+      ...sec("HEAD", Buffer.from(JSON.stringify(header))),
+      ...sec("CORE", core),
+      ...sec("RAM ", Buffer.concat([ramSec, page])),
+      ...sec("HOST", Buffer.from('{"consoleInput":[]}')),
+    ];
+    const body = Buffer.concat(parts);
+    const end = Buffer.alloc(8);
+    end.write("END ", 0, 4, "latin1");
+    end.writeUInt32LE(crc32(body), 4);
+    const st = decodeState(Buffer.concat([body, end]));
+    const back = new Uint8Array(st.ram.size);
+    unpackNonZero(st.ram.bitmap, st.ram.chunks, RAM_PAGE, back);
+    expect(back[2 * RAM_PAGE + 100]).toBe(0x5a);
+    expect(back[RAM_PAGE]).toBe(0);
+    const v9 = Buffer.concat([body, end]);
+    v9[8] = 9;
+    expect(() => decodeState(v9)).toThrow(/format version 9 is not supported/);
   });
 
   it("names the difference when the machine does not match", () => {

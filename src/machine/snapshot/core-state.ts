@@ -2,14 +2,17 @@
 // The core names the regions of its linear memory that make up the state (snapshotRegion*), so this
 // file never retypes the layout; RAM is everything from ramOffset() on.
 import { performance } from "node:perf_hooks";
+import { traceStart } from "../../start-trace.js";
 import type { CoreExports } from "../core.js";
 import { RESTORE_ERRORS } from "../core.js";
 import type { BlockBackend } from "../../block/backend.js";
 import type { SaveStats } from "../messages.js";
 import {
-  encodeState,
+  encodeStateAsync,
   decodeState,
+  decodeStateAsync,
   incompatibility,
+  FORMAT_VERSION,
   unpackNonZero,
   packNonZero,
   RAM_PAGE,
@@ -42,8 +45,11 @@ function ramView(core: CoreExports): Uint8Array {
   return new Uint8Array(core.memory.buffer, base, Number(core.ramBytes()));
 }
 
-/** The paused machine as a state file (in parts, to be written in order). */
-export function saveState(ctx: StateContext, blk: boolean): { parts: Uint8Array[]; stats: SaveStats } {
+/**
+ * The paused machine as a state file (in parts, to be written in order). Long runs of RAM are compressed
+ * in place on the thread pool: the caller keeps the machine (RAM included) unchanged until this settles.
+ */
+export async function saveState(ctx: StateContext, blk: boolean): Promise<{ parts: Uint8Array[]; stats: SaveStats }> {
   const t0 = performance.now();
   const { core } = ctx;
   core.snapshotSave();
@@ -60,9 +66,9 @@ export function saveState(ctx: StateContext, blk: boolean): { parts: Uint8Array[
         return { index, bytes };
       })
     : undefined;
-  const r = encodeState({
+  const encoded = encodeStateAsync({
     header: {
-      format: 1,
+      format: FORMAT_VERSION,
       wasmvirt: ctx.wasmvirtVersion,
       core: ctx.coreId,
       machine: ctx.description,
@@ -75,16 +81,17 @@ export function saveState(ctx: StateContext, blk: boolean): { parts: Uint8Array[
     host: ctx.hostState(),
     disks,
   });
+  traceStart("save: pages copied");
+  const verify = process.env.WASMVIRT_SNAPSHOT_VERIFY === "1" ? packNonZero(ramView(core), RAM_PAGE).count : undefined;
+  const r = await encoded;
+  traceStart("save: compressed");
   // WASMVIRT_SNAPSHOT_VERIFY=1 (the tests set it): prove that the touched map missed no written page.
-  if (process.env.WASMVIRT_SNAPSHOT_VERIFY === "1") {
-    const full = packNonZero(ramView(core), RAM_PAGE);
-    if (full.count !== r.ramNonZeroPages) {
-      throw new Error(
-        `internal error: ${full.count - r.ramNonZeroPages} written RAM pages are missing from the core's touched map`,
-      );
-    }
+  if (verify !== undefined && verify !== r.ramNonZeroPages) {
+    throw new Error(
+      `internal error: ${verify - r.ramNonZeroPages} written RAM pages are missing from the core's touched map`,
+    );
   }
-  // encodeState copied or compressed everything it keeps except uncompressed views: detach from memory.
+  // Parts stored uncompressed may be views of RAM: detach them from the core's memory.
   const parts = r.parts.map((p) => (p.buffer === core.memory.buffer ? p.slice() : p));
   return {
     parts,
@@ -97,7 +104,20 @@ export function saveState(ctx: StateContext, blk: boolean): { parts: Uint8Array[
  * starting): checksums, machine description, core build. Throws StateFormatError with the reason.
  */
 export function verifyState(file: Uint8Array, description: MachineDescription, coreId: string): MachineState {
-  const st = decodeState(file);
+  return checkFits(decodeState(file), description, coreId);
+}
+
+/** verifyState with the decompression on the thread pool (this thread stays free meanwhile). */
+export async function verifyStateAsync(
+  file: Uint8Array,
+  description: Promise<MachineDescription>,
+  coreId: string,
+): Promise<MachineState> {
+  const st = await decodeStateAsync(file);
+  return checkFits(st, await description, coreId);
+}
+
+function checkFits(st: MachineState, description: MachineDescription, coreId: string): MachineState {
   const why = incompatibility(st.header, description, coreId);
   if (why) throw new StateFormatError(why);
   if (st.ram.size !== description.ramSize)
@@ -144,7 +164,7 @@ export function applyState(ctx: StateContext, st: MachineState, ramIsZero: boole
   const mem = new Uint8Array(core.memory.buffer);
   for (const r of st.regions) mem.set(r.bytes, r.start);
   if (!ramIsZero) ram.fill(0);
-  unpackNonZero(st.ram.bitmap, st.ram.data, RAM_PAGE, ram);
+  unpackNonZero(st.ram.bitmap, st.ram.chunks, RAM_PAGE, ram);
   const rc = core.snapshotRestore();
   if (rc !== 0) throw new StateFormatError(RESTORE_ERRORS[rc] ?? `the core refused the state (${rc})`);
   core.noteRamWrite(BigInt(0x8000_0000), ram.length);

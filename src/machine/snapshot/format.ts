@@ -8,18 +8,28 @@
 // All integers little-endian. Sections, in this order:
 //   HEAD  JSON: format, wasmvirt version, core build id, the machine (RAM size, harts, virtio slots, drives)
 //   CORE  the core's linear-memory regions: per region start u32 · size u32 · bytes
-//   RAM   page size u32 · page count u32 · bitmap of non-zero pages · the non-zero pages in order
+//   RAM   page size u32 · page count u32 · bitmap of non-zero pages
+//   RAMD  (zero or more) the non-zero pages in bitmap order, at most RAM_CHUNK bytes per section, split where the
+//         writer likes (wasmvirt: at runs of consecutive pages); each section is compressed on its own, so that
+//         saving and loading compress and decompress them in parallel
 //   HOST  JSON: host-side state (console bytes typed but not yet taken by the UART)
 //   DISK  (only with blk) drive index u32 · size u64 · chunk size u32 · bitmap of non-zero chunks · chunks
 // A reader checks every crc and the END checksum before anything is applied: a truncated or corrupted
-// file is refused as a whole.
-import { crc32, brotliCompressSync, brotliDecompressSync, constants as zc } from "node:zlib";
+// file is refused as a whole. Version 1 (one RAM section holding the map and all pages) is still read.
+import { createRequire } from "node:module";
+import type * as Zlib from "node:zlib";
 
 export const MAGIC = Buffer.from("WVMSTATE", "latin1");
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 export const RAM_PAGE = 4096;
+/** Raw bytes of RAM pages per RAMD section: small enough that a booted guest's RAM is a dozen pieces for the thread pool. */
+export const RAM_CHUNK = 1 << 20;
 export const DISK_CHUNK = 65536;
 const FLAG_BROTLI = 2;
+
+// zlib on first use: the CPU worker loads this module at start-up but compresses only when saving.
+let zlibModule: typeof Zlib | undefined;
+const zlib = (): typeof Zlib => (zlibModule ??= createRequire(import.meta.url)("node:zlib") as typeof Zlib);
 
 export class StateFormatError extends Error {}
 
@@ -48,7 +58,8 @@ export interface HostState {
 export interface MachineState {
   header: StateHeader;
   regions: { start: number; bytes: Uint8Array }[];
-  ram: { size: number; pages: Uint8Array; bitmap: Uint8Array; data: Uint8Array };
+  /** The non-zero pages (bitmap order) are the concatenation of `chunks`. */
+  ram: { size: number; bitmap: Uint8Array; chunks: Uint8Array[] };
   host: HostState;
   disks: { index: number; size: number; bitmap: Uint8Array; data: Uint8Array }[];
 }
@@ -56,28 +67,40 @@ export interface MachineState {
 // ---- writing --------------------------------------------------------------------------------------
 
 /**
- * Compress when it saves at least an eighth. Brotli at quality 0 (Node's zlib): on a booted guest's
- * RAM it is 3-4x faster than deflate level 1 for about the same size (measured: 12.5 MB of pages →
- * 3.9 MB in 25 ms, deflate 3.6 MB in 80-110 ms), which is what a save that pauses the guest needs.
+ * Brotli at quality 0 (Node's zlib): on a booted guest's RAM it is 3-4x faster than deflate level 1 for
+ * about the same size (measured: 12.5 MB of pages → 3.9 MB in 25 ms, deflate 3.6 MB in 80-110 ms), which
+ * is what a save that pauses the guest needs.
  */
-function maybeCompress(raw: Uint8Array): { flags: number; stored: Uint8Array } {
-  if (raw.length < 256) return { flags: 0, stored: raw };
-  const z = brotliCompressSync(raw, {
-    params: { [zc.BROTLI_PARAM_QUALITY]: 0, [zc.BROTLI_PARAM_SIZE_HINT]: raw.length },
-  });
-  return z.length < raw.length - (raw.length >> 3) ? { flags: FLAG_BROTLI, stored: z } : { flags: 0, stored: raw };
+const brotliOptions = (n: number) => ({
+  params: { [zlib().constants.BROTLI_PARAM_QUALITY]: 0, [zlib().constants.BROTLI_PARAM_SIZE_HINT]: n },
+  chunkSize: outputChunk(n >> 1),
+});
+/**
+ * zlib's output buffer size: Node hands each full buffer back separately (on the thread pool, one round trip to
+ * this thread per buffer) and joins them at the end, so one buffer of the expected size is much cheaper than
+ * the 16 KiB default (measured: half the CPU time of a thread-pool decompression of a booted guest's RAM).
+ */
+const outputChunk = (n: number) => Math.max(n, 64);
+const inflateOptions = (rawLen: number) => ({ maxOutputLength: Math.max(rawLen, 1), chunkSize: outputChunk(rawLen) });
+
+/** Compressed bytes are kept when they save at least an eighth. */
+const worthIt = (raw: Uint8Array, z: Uint8Array) => z.length < raw.length - (raw.length >> 3);
+
+/** A section before framing: its raw bytes and whether compression is tried. */
+interface PlainSection {
+  tag: string;
+  raw: Uint8Array;
+  compress: boolean;
 }
 
-function section(tag: string, parts: Uint8Array[], compress: boolean): Uint8Array[] {
-  const raw = parts.length === 1 ? parts[0] : Buffer.concat(parts);
-  const { flags, stored } = compress ? maybeCompress(raw) : { flags: 0, stored: raw };
+function frame(tag: string, raw: Uint8Array, flags: number, stored: Uint8Array): Uint8Array[] {
   const h = Buffer.alloc(28);
   h.write(tag, 0, 4, "latin1");
   h.writeUInt32LE(flags, 4);
   h.writeBigUInt64LE(BigInt(raw.length), 8);
   h.writeBigUInt64LE(BigInt(stored.length), 16);
   // Over the stored bytes: checked before decompressing, and a third of the work of the raw bytes.
-  h.writeUInt32LE(crc32(stored), 24);
+  h.writeUInt32LE(zlib().crc32(stored), 24);
   return [h, stored];
 }
 
@@ -88,19 +111,21 @@ const u32 = (v: number) => {
 };
 
 /**
- * Which pages of `mem` hold anything but zeros: a bitmap, and the pages themselves in one buffer.
- * Buffer.equals is memcmp, so a mostly-zero RAM is scanned at memory speed.
+ * Which pages of `mem` hold anything but zeros: a bitmap, and the non-zero pages as views of `mem`, one per
+ * run of consecutive pages. Buffer.equals is memcmp, so a mostly-zero RAM is scanned at memory speed.
  */
-export function packNonZero(
+export function nonZeroRuns(
   mem: Uint8Array,
   unit: number,
   candidates?: Uint8Array,
-): { bitmap: Uint8Array; data: Uint8Array; count: number } {
+): { bitmap: Uint8Array; runs: Uint8Array[]; count: number } {
   const n = Math.ceil(mem.length / unit);
   const bitmap = new Uint8Array((n + 7) >> 3);
   const zero = Buffer.alloc(unit);
   const buf = Buffer.from(mem.buffer, mem.byteOffset, mem.length);
-  const chunks: Uint8Array[] = [];
+  const runs: Uint8Array[] = [];
+  let runStart = -1,
+    runEnd = -1;
   let count = 0;
   for (let i = 0; i < n; i++) {
     // Only pages the writer map marks can hold data: skip whole bytes of the map at once.
@@ -114,10 +139,52 @@ export function packNonZero(
     const page = buf.subarray(start, end);
     if (end - start === unit ? page.equals(zero) : page.every((b) => b === 0)) continue;
     bitmap[i >> 3] |= 1 << (i & 7);
-    chunks.push(page);
     count++;
+    if (start !== runEnd) {
+      if (runStart >= 0) runs.push(buf.subarray(runStart, runEnd));
+      runStart = start;
+    }
+    runEnd = end;
   }
-  return { bitmap, data: Buffer.concat(chunks), count };
+  if (runStart >= 0) runs.push(buf.subarray(runStart, runEnd));
+  return { bitmap, runs, count };
+}
+
+/** nonZeroRuns with the pages copied into one buffer. */
+export function packNonZero(
+  mem: Uint8Array,
+  unit: number,
+  candidates?: Uint8Array,
+): { bitmap: Uint8Array; data: Uint8Array; count: number } {
+  const { bitmap, runs, count } = nonZeroRuns(mem, unit, candidates);
+  return { bitmap, data: Buffer.concat(runs), count };
+}
+
+/**
+ * The RAMD sections' contents: long runs of pages stay views of RAM (compressed where they are, no copy),
+ * split at RAM_CHUNK; short runs are gathered into copies of up to RAM_CHUNK. Bitmap order is kept.
+ */
+function ramPieces(runs: Uint8Array[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let gathered: Uint8Array[] = [];
+  let gatheredLen = 0;
+  const flush = () => {
+    if (gatheredLen > 0) out.push(Buffer.concat(gathered, gatheredLen));
+    gathered = [];
+    gatheredLen = 0;
+  };
+  for (const r of runs) {
+    if (r.length >= RAM_CHUNK >> 3) {
+      flush();
+      for (let at = 0; at < r.length; at += RAM_CHUNK) out.push(r.subarray(at, Math.min(r.length, at + RAM_CHUNK)));
+    } else {
+      if (gatheredLen + r.length > RAM_CHUNK) flush();
+      gathered.push(r);
+      gatheredLen += r.length;
+    }
+  }
+  flush();
+  return out;
 }
 
 export interface EncodeInput {
@@ -137,67 +204,154 @@ export interface EncodeResult {
   ramNonZeroPages: number;
 }
 
-export function encodeState(input: EncodeInput): EncodeResult {
-  const out: Uint8Array[] = [];
-  const head = Buffer.alloc(12);
-  MAGIC.copy(head, 0);
-  head.writeUInt32LE(FORMAT_VERSION, 8);
-  out.push(head);
-  out.push(...section("HEAD", [Buffer.from(JSON.stringify(input.header))], false));
+/**
+ * The sections of a state, uncompressed. Long runs of RAM pages are views of `input.ram`; everything else
+ * is a copy.
+ */
+function plainSections(input: EncodeInput): { sections: PlainSection[]; ramPages: number; ramNonZeroPages: number } {
+  const sections: PlainSection[] = [];
+  sections.push({ tag: "HEAD", raw: Buffer.from(JSON.stringify(input.header)), compress: false });
   const coreParts: Uint8Array[] = [];
   for (const r of input.regions) coreParts.push(u32(r.start), u32(r.bytes.length), r.bytes);
-  out.push(...section("CORE", coreParts, true));
-  const ram = packNonZero(input.ram, RAM_PAGE, input.ramCandidates);
+  sections.push({ tag: "CORE", raw: Buffer.concat(coreParts), compress: true });
+  const ram = nonZeroRuns(input.ram, RAM_PAGE, input.ramCandidates);
   const pages = Math.ceil(input.ram.length / RAM_PAGE);
-  out.push(...section("RAM ", [u32(RAM_PAGE), u32(pages), ram.bitmap, ram.data], true));
-  out.push(...section("HOST", [Buffer.from(JSON.stringify(input.host))], false));
+  sections.push({ tag: "RAM ", raw: Buffer.concat([u32(RAM_PAGE), u32(pages), ram.bitmap]), compress: true });
+  for (const piece of ramPieces(ram.runs)) sections.push({ tag: "RAMD", raw: piece, compress: true });
+  sections.push({ tag: "HOST", raw: Buffer.from(JSON.stringify(input.host)), compress: false });
   for (const d of input.disks ?? []) {
     const packed = packNonZero(d.bytes, DISK_CHUNK);
     const size = Buffer.alloc(8);
     size.writeBigUInt64LE(BigInt(d.bytes.length));
-    out.push(...section("DISK", [u32(d.index), size, u32(DISK_CHUNK), packed.bitmap, packed.data], true));
+    sections.push({
+      tag: "DISK",
+      raw: Buffer.concat([u32(d.index), size, u32(DISK_CHUNK), packed.bitmap, packed.data]),
+      compress: true,
+    });
   }
+  return { sections, ramPages: pages, ramNonZeroPages: ram.count };
+}
+
+function assemble(framed: Uint8Array[][], ramPages: number, ramNonZeroPages: number): EncodeResult {
+  const head = Buffer.alloc(12);
+  MAGIC.copy(head, 0);
+  head.writeUInt32LE(FORMAT_VERSION, 8);
+  const out: Uint8Array[] = [head, ...framed.flat()];
   let crc = 0;
-  for (const p of out) crc = crc32(p, crc);
+  for (const p of out) crc = zlib().crc32(p, crc);
   const end = Buffer.alloc(8);
   end.write("END ", 0, 4, "latin1");
   end.writeUInt32LE(crc, 4);
   out.push(end);
   const bytes = out.reduce((n, p) => n + p.length, 0);
-  return { parts: out, bytes, ramPages: pages, ramNonZeroPages: ram.count };
+  return { parts: out, bytes, ramPages, ramNonZeroPages };
+}
+
+export function encodeState(input: EncodeInput): EncodeResult {
+  const { sections, ramPages, ramNonZeroPages } = plainSections(input);
+  const framed = sections.map(({ tag, raw, compress }) => {
+    if (!compress || raw.length < 256) return frame(tag, raw, 0, raw);
+    const z = zlib().brotliCompressSync(raw, brotliOptions(raw.length));
+    return worthIt(raw, z) ? frame(tag, raw, FLAG_BROTLI, z) : frame(tag, raw, 0, raw);
+  });
+  return assemble(framed, ramPages, ramNonZeroPages);
+}
+
+/**
+ * encodeState with the sections compressed in parallel on libuv's thread pool (what a save uses: the
+ * pause is about as long as the largest share of one core). Long runs of RAM are compressed in place:
+ * `input.ram` must not change until the promise settles, and uncompressed parts may be views of it.
+ */
+export async function encodeStateAsync(input: EncodeInput): Promise<EncodeResult> {
+  const { sections, ramPages, ramNonZeroPages } = plainSections(input);
+  const z = zlib();
+  const framed = await Promise.all(
+    sections.map(({ tag, raw, compress }) => {
+      if (!compress || raw.length < 256) return frame(tag, raw, 0, raw);
+      return new Promise<Uint8Array[]>((resolve, reject) =>
+        z.brotliCompress(raw, brotliOptions(raw.length), (err, out) => {
+          if (err) reject(err);
+          else resolve(worthIt(raw, out) ? frame(tag, raw, FLAG_BROTLI, out) : frame(tag, raw, 0, raw));
+        }),
+      );
+    }),
+  );
+  return assemble(framed, ramPages, ramNonZeroPages);
 }
 
 // ---- reading --------------------------------------------------------------------------------------
 
-/** Unpacks a bitmap + data pair into `target` (which must be zero-filled where the bitmap says zero). */
-export function unpackNonZero(bitmap: Uint8Array, data: Uint8Array, unit: number, target: Uint8Array): void {
-  let at = 0;
+/**
+ * Unpacks a bitmap + data pair into `target` (which must be zero-filled where the bitmap says zero).
+ * `data` may come in pieces (the RAMD sections); runs of consecutive pages are copied at once.
+ */
+export function unpackNonZero(
+  bitmap: Uint8Array,
+  data: Uint8Array | Uint8Array[],
+  unit: number,
+  target: Uint8Array,
+): void {
+  const pieces = Array.isArray(data) ? data : [data];
+  let piece = 0,
+    at = 0;
   const n = Math.ceil(target.length / unit);
-  for (let i = 0; i < n; i++) {
-    if ((bitmap[i >> 3] & (1 << (i & 7))) === 0) continue;
-    const len = Math.min(unit, target.length - i * unit);
-    if (at + len > data.length)
-      throw new StateFormatError("the machine state is corrupted (a section is shorter than its page map says)");
-    target.set(data.subarray(at, at + len), i * unit);
-    at += len;
+  const short = () =>
+    new StateFormatError("the machine state is corrupted (a section is shorter than its page map says)");
+  for (let i = 0; i < n; ) {
+    if ((i & 7) === 0 && bitmap[i >> 3] === 0) {
+      i += 8;
+      continue;
+    }
+    if ((bitmap[i >> 3] & (1 << (i & 7))) === 0) {
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    while (end < n && (bitmap[end >> 3] & (1 << (end & 7))) !== 0) end++;
+    // Pages i..end-1 are consecutive in the data: copy them piece by piece.
+    const stop = Math.min(end * unit, target.length);
+    for (let dst = i * unit; dst < stop; ) {
+      while (piece < pieces.length && at === pieces[piece].length) {
+        piece++;
+        at = 0;
+      }
+      if (piece === pieces.length) throw short();
+      const take = Math.min(stop - dst, pieces[piece].length - at);
+      target.set(pieces[piece].subarray(at, at + take), dst);
+      at += take;
+      dst += take;
+    }
+    i = end;
   }
-  if (at !== data.length)
+  while (piece < pieces.length && at === pieces[piece].length) {
+    piece++;
+    at = 0;
+  }
+  if (piece !== pieces.length)
     throw new StateFormatError("the machine state is corrupted (a section is longer than its page map says)");
 }
 
-/** Parses and verifies a whole state file; throws StateFormatError with a user-facing reason. */
-export function decodeState(file: Uint8Array): MachineState {
+interface StoredSection {
+  tag: string;
+  flags: number;
+  rawLen: number;
+  bytes: Uint8Array;
+}
+
+/** Every header, checksum and the end marker: only a file that passes them all is decompressed. */
+function storedSections(file: Uint8Array): { version: number; stored: StoredSection[] } {
   const buf = Buffer.from(file.buffer, file.byteOffset, file.length);
   if (buf.length < 12 || !buf.subarray(0, 8).equals(MAGIC))
     throw new StateFormatError("Not a wasmvirt machine state (bad magic)");
   const version = buf.readUInt32LE(8);
-  if (version !== FORMAT_VERSION)
+  if (version !== FORMAT_VERSION && version !== 1) {
     throw new StateFormatError(
-      `machine state format version ${version} is not supported (this wasmvirt reads version ${FORMAT_VERSION})`,
+      `machine state format version ${version} is not supported (this wasmvirt reads versions 1 and ${FORMAT_VERSION})`,
     );
-  // First every header, checksum and the end marker; only a file that passes them all is decompressed.
+  }
+  const { crc32 } = zlib();
   let at = 12;
-  const stored: { tag: string; flags: number; rawLen: number; bytes: Uint8Array }[] = [];
+  const stored: StoredSection[] = [];
   let ended = false;
   while (at < buf.length) {
     if (at + 8 <= buf.length && buf.toString("latin1", at, at + 4) === "END ") {
@@ -226,18 +380,69 @@ export function decodeState(file: Uint8Array): MachineState {
   }
   if (!ended) throw new StateFormatError("the machine state is truncated (no end marker)");
   if (at !== buf.length) throw new StateFormatError("the machine state has trailing bytes after its end marker");
-  const sections = stored.map(({ tag, flags, rawLen, bytes }) => {
-    let raw: Uint8Array;
-    try {
-      raw = flags & FLAG_BROTLI ? brotliDecompressSync(bytes, { maxOutputLength: Math.max(rawLen, 1) }) : bytes;
-    } catch {
-      throw new StateFormatError(`the machine state is corrupted (section ${tag.trim()} does not decompress)`);
-    }
-    if (raw.length !== rawLen)
-      throw new StateFormatError(`the machine state is corrupted (section ${tag.trim()} has the wrong length)`);
-    return { tag, raw };
-  });
+  return { version, stored };
+}
 
+const undecompressable = (tag: string) =>
+  new StateFormatError(`the machine state is corrupted (section ${tag.trim()} does not decompress)`);
+
+function checkedLength(s: StoredSection, raw: Uint8Array): { tag: string; raw: Uint8Array } {
+  if (raw.length !== s.rawLen)
+    throw new StateFormatError(`the machine state is corrupted (section ${s.tag.trim()} has the wrong length)`);
+  return { tag: s.tag, raw };
+}
+
+/** Parses and verifies a whole state file; throws StateFormatError with a user-facing reason. */
+export function decodeState(file: Uint8Array): MachineState {
+  const { version, stored } = storedSections(file);
+  return parseSections(
+    version,
+    stored.map((s) => {
+      if (!(s.flags & FLAG_BROTLI)) return checkedLength(s, s.bytes);
+      let raw: Uint8Array;
+      try {
+        raw = zlib().brotliDecompressSync(s.bytes, inflateOptions(s.rawLen));
+      } catch {
+        throw undecompressable(s.tag);
+      }
+      return checkedLength(s, raw);
+    }),
+  );
+}
+
+/**
+ * decodeState with the sections decompressed in parallel on libuv's thread pool, leaving this thread free
+ * (a restore decompresses while the CPU worker starts). The same checks and the same refusals.
+ */
+export async function decodeStateAsync(file: Uint8Array): Promise<MachineState> {
+  const { version, stored } = storedSections(file);
+  const z = zlib();
+  const raws = await Promise.allSettled(
+    stored.map((s) => {
+      if (!(s.flags & FLAG_BROTLI)) return checkedLength(s, s.bytes);
+      return new Promise<{ tag: string; raw: Uint8Array }>((resolve, reject) => {
+        z.brotliDecompress(s.bytes, inflateOptions(s.rawLen), (err, raw) => {
+          if (err) reject(undecompressable(s.tag));
+          else {
+            try {
+              resolve(checkedLength(s, raw));
+            } catch (e) {
+              reject(e);
+            }
+          }
+        });
+      });
+    }),
+  );
+  const failed = raws.find((r) => r.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return parseSections(
+    version,
+    raws.map((r) => (r as PromiseFulfilledResult<{ tag: string; raw: Uint8Array }>).value),
+  );
+}
+
+function parseSections(version: number, sections: { tag: string; raw: Uint8Array }[]): MachineState {
   const get = (tag: string) => {
     const s = sections.find((x) => x.tag === tag);
     if (!s) throw new StateFormatError(`the machine state has no ${tag.trim()} section`);
@@ -262,16 +467,17 @@ export function decodeState(file: Uint8Array): MachineState {
     p += 8 + size;
   }
   const ramSec = get("RAM ");
+  if (ramSec.length < 8) throw new StateFormatError("the machine state is corrupted (RAM section)");
   const pageSize = ramSec.readUInt32LE(0),
     pages = ramSec.readUInt32LE(4);
   if (pageSize !== RAM_PAGE) throw new StateFormatError(`the machine state uses ${pageSize}-byte pages`);
   const bmLen = (pages + 7) >> 3;
-  const ram = {
-    size: pages * RAM_PAGE,
-    pages: new Uint8Array(0),
-    bitmap: ramSec.subarray(8, 8 + bmLen),
-    data: ramSec.subarray(8 + bmLen),
-  };
+  if (ramSec.length < 8 + bmLen || (version > 1 && ramSec.length !== 8 + bmLen))
+    throw new StateFormatError("the machine state is corrupted (RAM section)");
+  // Version 1 keeps the pages in the RAM section after the map; version 2 in the RAMD sections.
+  const chunks =
+    version === 1 ? [ramSec.subarray(8 + bmLen)] : sections.filter((x) => x.tag === "RAMD").map((x) => x.raw);
+  const ram = { size: pages * RAM_PAGE, bitmap: ramSec.subarray(8, 8 + bmLen), chunks };
   const disks: MachineState["disks"] = [];
   for (const s of sections.filter((x) => x.tag === "DISK")) {
     const d = Buffer.from(s.raw.buffer, s.raw.byteOffset, s.raw.length);

@@ -4,10 +4,14 @@
 // Status, statistics, capabilities and events follow QEMU 7.2's QMP shapes.
 import { spawn, type ChildProcess } from "node:child_process";
 import { open, readFile } from "node:fs/promises";
+import { openSync, closeSync, fstatSync, read, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { SaveStats } from "../messages.js";
 import { RAM_PAGE } from "./format.js";
 import { strerror } from "../../errno.js";
+import { traceStart } from "../../start-trace.js";
 
 export type MigrationStatus =
   | "none"
@@ -175,16 +179,65 @@ export async function readEndpoint(ep: Endpoint): Promise<Uint8Array> {
       throw new MigrationError(`Could not open '${ep.path}': ${strerror(e)}`);
     }
   }
-  return new Promise((resolve, reject) => {
-    const child = spawn("/bin/sh", ["-c", ep.command], { stdio: ["ignore", "pipe", "inherit"] });
-    const chunks: Buffer[] = [];
-    child.stdout!.on("data", (d: Buffer) => chunks.push(d));
-    child.on("error", (e) => reject(new MigrationError(`failed to run '${ep.command}': ${e.message}`)));
+  const file = anonymousFile();
+  return file === undefined ? readCommandPipe(ep.command) : readCommandFile(ep.command, file);
+}
+
+/** An open, already unlinked temporary file (nothing is left behind, whatever happens), or undefined. */
+function anonymousFile(): number | undefined {
+  try {
+    const dir = mkdtempSync(join(tmpdir(), "wasmvirt-incoming-"));
+    try {
+      return openSync(join(dir, "state"), "w+", 0o600);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+function runCommand(command: string, stdout: "pipe" | number): { child: ChildProcess; done: Promise<void> } {
+  const child = spawn("/bin/sh", ["-c", command], { stdio: ["ignore", stdout, "inherit"] });
+  const done = new Promise<void>((resolve, reject) => {
+    child.on("error", (e) => reject(new MigrationError(`failed to run '${command}': ${e.message}`)));
     child.on("close", (code) => {
-      if (code !== 0) reject(new MigrationError(`'${ep.command}' exited with status ${code}`));
-      else resolve(Buffer.concat(chunks));
+      if (code !== 0) reject(new MigrationError(`'${command}' exited with status ${code}`));
+      else resolve();
     });
   });
+  return { child, done };
+}
+
+/**
+ * exec:COMMAND writing into a temporary file: the command runs at full speed while this thread builds the
+ * machine (through a pipe it would stall every 64 KiB until this thread reads), and the state is read in
+ * one go, on the thread pool, once it has exited.
+ */
+async function readCommandFile(command: string, fd: number): Promise<Uint8Array> {
+  try {
+    await runCommand(command, fd).done;
+    const size = fstatSync(fd).size;
+    const buf = Buffer.allocUnsafe(size);
+    for (let at = 0; at < size; ) {
+      const n = await new Promise<number>((resolve, reject) =>
+        read(fd, buf, at, size - at, at, (e, got) => (e ? reject(e) : resolve(got))),
+      );
+      if (n === 0) throw new MigrationError(`'${command}': its output shrank while it was read`);
+      at += n;
+    }
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** exec:COMMAND through a pipe (when no temporary file can be made). */
+function readCommandPipe(command: string): Promise<Uint8Array> {
+  const { child, done } = runCommand(command, "pipe");
+  const chunks: Buffer[] = [];
+  child.stdout!.on("data", (d: Buffer) => chunks.push(d));
+  return done.then(() => Buffer.concat(chunks));
 }
 
 export class Migration {
@@ -275,15 +328,19 @@ export class Migration {
     try {
       if (this.cancelRequested) throw new CancelledError();
       stoppedAt = performance.now();
+      traceStart("save: stopping");
       await this.machine.stop();
+      traceStart("save: stopped");
       this.machine.setRunState("finish-migrate");
       // The pass that runs with the machine stopped (QEMU's final RAM sync, also its pass 2).
       if (this.caps.has("events")) this.machine.emit("migration-pass", { pass: 2 });
       const { parts, stats } = await this.machine.saveState(blk);
       st.save = stats;
+      traceStart("save: state received");
       if (this.cancelRequested) throw new CancelledError();
       st.transferred = command ? await command.write(parts) : await writeToFile((ep as { path: string }).path, parts);
       this.child = undefined;
+      traceStart("save: written");
       if (this.cancelRequested) throw new CancelledError();
       st.end = performance.now();
       st.downtimeMs = st.end - stoppedAt;
