@@ -78,7 +78,7 @@ export function resetMachine(startPc: f64): void {
   tlbFlush();
   clearException();
   clearExitRequest();
-  clintReset();
+  clintReset();     // the harts' timer: not a hook of the device table, it resets with the harts
   devicesReset();
   JIT.jitFlushAll();
 }

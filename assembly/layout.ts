@@ -20,7 +20,9 @@ export const CORE_STATE: u32 = STATE_BASE + 0xc00;
 export const CORE_STATE_SIZE: u32 = 0x100;
 
 // Saved contexts of all harts (the active hart's live copy is in globals + XREGS/FREGS).
-export const MAX_HARTS: i32 = 8;
+// The hart limit is the device table's (src/machine/memmap.json maxHarts), generated into memmap.ts.
+import { MAX_HARTS } from "./generated/memmap";
+export { MAX_HARTS };
 export const HART_CTX: u32 = STATE_BASE + 0x1000;   // MAX_HARTS * HART_CTX_SIZE
 export const HART_CTX_SIZE: u32 = 0x1000;
 

@@ -3,7 +3,7 @@ import { JIT_MODES, jitModeFromEnv, DEFAULT_JIT_THRESHOLD, type JitModeName } fr
 import { readFileSync, openSync, writeSync, closeSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { Machine, DEVICE_TYPES, type MachineOptions, type DriveOption, type VerifiedState } from "./machine/machine.js";
+import { Machine, DEVICE_TYPES, MAX_HARTS, type MachineOptions, type DriveOption, type VerifiedState } from "./machine/machine.js";
 import { StdioConsole } from "./chardev/stdio.js";
 import { readEndpoint, parseUri } from "./machine/snapshot/migration.js";
 // The monitor server is loaded only when a -qmp/-mon asks for it (start-up time of plain runs).
@@ -34,7 +34,7 @@ A RISC-V (RV64GC) virt machine in WebAssembly, with QEMU's command line.
 
   -M virt[,dumpdtb=FILE]   the machine (only 'virt'); dumpdtb writes the device tree and exits
   -m SIZE                  RAM size (default 128M; suffixes M, G)
-  -smp N                   number of harts (1..8)
+  -smp N                   number of harts (1..${MAX_HARTS})
   -bios default|none|FILE  firmware (default: OpenSBI fw_dynamic)
   -kernel FILE             kernel: ELF, RISC-V Image or raw binary
   -initrd FILE             initial ramdisk
@@ -190,7 +190,7 @@ export function parseArgs(argv: string[]): CliConfig | "help" | "version" {
         const props = propsOf(value);
         const n = Number(props.get("cpus") ?? first);
         if (!Number.isInteger(n) || n < 1) throw new UsageError(`-smp ${value}: expected a number of harts`);
-        if (n > 8) throw new UsageError(`-smp ${n}: wasmvirt supports at most 8 harts`);
+        if (n > MAX_HARTS) throw new UsageError(`-smp ${n}: wasmvirt supports at most ${MAX_HARTS} harts`);
         m.harts = n;
         break;
       }

@@ -1,42 +1,34 @@
 // Everything the host calls for the devices. assembly/index.ts does
 // `export * from "./devices/exports"`, so these are module exports of core.wasm.
 // (The bus calls the register functions — plicRead, uartRead, virtioRead... — directly.)
-import { plicInit, plicReset } from "./plic";
-import { uartReset, uartPoll, uartTxKick } from "./uart16550";
-import { rtcReset, rtcPoll, rtcAlarmDelayNs } from "./goldfish_rtc";
-import { virtioReset, virtioPoll, virtioAttach as attach, virtioSlotDevice as slotDevice } from "./virtio/mmio";
+import { virtioAttach as attach, virtioSlotDevice as slotDevice } from "./virtio/mmio";
 import { inputQueueEvent, inputDeliver, inputPendingEvents, EV_KEY, EV_SYN, SYN_REPORT, KEY_POWER, INPUT_EVENT_RING } from "./virtio/input";
-import { deviceId, VIRTIO_ID_INPUT } from "./virtio/slot";
+import { deviceId } from "./virtio/slot";
+import { VIRTIO_ID_INPUT } from "../generated/virtio_kinds";
 import { VIRTIO_SLOTS } from "./state-map";
+import { uartTxKick } from "./uart16550";
 import { outContiguous, outReadPtr, outConsume, inFree, inPut, consoleRingsReset } from "./console_ring";
+// Which devices exist and which of their hooks run when: the device table (src/machine/memmap.json).
+import { devicesInitAll, devicesResetAll, devicesPollAll, devicesDeadlineNs } from "../generated/devices";
 
 /** Once, when the machine is built (before any device is attached). */
 export function devicesInit(hartCount: i32): void {
   consoleRingsReset();
-  plicInit(hartCount);
+  devicesInitAll(hartCount);
   devicesReset();
 }
 
 /** Machine reset (system_reset, guest reset): all device registers to their reset values. */
-export function devicesReset(): void {
-  uartReset();
-  rtcReset();
-  virtioReset();
-  plicReset();
-}
+export function devicesReset(): void { devicesResetAll(); }
 
 /** Between time slices (and periodically while the harts wait in WFI). */
-export function devicesPoll(): void {
-  uartPoll();
-  rtcPoll();
-  virtioPoll();
-}
+export function devicesPoll(): void { devicesPollAll(); }
 
 /**
- * For a host that sleeps while every hart waits in WFI: nanoseconds until the RTC alarm
- * is due (poll then, so PLIC source 11 rises on time), or -1 when none is armed.
+ * For a host that sleeps while every hart waits in WFI: nanoseconds until a device needs a poll
+ * (the RTC alarm is due: PLIC source 11 rises on time), 0 if now, or -1 when no device waits for time.
  */
-export function devicesNextDeadlineNs(): f64 { return rtcAlarmDelayNs(); }
+export function devicesNextDeadlineNs(): f64 { return devicesDeadlineNs(); }
 
 // ---- console (UART ↔ host) ----
 
@@ -55,7 +47,7 @@ export function consoleInPush(byte: u32): i32 { return inPut(byte) ? 1 : 0; }
 
 /**
  * Put a device in virtio-mmio slot 0..7 (0x1000_1000 + slot·0x1000, IRQ slot+1).
- * type: 2 block, 4 rng, 18 keyboard, 0 empty. Block: backend = disk index for blkRead/...,
+ * type: a virtio device ID of src/machine/virtio-devices.json, 0 empty. Block: backend = disk index for blkRead/...,
  * flags bit 0 = read-only, capacityBytes = image size. Returns 0, or -1 if invalid.
  */
 export function virtioAttach(slot: i32, type: i32, backend: i32, flags: i32, capacityBytes: f64): i32 {

@@ -8,7 +8,7 @@ import { plicSetIrq } from "./plic";
 
 @external("env", "hostTimeNs") declare function hostTimeNs(): f64;
 
-export const RTC_IRQ: i32 = 11;
+import { RTC_IRQ } from "../generated/memmap";
 
 const TIME_LOW: u32 = 0x00, TIME_HIGH: u32 = 0x04, ALARM_LOW: u32 = 0x08, ALARM_HIGH: u32 = 0x0c;
 const IRQ_ENABLED: u32 = 0x10, CLEAR_ALARM: u32 = 0x14, ALARM_STATUS: u32 = 0x18, CLEAR_INTERRUPT: u32 = 0x1c;

@@ -12,6 +12,7 @@
 //   0x1c000     0x10000  zeros, never written: the source of virtio-blk WRITE_ZEROES
 //   0x2c000 ... free
 import { DEVICE_STATE } from "../layout";
+import { VIRTIO_MMIO_COUNT } from "../generated/memmap";
 
 export const PLIC_STATE: u32 = DEVICE_STATE + 0x1000;
 export const PLIC_STATE_SIZE: u32 = 0x1000;
@@ -24,7 +25,7 @@ export const RTC_STATE_SIZE: u32 = 0x100;
 
 export const VIRTIO_STATE: u32 = DEVICE_STATE + 0x10000;
 export const VIRTIO_SLOT_STATE_SIZE: u32 = 0x1000;
-export const VIRTIO_SLOTS: i32 = 8;
+export const VIRTIO_SLOTS: i32 = VIRTIO_MMIO_COUNT;   // the device table's virtio_mmio count
 
 export const VIRTIO_CHAIN: u32 = DEVICE_STATE + 0x18000;
 export const VIRTIO_CHAIN_SIZE: u32 = 0x4000;

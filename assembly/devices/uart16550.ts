@@ -12,7 +12,7 @@ import { UART_STATE } from "./state-map";
 import { plicSetIrq } from "./plic";
 import { outPut, inEmpty, inTake } from "./console_ring";
 
-export const UART_IRQ: i32 = 10;
+import { UART0_IRQ as UART_IRQ } from "../generated/memmap";
 const FIFO_LEN: u32 = 16;
 
 // State bytes inside UART_STATE.

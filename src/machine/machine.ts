@@ -22,6 +22,7 @@ import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import memmap from "./memmap.json" with { type: "json" };
+import virtioKinds from "./virtio-devices.json" with { type: "json" };
 import type {
   MachineControl,
   RunState,
@@ -53,14 +54,19 @@ import { traceStart } from "../start-trace.js";
 export const RAM_BASE = 0x8000_0000n;
 /** wasm32 linear memory holds the core's state below 32 MiB and RAM above it. */
 export const MAX_RAM = 3n << 30n;
+/** The most harts a machine may have: the device table's (memmap.json), which the core's contexts are sized for. */
+export const MAX_HARTS: number = memmap.maxHarts;
 
-export const VIRTIO_ID = { blk: 2, rng: 4, input: 18 } as const;
+/** A virtio device kind: a row of the kinds table (virtio-devices.json), which the core dispatches from too. */
+export type VirtioKind = string;
+/** Virtio device ID of each kind. */
+export const VIRTIO_ID: Readonly<Record<VirtioKind, number>> = Object.fromEntries(virtioKinds.kinds.map((k) => [k.name, k.id]));
+const VIRTIO_KIND_OF_ID = new Map<number, VirtioKind>(virtioKinds.kinds.map((k) => [k.id, k.name]));
 /** -device names we emulate, as QEMU spells them. */
-export const DEVICE_TYPES: Record<string, keyof typeof VIRTIO_ID> = {
-  "virtio-blk-device": "blk",
-  "virtio-rng-device": "rng",
-  "virtio-keyboard-device": "input",
-};
+export const DEVICE_TYPES: Readonly<Record<string, VirtioKind>> = Object.fromEntries(virtioKinds.kinds.map((k) => [k.qemuDevice, k.name]));
+const virtioMmio = memmap.regions.find((r) => r.kind === "virtio_mmio");
+/** virtio-mmio transports of the virt machine (the device table's count). */
+const VIRTIO_SLOTS: number = (virtioMmio && "count" in virtioMmio ? virtioMmio.count : undefined) ?? 0;
 
 export interface DriveOption {
   file: string;
@@ -89,7 +95,7 @@ export interface MachineOptions {
   dtb?: string;
   dumpDtb?: string;
   drives: DriveOption[];
-  devices: { type: keyof typeof VIRTIO_ID; drive?: number }[];
+  devices: { type: VirtioKind; drive?: number }[];
   /** Add a virtio keyboard (the power button) when the command line has none. */
   defaultKeyboard: boolean;
   startPaused: boolean;
@@ -250,8 +256,7 @@ export class Machine extends EventEmitter implements MachineControl {
   /** Validates the configuration, loads every file and starts the CPU worker. */
   async start(): Promise<void> {
     const o = this.opts;
-    if (!Number.isInteger(o.harts) || o.harts < 1 || o.harts > 8)
-      throw new MachineError(`-smp ${o.harts}: wasmvirt supports 1 to 8 harts`);
+    if (!Number.isInteger(o.harts) || o.harts < 1 || o.harts > MAX_HARTS) throw new MachineError(`-smp ${o.harts}: wasmvirt supports 1 to ${MAX_HARTS} harts`);
     if (o.ramSize < 16n << 20n) throw new MachineError(`-m ${o.ramSize >> 20n}M: at least 16 MiB of RAM is needed`);
     if (o.ramSize > MAX_RAM)
       throw new MachineError(
@@ -317,11 +322,8 @@ export class Machine extends EventEmitter implements MachineControl {
     // Virtio slots: QEMU fills them from the top (slot 7 first).
     const virtio: WorkerVirtio[] = [];
     const disks: WorkerConfig["disks"] = [];
-    let slot = 7;
-    const take = () => {
-      if (slot < 0) throw new MachineError("too many virtio devices: the virt machine has 8 virtio-mmio slots");
-      return slot--;
-    };
+    let slot = VIRTIO_SLOTS - 1;
+    const take = () => { if (slot < 0) throw new MachineError(`too many virtio devices: the virt machine has ${VIRTIO_SLOTS} virtio-mmio slots`); return slot--; };
     const devices = [...o.devices];
     o.drives.forEach((_, i) => {
       if (!devices.some((d) => d.drive === i)) devices.push({ type: "blk", drive: i });
@@ -377,18 +379,11 @@ export class Machine extends EventEmitter implements MachineControl {
     }
 
     // Placement, device tree, boot ROM — the same rules as QEMU 7.2's virt.
-    const buildDtb = (initrdRange?: { start: bigint; end: bigint }) =>
-      userDtb
-        ? userTree(initrdRange)
-        : buildVirtDtb({
-            hartCount: o.harts,
-            ramSize: o.ramSize,
-            bootargs: o.append,
-            initrd: initrdRange,
-            virtio: virtio.map((v) => ({ slot: v.slot, type: v.type === 2 ? "blk" : v.type === 4 ? "rng" : "input" })),
-            mmuType: "riscv,sv48",
-            timebaseFrequency: 10_000_000,
-          });
+    const buildDtb = (initrdRange?: { start: bigint; end: bigint }) => userDtb ? userTree(initrdRange) : buildVirtDtb({
+      hartCount: o.harts, ramSize: o.ramSize, bootargs: o.append, initrd: initrdRange,
+      virtio: virtio.map((v) => ({ slot: v.slot, type: VIRTIO_KIND_OF_ID.get(v.type) ?? `id${v.type}` })),
+      mmuType: "riscv,sv48", timebaseFrequency: 10_000_000,
+    });
     // -dtb FILE: validated, then /chosen gets bootargs and the initrd range, as QEMU does.
     const userTree = (initrdRange?: { start: bigint; end: bigint }) => {
       let fdt;

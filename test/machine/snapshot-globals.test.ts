@@ -65,6 +65,7 @@ const GLOBALS: Record<string, string> = {
   "cpu/csr/csrSideEffect": "per instruction",
   "cpu/amo/fault": "per instruction",
   "bus/busFault": "per access",
+  "generated/devices/decodeFault": "per access",
   "bus/mmioTouched": "per instruction",
   "cpu/fpu/flags/fflags": "per instruction: moved into FCSR (saved) after every FP instruction",
   "cpu/fpu/f64/unpackSig": "scratch of one FP operation",

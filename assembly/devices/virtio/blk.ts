@@ -45,7 +45,9 @@ const WRITEBACK: u32 = 0x20;                // config byte: 1 = write-back cache
 // the chain scratch area, past any segment: queue.ts leaves the last 32 bytes to us).
 const HDR: u32 = VIRTIO_CHAIN + VIRTIO_CHAIN_SIZE - 16;
 
-export function blkSetup(slot: i32, backend: u32, capacityBytes: u64, readOnly: bool): void {
+/** flags bit 0: the disk is read-only. */
+export function blkSetup(slot: i32, backend: u32, flags: u32, capacityBytes: u64): void {
+  const readOnly = (flags & 1) != 0;
   const b = slotBase(slot);
   store<u32>(b + S_BACKEND, backend);
   store<u32>(b + S_FLAGS, readOnly ? 1 : 0);

@@ -46,7 +46,7 @@ const D_EVENTS: u32 = S_DEVICE + 0x100;    // EV_RING × 8 bytes
 export const INPUT_EVENT_RING: u32 = 128;
 const EV_RING: u32 = INPUT_EVENT_RING;
 
-export function inputSetup(slot: i32): void {
+export function inputSetup(slot: i32, backend: u32, flags: u32, capacity: u64): void {
   const b = slotBase(slot);
   store<u32>(b + S_NUM_QUEUES, 2);           // 0: eventq, 1: statusq
   store<u32>(queueBase(slot, 0) + Q_MAX, INPUT_QUEUE_SIZE);

@@ -7,17 +7,20 @@
 import { VIRTIO_SLOTS, VIRTIO_SLOT_STATE_SIZE } from "../state-map";
 import {
   slotBase, queueBase, validSlot, deviceId, updateSlotIrq, broken,
-  VIRTIO_ID_NONE, VIRTIO_ID_BLOCK, VIRTIO_ID_RNG, VIRTIO_ID_INPUT,
+  VIRTIO_ID_NONE,
   STATUS_FEATURES_OK, STATUS_DRIVER_OK, F_VERSION_1,
   S_DEVICE_ID, S_NUM_QUEUES, S_STATUS, S_DEV_FEAT_SEL, S_DRV_FEAT_SEL, S_QUEUE_SEL, S_ISR, S_CONFIG_GEN,
-  S_DRV_FEATURES, S_DEV_FEATURES, S_IRQ_LEVEL, S_BROKEN, S_CONFIG, S_CONFIG_LEN, MAX_QUEUES,
+  S_DRV_FEATURES, S_DEV_FEATURES, S_IRQ_LEVEL, S_BROKEN, S_CONFIG_LEN, MAX_QUEUES,
   Q_NUM, Q_READY, Q_DESC, Q_AVAIL, Q_USED,
 } from "./slot";
 import { queueReset } from "./queue";
-import { blkSetup, blkNotify, blkConfigWrite } from "./blk";
-import { rngSetup, rngNotify } from "./rng";
-import { inputSetup, inputDeviceReset, inputNotify, inputConfigRead, inputConfigWrite, inputDeliver } from "./input";
+// The device models behind the transport, by device ID: the virtio kinds table (src/machine/virtio-devices.json).
+import {
+  virtioKindKnown, virtioKindSetup, virtioKindNotify, virtioKindConfigRead, virtioKindConfigWrite, virtioKindReset,
+  virtioKindDriverOk, virtioKindPoll,
+} from "../../generated/virtio_kinds";
 import { plicSetIrq } from "../plic";
+import { VIRTIO_MMIO_IRQ } from "../../generated/memmap";
 
 export const VIRTIO_MMIO_MAGIC: u32 = 0x7472_6976;   // "virt"
 export const VIRTIO_MMIO_VERSION: u32 = 2;
@@ -43,12 +46,6 @@ function selectedQueue(slot: i32): i32 {
   return q < load<u32>(b + S_NUM_QUEUES) ? <i32>q : -1;
 }
 
-function configByte(slot: i32, off: u32): u32 {
-  const b = slotBase(slot);
-  if (deviceId(slot) == VIRTIO_ID_INPUT) return inputConfigRead(slot, off);
-  return <u32>load<u8>(b + S_CONFIG + off);
-}
-
 /** Device reset (status 0 written, or machine reset): the attachment stays, the driver state goes. */
 function deviceReset(slot: i32): void {
   const b = slotBase(slot);
@@ -61,16 +58,13 @@ function deviceReset(slot: i32): void {
   store<u64>(b + S_DRV_FEATURES, 0);
   store<u32>(b + S_BROKEN, 0);
   for (let q: u32 = 0; q < MAX_QUEUES; q++) queueReset(slot, q);
-  if (deviceId(slot) == VIRTIO_ID_INPUT) inputDeviceReset(slot);
+  virtioKindReset(deviceId(slot), slot);
   updateSlotIrq(slot);
 }
 
 function notify(slot: i32, q: u32): void {
   if (broken(slot) || q >= load<u32>(slotBase(slot) + S_NUM_QUEUES)) return;
-  const id = deviceId(slot);
-  if (id == VIRTIO_ID_BLOCK) blkNotify(slot, q);
-  else if (id == VIRTIO_ID_RNG) rngNotify(slot, q);
-  else if (id == VIRTIO_ID_INPUT) inputNotify(slot, q);
+  virtioKindNotify(deviceId(slot), slot, q);
 }
 
 function writeStatus(slot: i32, value: u32): void {
@@ -84,9 +78,7 @@ function writeStatus(slot: i32, value: u32): void {
     if ((drv & ~load<u64>(b + S_DEV_FEATURES)) != 0 || (drv & F_VERSION_1) == 0) v &= ~STATUS_FEATURES_OK;
   }
   store<u32>(b + S_STATUS, v | (old & 0x40));   // NEEDS_RESET stays until reset
-  if ((v & STATUS_DRIVER_OK) && !(old & STATUS_DRIVER_OK) && deviceId(slot) == VIRTIO_ID_INPUT) {
-    inputDeliver(slot);
-  }
+  if ((v & STATUS_DRIVER_OK) && !(old & STATUS_DRIVER_OK)) virtioKindDriverOk(deviceId(slot), slot);
 }
 
 export function virtioRead(slot: i32, offset: u32, size: i32): u64 {
@@ -99,7 +91,7 @@ export function virtioRead(slot: i32, offset: u32, size: i32): u64 {
     // An access that does not fit entirely in the config space reads all ones (QEMU).
     if (off + <u32>size > load<u32>(b + S_CONFIG_LEN)) return size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (<u64>size << 3)) - 1;
     let v: u64 = 0;
-    for (let i: i32 = 0; i < size; i++) v |= <u64>configByte(slot, off + <u32>i) << (<u64>i << 3);
+    for (let i: i32 = 0; i < size; i++) v |= <u64>virtioKindConfigRead(id, slot, off + <u32>i) << (<u64>i << 3);
     return v;
   }
   if (size != 4) return 0;
@@ -151,11 +143,10 @@ export function virtioWrite(slot: i32, offset: u32, size: i32, value: u64): void
   if (id == VIRTIO_ID_NONE) return;
   const b = slotBase(slot);
   if (offset >= CONFIG) {
-    // Writable config: input's select/subsel, blk's writeback byte; rng has none.
+    // Writable config bytes (input's select/subsel, blk's writeback byte) are the device's to take.
     for (let i: i32 = 0; i < size; i++) {
       const off = offset - CONFIG + <u32>i, v = <u32>(value >> (<u64>i << 3)) & 0xff;
-      if (id == VIRTIO_ID_INPUT) inputConfigWrite(slot, off, v);
-      else if (id == VIRTIO_ID_BLOCK) blkConfigWrite(slot, off, v);
+      virtioKindConfigWrite(id, slot, off, v);
     }
     return;
   }
@@ -201,27 +192,26 @@ export function virtioReset(): void {
 /** Between slices: hand queued input events to drivers that have posted buffers since. */
 export function virtioPoll(): void {
   for (let s: i32 = 0; s < VIRTIO_SLOTS; s++) {
-    if (deviceId(s) == VIRTIO_ID_INPUT) inputDeliver(s);
+    const id = deviceId(s);
+    if (id != VIRTIO_ID_NONE) virtioKindPoll(id, s);
   }
 }
 
 /**
- * Put a device into a slot (machine build time). type: a virtio device ID (2 block,
- * 4 rng, 18 input keyboard) or 0 to empty the slot. For block: backend = disk index
- * passed back to blkRead/blkWrite/blkFlush, flags bit 0 = read-only, capacity in bytes.
- * Returns 0, or -1 for a bad slot or an unsupported type.
+ * Put a device into a slot (machine build time). type: a virtio device ID of the kinds table
+ * (src/machine/virtio-devices.json) or 0 to empty the slot. backend, flags and capacity are the
+ * device's (block: the disk index passed back to blkRead/blkWrite/blkFlush, flags bit 0 = read-only,
+ * capacity in bytes). Returns 0, or -1 for a bad slot or an unsupported type.
  */
 export function virtioAttach(slot: i32, type: i32, backend: i32, flags: i32, capacityBytes: f64): i32 {
   if (!validSlot(slot)) return -1;
   const t = <u32>type;
-  if (t != VIRTIO_ID_NONE && t != VIRTIO_ID_BLOCK && t != VIRTIO_ID_RNG && t != VIRTIO_ID_INPUT) return -1;
+  if (t != VIRTIO_ID_NONE && !virtioKindKnown(t)) return -1;
   const b = slotBase(slot);
-  if (load<u32>(b + S_IRQ_LEVEL) != 0) plicSetIrq(slot + 1, false);
+  if (load<u32>(b + S_IRQ_LEVEL) != 0) plicSetIrq(VIRTIO_MMIO_IRQ + slot, false);
   memory.fill(b, 0, VIRTIO_SLOT_STATE_SIZE);
   store<u32>(b + S_DEVICE_ID, t);
-  if (t == VIRTIO_ID_BLOCK) blkSetup(slot, <u32>backend, <u64>capacityBytes, (flags & 1) != 0);
-  else if (t == VIRTIO_ID_RNG) rngSetup(slot);
-  else if (t == VIRTIO_ID_INPUT) inputSetup(slot);
+  if (t != VIRTIO_ID_NONE) virtioKindSetup(t, slot, <u32>backend, <u32>flags, <u64>capacityBytes);
   return 0;
 }
 

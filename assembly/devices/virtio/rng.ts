@@ -14,7 +14,7 @@ import {
 
 export const RNG_QUEUE_SIZE: u32 = 8;       // as QEMU's virtio-rng
 
-export function rngSetup(slot: i32): void {
+export function rngSetup(slot: i32, backend: u32, flags: u32, capacity: u64): void {
   const b = slotBase(slot);
   store<u32>(b + S_NUM_QUEUES, 1);
   store<u32>(queueBase(slot, 0) + Q_MAX, RNG_QUEUE_SIZE);

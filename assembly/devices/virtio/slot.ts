@@ -3,13 +3,11 @@
 // virtqueue code (queue.ts) and the device models (blk, rng, input, console).
 import { VIRTIO_STATE, VIRTIO_SLOT_STATE_SIZE, VIRTIO_SLOTS } from "../state-map";
 import { plicSetIrq } from "../plic";
+import { VIRTIO_MMIO_IRQ } from "../../generated/memmap";
 
-// Device IDs (virtio spec 1.1 §5).
+// An empty slot. The device IDs (virtio spec 1.1 §5) are the kinds table's (src/machine/virtio-devices.json),
+// generated into assembly/generated/virtio_kinds.ts as VIRTIO_ID_<NAME>.
 export const VIRTIO_ID_NONE: u32 = 0;
-export const VIRTIO_ID_BLOCK: u32 = 2;
-export const VIRTIO_ID_CONSOLE: u32 = 3;
-export const VIRTIO_ID_RNG: u32 = 4;
-export const VIRTIO_ID_INPUT: u32 = 18;
 
 // Device status bits.
 export const STATUS_ACKNOWLEDGE: u32 = 1;
@@ -93,7 +91,7 @@ export function updateSlotIrq(slot: i32): void {
   const level: u32 = load<u32>(b + S_ISR) != 0 ? 1 : 0;
   if (level != load<u32>(b + S_IRQ_LEVEL)) {
     store<u32>(b + S_IRQ_LEVEL, level);
-    plicSetIrq(slot + 1, level != 0);
+    plicSetIrq(VIRTIO_MMIO_IRQ + slot, level != 0);
   }
 }
 
