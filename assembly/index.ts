@@ -13,7 +13,7 @@ import { clintReset, clintUpdateTimers, clintNextDeadline, mtimeNow, clintSaveTi
 import { exitRequest, exitCode, clearExitRequest, EXIT_NONE, testSaveState, testLoadState } from "./devices/sifive_test";
 import { rtcSaveTime, rtcRestoreTime } from "./devices/goldfish_rtc";
 import { bumpIrqGeneration } from "./irq";
-import { devicesInit, devicesReset, devicesPoll } from "./devices/exports";
+import { devicesInit, devicesReset, devicesPoll, devicesNextDeadlineNs } from "./devices/exports";
 import { hostPtrRead } from "./bus";
 import { expandCompressed } from "./cpu/compressed";
 import * as DBG from "./cpu/debug";
@@ -144,10 +144,19 @@ export function run(budget: i32): i32 {
 export function exitStatus(): i32 { return exitCode; }
 export function clearExit(): void { clearExitRequest(); }
 
-/** mtime ticks (10 MHz) until the earliest timer any waiting hart could wake on; 0 if already due. */
+/**
+ * mtime ticks (10 MHz) until the earliest event that could wake a waiting hart: a CLINT or Sstc timer,
+ * or a device that needs a poll at a time (the RTC alarm: devicesNextDeadlineNs); 0 if already due.
+ * The host sleeps this long while every hart waits in WFI.
+ */
 export function nextWakeTicks(): f64 {
   const now = mtimeNow();
   let next = clintNextDeadline();
+  const deviceNs = devicesNextDeadlineNs();
+  if (deviceNs >= 0) {
+    const at = now + <u64>Math.ceil(deviceNs / 100.0);   // ns → 10 MHz ticks, never early
+    if (at < next) next = at;
+  }
   S.saveHart();
   for (let h = 0; h < harts; h++) {
     const p = S.hartContextPtr(h) + 0x400;
