@@ -1,7 +1,6 @@
 // The core's exports: what the host (src/machine/worker.ts) may call. The host never
 // touches hart state on the hot path; it asks through these functions between slices.
-import { RAM, ROM, ROM_SIZE, XREGS, FREGS, FCSR, MAX_HARTS, HOST_SCRATCH, HOST_SCRATCH_SIZE,
-  CONSOLE_OUT, CONSOLE_IN, C_EXPAND, CORE_STATE, CORE_STATE_SIZE, SNAPSHOT_REGIONS, RAM_TOUCHED } from "./layout";
+import { RAM, ROM, ROM_SIZE, XREGS, MAX_HARTS, C_EXPAND, CORE_STATE, CORE_STATE_SIZE, SNAPSHOT_REGIONS, RAM_TOUCHED } from "./layout";
 import { RAM_BASE, ramSize, setRamSize, ramWritten } from "./ram";
 import * as S from "./cpu/state";
 import { execute, stopReason, STOP_WFI } from "./cpu/hart";
@@ -12,7 +11,6 @@ import { clearException } from "./cpu/exception";
 import { clintReset, clintUpdateTimers, clintNextDeadline, mtimeNow, clintSaveTime, clintRestoreTime } from "./devices/clint";
 import { exitRequest, exitCode, clearExitRequest, EXIT_NONE, testSaveState, testLoadState } from "./devices/sifive_test";
 import { rtcSaveTime, rtcRestoreTime } from "./devices/goldfish_rtc";
-import { bumpIrqGeneration } from "./irq";
 import { devicesInit, devicesReset, devicesPoll, devicesNextDeadlineNs } from "./devices/exports";
 import { hostPtrRead } from "./bus";
 import { expandCompressed } from "./cpu/compressed";
@@ -26,12 +24,15 @@ export { jitLoad, jitStore, jitMulDiv, jitStep } from "./jit/runtime";
 
 export * from "./devices/exports";
 
-// run() results
-export const RUN_BUDGET: i32 = 0;    // budget used up; call again
-export const RUN_IDLE: i32 = 1;      // every hart waits for an interrupt: sleep until nextWakeTicks()
-export const RUN_POWEROFF: i32 = 2;  // guest powered off: exitStatus() is the status
-export const RUN_RESET: i32 = 3;     // guest asked for a reset
-export const RUN_DEBUG: i32 = 4;     // a debugger's breakpoint, watchpoint or single step stopped a hart (debugStop*)
+// run() results, debug stop reasons, snapshotRestore() results and the hart context layout are shared
+// with the host: src/machine/core-abi.json, generated into ./generated/abi.
+//   RUN_BUDGET: budget used up; call again.   RUN_IDLE: every hart waits for an interrupt: sleep until
+//   nextWakeTicks().   RUN_POWEROFF: guest powered off: exitStatus() is the status.   RUN_RESET: guest asked
+//   for a reset.   RUN_DEBUG: a debugger's breakpoint, watchpoint or single step stopped a hart (debugStop*).
+import {
+  RUN_BUDGET, RUN_IDLE, RUN_POWEROFF, RUN_RESET, RUN_DEBUG, DEBUG_BREAKPOINT, DEBUG_WATCHPOINT, DEBUG_STEP,
+  RESTORE_OK, RESTORE_BAD_BLOCK, RESTORE_HARTS, RESTORE_RAM, CTX_MENVCFG, CTX_STIMECMP, CTX_INSTRET, CTX_MIP_EFFECTIVE,
+} from "./generated/abi";
 
 let activeHart: i32 = 0;
 let harts: i32 = 1;
@@ -63,11 +64,6 @@ export function init(ramBytes: f64, nharts: i32): i32 {
 export function ramOffset(): u32 { return RAM; }
 export function romOffset(): u32 { return ROM; }
 export function romSize(): u32 { return ROM_SIZE; }
-export function scratchOffset(): u32 { return HOST_SCRATCH; }
-export function scratchSize(): u32 { return HOST_SCRATCH_SIZE; }
-export function consoleOutOffset(): u32 { return CONSOLE_OUT; }
-export function consoleInOffset(): u32 { return CONSOLE_IN; }
-export function maxHarts(): i32 { return MAX_HARTS; }
 
 /** Machine reset: every hart at `startPc` in M-mode, devices at power-on state. RAM is kept. */
 export function resetMachine(startPc: f64): void {
@@ -95,7 +91,7 @@ export function setHartReg(h: i32, r: i32, value: u64): void {
 export function syncState(): void {
   S.saveHart();
   // mip as the hart sees it (device lines and Sstc included), for register dumps.
-  store<u64>(S.hartContextPtr(activeHart) + 0x400, effectiveMip(), 256);
+  store<u64>(S.hartContextPtr(activeHart) + CTX_MIP_EFFECTIVE, effectiveMip());
 }
 export function hartContext(h: i32): u32 { return S.hartContextPtr(h); }
 
@@ -159,9 +155,8 @@ export function nextWakeTicks(): f64 {
   }
   S.saveHart();
   for (let h = 0; h < harts; h++) {
-    const p = S.hartContextPtr(h) + 0x400;
-    const menv = load<u64>(p, 160);
-    if ((menv >> 63) != 0) { const st = load<u64>(p, 184); if (st < next) next = st; }
+    const c = S.hartContextPtr(h);
+    if ((load<u64>(c + CTX_MENVCFG) >> 63) != 0) { const st = load<u64>(c + CTX_STIMECMP); if (st < next) next = st; }
   }
   if (next <= now) return 0;
   return <f64>(next - now);
@@ -180,9 +175,7 @@ export function virtToPhys(h: i32, va: u64): u64 {
 
 export function ramBase(): u64 { return RAM_BASE; }
 export function ramBytes(): u64 { return ramSize; }
-export function fregsOffset(): u32 { return FREGS; }
-export function fcsrOffset(): u32 { return FCSR; }
-export function instretOf(h: i32): u64 { S.saveHart(); return load<u64>(S.hartContextPtr(h) + 0x400, 192); }
+export function instretOf(h: i32): u64 { S.saveHart(); return load<u64>(S.hartContextPtr(h) + CTX_INSTRET); }
 
 /** The host wrote [pa, pa+len) of guest RAM directly (loader, block I/O, debugger, restore). */
 export function noteRamWrite(pa: u64, len: u32): void { ramWritten(pa, <u64>len); }
@@ -217,10 +210,8 @@ export function snapshotSave(): void {
   testSaveState(CORE_STATE + 40);
 }
 
-export const RESTORE_OK: i32 = 0;
-export const RESTORE_BAD_BLOCK: i32 = -1;      // no CORE_STATE magic / other block version
-export const RESTORE_HARTS: i32 = -2;          // saved with another -smp
-export const RESTORE_RAM: i32 = -3;            // saved with another -m
+// RESTORE_BAD_BLOCK: no CORE_STATE magic / other block version; RESTORE_HARTS: saved with another -smp;
+// RESTORE_RAM: saved with another -m (the host's messages: core-abi.json).
 
 /**
  * After the host wrote back every region and RAM: the globals from CORE_STATE, the active hart from
@@ -241,7 +232,6 @@ export function snapshotRestore(): i32 {
   testLoadState(CORE_STATE + 40);
   clintRestoreTime(load<u64>(CORE_STATE, 24));
   rtcRestoreTime(load<u64>(CORE_STATE, 32));
-  bumpIrqGeneration();
   ramWritten(RAM_BASE, ramSize);   // every translated page is stale
   JIT.jitFlushAll();               // and the translation cache's page state with it
   return RESTORE_OK;
@@ -250,9 +240,6 @@ export function snapshotRestore(): i32 {
 // ---- debugger support (the host's gdb server). None of this runs unless a debugger asks. ----
 
 // Why the last RUN_DEBUG happened, and on which hart.
-export const DEBUG_BREAKPOINT: i32 = 1;
-export const DEBUG_WATCHPOINT: i32 = 2;
-export const DEBUG_STEP: i32 = 3;
 let debugReason: i32 = 0;
 let debugHart: i32 = 0;
 export function debugStopReason(): i32 { return debugReason; }

@@ -13,9 +13,6 @@ export const MIP_MEIP: u64 = 1 << 11;
 // One u64 per hart at the start of the device-state block.
 export const IRQ_LINES: u32 = DEVICE_STATE;
 
-// Bumped whenever any line changes, so a running hart can notice cheaply.
-export let irqGeneration: u32 = 0;
-
 @inline export function irqLines(hart: i32): u64 {
   return load<u64>(IRQ_LINES + (<u32>hart << 3));
 }
@@ -25,11 +22,5 @@ export function setIrqLine(hart: i32, bit: u64, level: bool): void {
   const p = IRQ_LINES + (<u32>hart << 3);
   const old = load<u64>(p);
   const v = level ? (old | bit) : (old & ~bit);
-  if (v != old) {
-    store<u64>(p, v);
-    irqGeneration++;
-  }
+  if (v != old) store<u64>(p, v);
 }
-
-/** Something changed every line at once (a restored state): running harts re-check. */
-export function bumpIrqGeneration(): void { irqGeneration++; }

@@ -1,6 +1,6 @@
 // Fixed offsets in the core's linear memory. Everything the host reads or writes
 // (console rings, hart contexts, RAM) lives at an address declared here once;
-// src/machine/core-layout.ts mirrors these through the module's exports, never by retyping.
+// the host reaches them through the core's exports (ramOffset(), consoleOutPtr(), hartContext()...), never by retyping.
 //
 // AssemblyScript's own static data sits below STATE_BASE; the core never allocates
 // (runtime "stub"), so nothing grows into the regions below.
@@ -40,9 +40,7 @@ export const CONSOLE_OUT_SIZE: u32 = 0x10000;
 export const CONSOLE_IN: u32 = STATE_BASE + 0x30000;
 export const CONSOLE_IN_SIZE: u32 = 0x1000;
 
-// Scratch area the host uses to pass strings/buffers into the core (e.g. block I/O bounce).
-export const HOST_SCRATCH: u32 = STATE_BASE + 0x40000;
-export const HOST_SCRATCH_SIZE: u32 = 0x40000;
+// STATE_BASE + 0x40000 .. + 0x80000: free.
 
 // Pages of guest RAM that were ever written (one bit per 4 KiB page, up to 4 GiB of RAM): set by the
 // write-pointer lookup every store's TLB fill goes through and by ramWritten(); a saved state reads
@@ -91,8 +89,8 @@ export const RAM: u32 = 0x0200_0000;
 // What a saved machine state holds of the core's linear memory besides RAM (start, size pairs):
 // the AssemblyScript static data (memory.data blocks: CLINT registers, PMP decode), the active
 // hart's page (registers, PMP/HPM copies, CORE_STATE), every hart context, both console rings,
-// every device's state block and the boot ROM. Left out on purpose: the TLBs (flushed on restore),
-// the host scratch area (used only within one call) and C_EXPAND (rebuilt by init()).
+// every device's state block and the boot ROM. Left out on purpose: the TLBs (flushed on restore)
+// and C_EXPAND (rebuilt by init()).
 export const SNAPSHOT_REGIONS: StaticArray<u32> = [
   0, STATE_BASE,
   STATE_BASE, 0x1000,

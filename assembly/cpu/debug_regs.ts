@@ -7,10 +7,9 @@ import * as S from "./state";
 import { csrRead, csrWrite, csrIllegal } from "./csr";
 import * as CSR from "./csr";
 
-export const REG_PC: i32 = 32;
-export const REG_F0: i32 = 33;
-export const REG_PRIV: i32 = 65;
-export const REG_CSR0: i32 = 66;
+// The numbering is shared with the host (src/machine/core-abi.json debugRegs).
+import { REG_PC, REG_F0, REG_PRIV, REG_CSR0 } from "../generated/abi";
+export { REG_PC, REG_F0, REG_PRIV, REG_CSR0 };
 export const REG_COUNT: i32 = REG_CSR0 + 4096;
 
 /** Set by debugRead/debugWrite when the register does not exist (the CSR is not implemented or is read-only). */

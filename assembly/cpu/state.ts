@@ -1,7 +1,8 @@
 // The active hart's architectural state. Hot fields are wasm globals; integer and FP
-// registers live at fixed addresses (layout.ts). Other harts' state is parked in
+// registers live at fixed addresses (assembly/layout.ts). Other harts' state is parked in
 // HART_CTX slots and swapped in by switchHart (once per time slice).
 import { XREGS, FREGS, FCSR, HART_CTX, HART_CTX_SIZE } from "../layout";
+import * as A from "../generated/abi";
 
 export const PRV_U: i32 = 0;
 export const PRV_S: i32 = 1;
@@ -93,58 +94,55 @@ export function recomputeTags(): void {
 @inline export function setX(r: u32, v: u64): void { if (r != 0) store<u64>(XREGS + (r << 3), v); }
 
 // ---- context switching between harts ----
-// Layout of a context slot: [0..256) x, [256..512) f, 512 fcsr, [768..896) pmpaddr, then CSR words.
-const CTX_X: u32 = 0;
-const CTX_F: u32 = 0x100;
-const CTX_FCSR: u32 = 0x200;
-const CTX_PMP: u32 = 0x300;
-const CTX_CSR: u32 = 0x400;
-const CTX_HPM: u32 = 0x600;
+// The layout of a context slot is src/machine/core-abi.json's hartContext (generated CTX_* offsets), which
+// the host's register dumps read too: a word added there is saved here, in loadHart, and nowhere else.
 
 @inline function ctx(h: i32): u32 { return HART_CTX + <u32>h * HART_CTX_SIZE; }
 
 export function saveHart(): void {
   const c = ctx(hartId);
-  memory.copy(c + CTX_X, XREGS, 0x100);
-  store<u64>(c + CTX_X, 0);   // the loop may leave a discarded write in x0's slot
-  memory.copy(c + CTX_F, FREGS, 0x100);
-  store<u32>(c + CTX_FCSR, load<u32>(FCSR));
-  memory.copy(c + CTX_PMP, PMPADDR, 0x80);
-  memory.copy(c + CTX_HPM, MHPMCOUNTER, HPM_BYTES);
-  const p = c + CTX_CSR;
-  store<u64>(p, pc, 0); store<u64>(p, <u64>priv, 8); store<u64>(p, mstatus, 16);
-  store<u64>(p, medeleg, 24); store<u64>(p, mideleg, 32); store<u64>(p, mie, 40);
-  store<u64>(p, mip, 48); store<u64>(p, mtvec, 56); store<u64>(p, stvec, 64);
-  store<u64>(p, mepc, 72); store<u64>(p, sepc, 80); store<u64>(p, mcause, 88);
-  store<u64>(p, scause, 96); store<u64>(p, mtval, 104); store<u64>(p, stval, 112);
-  store<u64>(p, mscratch, 120); store<u64>(p, sscratch, 128); store<u64>(p, mcounteren, 136);
-  store<u64>(p, scounteren, 144); store<u64>(p, mcountinhibit, 152); store<u64>(p, menvcfg, 160);
-  store<u64>(p, senvcfg, 168); store<u64>(p, satp, 176); store<u64>(p, stimecmp, 184);
-  store<u64>(p, instret, 192); store<i64>(p, cycleOffset, 200); store<i64>(p, instretOffset, 208);
-  store<u64>(p, resAddr, 216); store<u64>(p, resValue, 224); store<u64>(p, waiting ? 1 : 0, 232);
-  store<u64>(p, pmpcfg0, 240); store<u64>(p, pmpcfg2, 248);
+  memory.copy(c + A.CTX_X, XREGS, 0x100);
+  store<u64>(c + A.CTX_X, 0);   // the loop may leave a discarded write in x0's slot
+  memory.copy(c + A.CTX_F, FREGS, 0x100);
+  store<u32>(c + A.CTX_FCSR, load<u32>(FCSR));
+  memory.copy(c + A.CTX_PMPADDR, PMPADDR, 0x80);
+  memory.copy(c + A.CTX_HPM, MHPMCOUNTER, HPM_BYTES);
+  store<u64>(c + A.CTX_PC, pc); store<u64>(c + A.CTX_PRIV, <u64>priv); store<u64>(c + A.CTX_MSTATUS, mstatus);
+  store<u64>(c + A.CTX_MEDELEG, medeleg); store<u64>(c + A.CTX_MIDELEG, mideleg); store<u64>(c + A.CTX_MIE, mie);
+  store<u64>(c + A.CTX_MIP, mip); store<u64>(c + A.CTX_MTVEC, mtvec); store<u64>(c + A.CTX_STVEC, stvec);
+  store<u64>(c + A.CTX_MEPC, mepc); store<u64>(c + A.CTX_SEPC, sepc); store<u64>(c + A.CTX_MCAUSE, mcause);
+  store<u64>(c + A.CTX_SCAUSE, scause); store<u64>(c + A.CTX_MTVAL, mtval); store<u64>(c + A.CTX_STVAL, stval);
+  store<u64>(c + A.CTX_MSCRATCH, mscratch); store<u64>(c + A.CTX_SSCRATCH, sscratch);
+  store<u64>(c + A.CTX_MCOUNTEREN, mcounteren); store<u64>(c + A.CTX_SCOUNTEREN, scounteren);
+  store<u64>(c + A.CTX_MCOUNTINHIBIT, mcountinhibit); store<u64>(c + A.CTX_MENVCFG, menvcfg);
+  store<u64>(c + A.CTX_SENVCFG, senvcfg); store<u64>(c + A.CTX_SATP, satp); store<u64>(c + A.CTX_STIMECMP, stimecmp);
+  store<u64>(c + A.CTX_INSTRET, instret); store<i64>(c + A.CTX_CYCLE_OFFSET, cycleOffset);
+  store<i64>(c + A.CTX_INSTRET_OFFSET, instretOffset); store<u64>(c + A.CTX_RES_ADDR, resAddr);
+  store<u64>(c + A.CTX_RES_VALUE, resValue); store<u64>(c + A.CTX_WAITING, waiting ? 1 : 0);
+  store<u64>(c + A.CTX_PMPCFG0, pmpcfg0); store<u64>(c + A.CTX_PMPCFG2, pmpcfg2);
 }
 
 export function loadHart(h: i32): void {
   hartId = h;
   const c = ctx(h);
-  memory.copy(XREGS, c + CTX_X, 0x100);
-  memory.copy(FREGS, c + CTX_F, 0x100);
-  store<u32>(FCSR, load<u32>(c + CTX_FCSR));
-  memory.copy(PMPADDR, c + CTX_PMP, 0x80);
-  memory.copy(MHPMCOUNTER, c + CTX_HPM, HPM_BYTES);
-  const p = c + CTX_CSR;
-  pc = load<u64>(p, 0); priv = <i32>load<u64>(p, 8); mstatus = load<u64>(p, 16);
-  medeleg = load<u64>(p, 24); mideleg = load<u64>(p, 32); mie = load<u64>(p, 40);
-  mip = load<u64>(p, 48); mtvec = load<u64>(p, 56); stvec = load<u64>(p, 64);
-  mepc = load<u64>(p, 72); sepc = load<u64>(p, 80); mcause = load<u64>(p, 88);
-  scause = load<u64>(p, 96); mtval = load<u64>(p, 104); stval = load<u64>(p, 112);
-  mscratch = load<u64>(p, 120); sscratch = load<u64>(p, 128); mcounteren = load<u64>(p, 136);
-  scounteren = load<u64>(p, 144); mcountinhibit = load<u64>(p, 152); menvcfg = load<u64>(p, 160);
-  senvcfg = load<u64>(p, 168); satp = load<u64>(p, 176); stimecmp = load<u64>(p, 184);
-  instret = load<u64>(p, 192); cycleOffset = load<i64>(p, 200); instretOffset = load<i64>(p, 208);
-  resAddr = load<u64>(p, 216); resValue = load<u64>(p, 224); waiting = load<u64>(p, 232) != 0;
-  pmpcfg0 = load<u64>(p, 240); pmpcfg2 = load<u64>(p, 248);
+  memory.copy(XREGS, c + A.CTX_X, 0x100);
+  memory.copy(FREGS, c + A.CTX_F, 0x100);
+  store<u32>(FCSR, load<u32>(c + A.CTX_FCSR));
+  memory.copy(PMPADDR, c + A.CTX_PMPADDR, 0x80);
+  memory.copy(MHPMCOUNTER, c + A.CTX_HPM, HPM_BYTES);
+  pc = load<u64>(c + A.CTX_PC); priv = <i32>load<u64>(c + A.CTX_PRIV); mstatus = load<u64>(c + A.CTX_MSTATUS);
+  medeleg = load<u64>(c + A.CTX_MEDELEG); mideleg = load<u64>(c + A.CTX_MIDELEG); mie = load<u64>(c + A.CTX_MIE);
+  mip = load<u64>(c + A.CTX_MIP); mtvec = load<u64>(c + A.CTX_MTVEC); stvec = load<u64>(c + A.CTX_STVEC);
+  mepc = load<u64>(c + A.CTX_MEPC); sepc = load<u64>(c + A.CTX_SEPC); mcause = load<u64>(c + A.CTX_MCAUSE);
+  scause = load<u64>(c + A.CTX_SCAUSE); mtval = load<u64>(c + A.CTX_MTVAL); stval = load<u64>(c + A.CTX_STVAL);
+  mscratch = load<u64>(c + A.CTX_MSCRATCH); sscratch = load<u64>(c + A.CTX_SSCRATCH);
+  mcounteren = load<u64>(c + A.CTX_MCOUNTEREN); scounteren = load<u64>(c + A.CTX_SCOUNTEREN);
+  mcountinhibit = load<u64>(c + A.CTX_MCOUNTINHIBIT); menvcfg = load<u64>(c + A.CTX_MENVCFG);
+  senvcfg = load<u64>(c + A.CTX_SENVCFG); satp = load<u64>(c + A.CTX_SATP); stimecmp = load<u64>(c + A.CTX_STIMECMP);
+  instret = load<u64>(c + A.CTX_INSTRET); cycleOffset = load<i64>(c + A.CTX_CYCLE_OFFSET);
+  instretOffset = load<i64>(c + A.CTX_INSTRET_OFFSET); resAddr = load<u64>(c + A.CTX_RES_ADDR);
+  resValue = load<u64>(c + A.CTX_RES_VALUE); waiting = load<u64>(c + A.CTX_WAITING) != 0;
+  pmpcfg0 = load<u64>(c + A.CTX_PMPCFG0); pmpcfg2 = load<u64>(c + A.CTX_PMPCFG2);
   recomputeTags();
 }
 
@@ -152,12 +150,11 @@ export function loadHart(h: i32): void {
 export function resetHartContext(h: i32, startPc: u64): void {
   const c = ctx(h);
   memory.fill(c, 0, HART_CTX_SIZE);
-  const p = c + CTX_CSR;
-  store<u64>(p, startPc, 0);
-  store<u64>(p, <u64>PRV_M, 8);
+  store<u64>(c + A.CTX_PC, startPc);
+  store<u64>(c + A.CTX_PRIV, <u64>PRV_M);
   // mstatus: UXL = SXL = 2 (64-bit), everything else 0.
-  store<u64>(p, (<u64>2 << 32) | (<u64>2 << 34), 16);
-  store<u64>(p, 0xffff_ffff_ffff_ffff, 216);
+  store<u64>(c + A.CTX_MSTATUS, (<u64>2 << 32) | (<u64>2 << 34));
+  store<u64>(c + A.CTX_RES_ADDR, 0xffff_ffff_ffff_ffff);
 }
 
 /** Physical address of hart h's saved context (for the host's register dumps). */

@@ -4,22 +4,27 @@ import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
-export const RUN_BUDGET = 0;
-export const RUN_IDLE = 1;
-export const RUN_POWEROFF = 2;
-export const RUN_RESET = 3;
-/** A debugger's breakpoint, watchpoint or single step stopped a hart: see debugStopReason / debugStopHart. */
-export const RUN_DEBUG = 4;
-export const DEBUG_BREAKPOINT = 1;
-export const DEBUG_WATCHPOINT = 2;
-export const DEBUG_STEP = 3;
-/** The core's debugger register numbering (assembly/cpu/debug_regs.ts), which is gdb's for riscv64 on QEMU. */
-export const REG_PC = 32;
-export const REG_F0 = 33;
-export const REG_PRIV = 65;
-export const REG_CSR0 = 66;
-
 import type { JitCore } from "./jit-host.js";
+// What asc declares for the built core (npm run build:core writes build/core.d.ts before tsc runs).
+import type { instantiate } from "../../build/core.js";
+// The numbers the core and the host share, from their one home (the core's copy is generated from it).
+import abi from "./core-abi.json" with { type: "json" };
+
+/** run() results. */
+export const RUN_BUDGET = abi.run.BUDGET;
+export const RUN_IDLE = abi.run.IDLE;
+export const RUN_POWEROFF = abi.run.POWEROFF;
+export const RUN_RESET = abi.run.RESET;
+/** A debugger's breakpoint, watchpoint or single step stopped a hart: see debugStopReason / debugStopHart. */
+export const RUN_DEBUG = abi.run.DEBUG;
+export const DEBUG_BREAKPOINT = abi.debugStop.BREAKPOINT;
+export const DEBUG_WATCHPOINT = abi.debugStop.WATCHPOINT;
+export const DEBUG_STEP = abi.debugStop.STEP;
+/** The core's debugger register numbering (assembly/cpu/debug_regs.ts), which is gdb's for riscv64 on QEMU. */
+export const REG_PC = abi.debugRegs.PC;
+export const REG_F0 = abi.debugRegs.F0;
+export const REG_PRIV = abi.debugRegs.PRIV;
+export const REG_CSR0 = abi.debugRegs.CSR0;
 
 export interface CoreExports extends JitCore {
   memory: WebAssembly.Memory;
@@ -85,12 +90,16 @@ export interface CoreExports extends JitCore {
   jitFlush(): void;
 }
 
-/** snapshotRestore() results. */
-export const RESTORE_ERRORS: Record<number, string> = {
-  [-1]: "the saved core state block is not valid for this core",
-  [-2]: "the state was saved with another number of harts",
-  [-3]: "the state was saved with another RAM size",
-};
+/**
+ * Build-time check that the host is typed against the core it runs: every export CoreExports names
+ * exists in build/core.d.ts with a compatible signature, or tsc fails here naming the export.
+ */
+type GeneratedCoreExports = Awaited<ReturnType<typeof instantiate>>;
+export function asCoreExports(generated: GeneratedCoreExports): CoreExports { return generated; }
+
+/** snapshotRestore() refusals and what the host says for each. */
+export const RESTORE_ERRORS: Record<number, string> = Object.fromEntries(
+  Object.values(abi.restore).flatMap((r) => ("message" in r ? [[r.code, r.message]] : [])));
 
 export function coreWasmPath(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -119,46 +128,12 @@ export function coreBuildId(): string {
   return createHash("sha256").update(readCore()).digest("hex").slice(0, 16);
 }
 
-/** Offsets of a hart context slot (assembly/cpu/state.ts). */
+/** A hart context slot (core-abi.json hartContext; assembly/cpu/state.ts writes it): areas and the csr words in order. */
 export const CTX = {
-  x: 0,
-  f: 0x100,
-  fcsr: 0x200,
-  pmpaddr: 0x300,
-  csr: 0x400,
-  csrFields: [
-    "pc",
-    "priv",
-    "mstatus",
-    "medeleg",
-    "mideleg",
-    "mie",
-    "mip",
-    "mtvec",
-    "stvec",
-    "mepc",
-    "sepc",
-    "mcause",
-    "scause",
-    "mtval",
-    "stval",
-    "mscratch",
-    "sscratch",
-    "mcounteren",
-    "scounteren",
-    "mcountinhibit",
-    "menvcfg",
-    "senvcfg",
-    "satp",
-    "stimecmp",
-    "instret",
-    "cycleOffset",
-    "instretOffset",
-    "resAddr",
-    "resValue",
-    "waiting",
-    "pmpcfg0",
-    "pmpcfg2",
-    "mipEffective",
-  ] as const,
+  ...abi.hartContext.areas,
+  csrFields: abi.hartContext.words.map((w) => w.name),
+  /** Words that are not architectural registers: the monitor does not list them. */
+  internal: new Set(abi.hartContext.words.filter((w) => "internal" in w && w.internal).map((w) => w.name)),
+  /** Words the monitor lists under another name (the effective mip as "mip"). */
+  shownAs: new Map(abi.hartContext.words.flatMap((w): [string, string][] => ("shownAs" in w && w.shownAs ? [[w.name, w.shownAs]] : []))),
 };

@@ -32,7 +32,7 @@ import type {
   BlockDeviceInfo,
   ChardevInfo,
 } from "./control.js";
-import { loadCoreModule, coreBuildId } from "./core.js";
+import { loadCoreModule, coreBuildId, CTX } from "./core.js";
 import { Migration } from "./snapshot/migration.js";
 import type { MachineDescription, MachineState } from "./snapshot/format.js";
 import { verifyState, verifyStateAsync } from "./snapshot/core-state.js";
@@ -814,14 +814,9 @@ export class Machine extends EventEmitter implements MachineControl {
       x: r.x,
       f: r.f,
       priv: (["U", "S", "?", "M"] as const)[Number(r.csrs.priv)] as "M" | "S" | "U",
-      csrs: Object.fromEntries(
-        Object.entries(r.csrs)
-          .filter(
-            ([k]) =>
-              !["pc", "priv", "mip", "cycleOffset", "instretOffset", "resAddr", "resValue", "waiting"].includes(k),
-          )
-          .map(([k, v]) => (k === "mipEffective" ? ["mip", v] : [k, v])),
-      ),
+      csrs: Object.fromEntries(Object.entries(r.csrs)
+        .filter(([k]) => !CTX.internal.has(k))
+        .map(([k, v]) => [CTX.shownAs.get(k) ?? k, v])),
     }));
   }
 

@@ -54,7 +54,6 @@ const GLOBALS: Record<string, string> = {
   "devices/clint/mtimeOffset": "CORE_STATE records mtime; clintRestoreTime() rebuilds the offset to this host's clock",
   "devices/sifive_test/exitRequest": CORE_STATE,
   "devices/sifive_test/exitCode": CORE_STATE,
-  "irq/irqGeneration": "a change counter: snapshotRestore() bumps it so a running hart re-checks its lines",
   "cpu/pmp/pmpActive": "derived: pmpDecode() on restore",
   "cpu/mmu/fetchVBase": "a cache of the fetch page: tlbFlush() on restore invalidates it",
   "cpu/mmu/fetchHost": "a cache of the fetch page: tlbFlush() on restore invalidates it",
