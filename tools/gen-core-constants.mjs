@@ -238,3 +238,26 @@ words.forEach((w, i) => ab.push(`export const CTX_${snake(w.name)}: u32 = ${area
 if (areas.csr + words.length * 8 > areas.hpm) fail("core-abi.json: the csr words run into the hpm area");
 ab.push(`export const CTX_CSR_WORDS: i32 = ${words.length};`);
 write("assembly/generated/abi.ts", ab);
+
+// ---- CSR numbers, for the core's CSR file ----
+const { csrs } = JSON.parse(readFileSync(join(root, "src/machine/csrs.json"), "utf8"));
+const cs = [HEADER.replace("src/machine/memmap.json", "src/machine/csrs.json"), ""];
+const seenCsr = new Map();
+for (const r of csrs) {
+  if (r.number === undefined) continue;
+  const n = Number(r.number);
+  const span = r.range !== undefined ? r.count : 1;
+  for (let i = 0; i < span; i++) {
+    const name = r.range !== undefined ? `${r.range}${r.first + i}` : r.name;
+    if (seenCsr.has(n + i)) fail(`csrs.json: 0x${(n + i).toString(16)} is both ${seenCsr.get(n + i)} and ${name}`);
+    seenCsr.set(n + i, name);
+  }
+  if (r.range !== undefined) {
+    const id = `CSR_${r.range.toUpperCase()}${r.first}`;
+    cs.push(`export const ${id}: u32 = ${r.number};`);
+    cs.push(`export const CSR_${r.range.toUpperCase()}_COUNT: u32 = ${r.count};`);
+  } else {
+    cs.push(`export const CSR_${r.name.toUpperCase()}: u32 = ${r.number};`);
+  }
+}
+write("assembly/generated/csrs.ts", cs);

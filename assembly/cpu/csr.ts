@@ -1,6 +1,8 @@
 // The CSR file: one switch over CSR numbers with privilege, read-only and counter-enable
-// rules as QEMU 7.2 applies them. A CSR that is not listed is an illegal instruction.
+// rules as QEMU 7.2 applies them. A CSR that is not listed is an illegal instruction. The numbers
+// are the CSR table's (src/machine/csrs.json, generated CSR_<NAME> constants): names, not bare hex.
 import * as S from "./state";
+import * as C from "../generated/csrs";
 import { FCSR } from "../layout";
 import { mtimeNow } from "../devices/clint";
 import { effectiveMip } from "./trap";
@@ -48,57 +50,57 @@ export function csrRead(addr: u32, forWrite: bool): u64 {
   const minPriv = <i32>((addr >> 8) & 3);
   if (S.priv < minPriv || (forWrite && (addr >> 10) == 3)) { csrIllegal = true; return 0; }
   switch (addr) {
-    case 0x001: if (!fpAllowed()) break; return <u64>(load<u32>(FCSR) & 0x1f);
-    case 0x002: if (!fpAllowed()) break; return <u64>((load<u32>(FCSR) >> 5) & 7);
-    case 0x003: if (!fpAllowed()) break; return <u64>(load<u32>(FCSR) & 0xff);
-    case 0xc00: if (!counterAllowed(0)) break; return S.instret + <u64>S.cycleOffset;
-    case 0xc01: if (!counterAllowed(1)) break; return mtimeNow();
-    case 0xc02: if (!counterAllowed(2)) break; return S.instret + <u64>S.instretOffset;
-    case 0x100: return withSd(S.mstatus) & SSTATUS_MASK;
-    case 0x104: return S.mie & S.mideleg;
-    case 0x105: return S.stvec;
-    case 0x106: return S.scounteren;
-    case 0x10a: return S.senvcfg;
-    case 0x140: return S.sscratch;
-    case 0x141: return S.sepc;
-    case 0x142: return S.scause;
-    case 0x143: return S.stval;
-    case 0x144: return effectiveMip() & S.mideleg;
-    case 0x14d:
+    case C.CSR_FFLAGS: if (!fpAllowed()) break; return <u64>(load<u32>(FCSR) & 0x1f);
+    case C.CSR_FRM: if (!fpAllowed()) break; return <u64>((load<u32>(FCSR) >> 5) & 7);
+    case C.CSR_FCSR: if (!fpAllowed()) break; return <u64>(load<u32>(FCSR) & 0xff);
+    case C.CSR_CYCLE: if (!counterAllowed(0)) break; return S.instret + <u64>S.cycleOffset;
+    case C.CSR_TIME: if (!counterAllowed(1)) break; return mtimeNow();
+    case C.CSR_INSTRET: if (!counterAllowed(2)) break; return S.instret + <u64>S.instretOffset;
+    case C.CSR_SSTATUS: return withSd(S.mstatus) & SSTATUS_MASK;
+    case C.CSR_SIE: return S.mie & S.mideleg;
+    case C.CSR_STVEC: return S.stvec;
+    case C.CSR_SCOUNTEREN: return S.scounteren;
+    case C.CSR_SENVCFG: return S.senvcfg;
+    case C.CSR_SSCRATCH: return S.sscratch;
+    case C.CSR_SEPC: return S.sepc;
+    case C.CSR_SCAUSE: return S.scause;
+    case C.CSR_STVAL: return S.stval;
+    case C.CSR_SIP: return effectiveMip() & S.mideleg;
+    case C.CSR_STIMECMP:
       if (S.priv == S.PRV_S && (S.menvcfg >> 63) == 0) break;
       return S.stimecmp;
-    case 0x180:
+    case C.CSR_SATP:
       if (S.priv == S.PRV_S && (S.mstatus & S.MSTATUS_TVM) != 0) break;
       return S.satp;
-    case 0xf11: case 0xf12: case 0xf13: case 0xf15: return 0;
-    case 0xf14: return <u64>S.hartId;
-    case 0x300: return withSd(S.mstatus);
-    case 0x301: return MISA;
-    case 0x302: return S.medeleg;
-    case 0x303: return S.mideleg;
-    case 0x304: return S.mie;
-    case 0x305: return S.mtvec;
-    case 0x306: return S.mcounteren;
-    case 0x30a: return S.menvcfg;
-    case 0x320: return S.mcountinhibit;
-    case 0x340: return S.mscratch;
-    case 0x341: return S.mepc;
-    case 0x342: return S.mcause;
-    case 0x343: return S.mtval;
-    case 0x344: return effectiveMip();
-    case 0x3a0: return S.pmpcfg0;
-    case 0x3a2: return S.pmpcfg2;
-    case 0xb00: return S.instret + <u64>S.cycleOffset;
-    case 0xb02: return S.instret + <u64>S.instretOffset;
+    case C.CSR_MVENDORID: case C.CSR_MARCHID: case C.CSR_MIMPID: case C.CSR_MCONFIGPTR: return 0;
+    case C.CSR_MHARTID: return <u64>S.hartId;
+    case C.CSR_MSTATUS: return withSd(S.mstatus);
+    case C.CSR_MISA: return MISA;
+    case C.CSR_MEDELEG: return S.medeleg;
+    case C.CSR_MIDELEG: return S.mideleg;
+    case C.CSR_MIE: return S.mie;
+    case C.CSR_MTVEC: return S.mtvec;
+    case C.CSR_MCOUNTEREN: return S.mcounteren;
+    case C.CSR_MENVCFG: return S.menvcfg;
+    case C.CSR_MCOUNTINHIBIT: return S.mcountinhibit;
+    case C.CSR_MSCRATCH: return S.mscratch;
+    case C.CSR_MEPC: return S.mepc;
+    case C.CSR_MCAUSE: return S.mcause;
+    case C.CSR_MTVAL: return S.mtval;
+    case C.CSR_MIP: return effectiveMip();
+    case C.CSR_PMPCFG0: return S.pmpcfg0;
+    case C.CSR_PMPCFG0 + 2: return S.pmpcfg2;
+    case C.CSR_MCYCLE: return S.instret + <u64>S.cycleOffset;
+    case C.CSR_MINSTRET: return S.instret + <u64>S.instretOffset;
     default:
-      if (addr >= 0x3b0 && addr < 0x3c0) return pmpAddr(<i32>(addr - 0x3b0));
+      if (addr >= C.CSR_PMPADDR0 && addr < C.CSR_PMPADDR0 + 16) return pmpAddr(<i32>(addr - C.CSR_PMPADDR0));
       // hpmcounter3..18 (user views) and mhpmcounter3..18 hold values; 19..31 do not exist, as on QEMU 7.2.
-      if (addr >= 0xc03 && addr < 0xc03 + <u32>S.HPM_COUNTERS) {
-        if (!counterAllowed(<i32>(addr - 0xc00))) break;
-        return load<u64>(S.MHPMCOUNTER + ((addr - 0xc03) << 3));
+      if (addr >= C.CSR_HPMCOUNTER3 && addr < C.CSR_HPMCOUNTER3 + <u32>S.HPM_COUNTERS) {
+        if (!counterAllowed(<i32>(addr - C.CSR_CYCLE))) break;
+        return load<u64>(S.MHPMCOUNTER + ((addr - C.CSR_HPMCOUNTER3) << 3));
       }
-      if (addr >= 0xb03 && addr < 0xb03 + <u32>S.HPM_COUNTERS) return load<u64>(S.MHPMCOUNTER + ((addr - 0xb03) << 3));
-      if (addr >= 0x323 && addr <= 0x33f) return load<u64>(S.MHPMEVENT + ((addr - 0x323) << 3));
+      if (addr >= C.CSR_MHPMCOUNTER3 && addr < C.CSR_MHPMCOUNTER3 + <u32>S.HPM_COUNTERS) return load<u64>(S.MHPMCOUNTER + ((addr - C.CSR_MHPMCOUNTER3) << 3));
+      if (addr >= C.CSR_MHPMEVENT3 && addr < C.CSR_MHPMEVENT3 + C.CSR_MHPMEVENT_COUNT) return load<u64>(S.MHPMEVENT + ((addr - C.CSR_MHPMEVENT3) << 3));
       break;
   }
   csrIllegal = true;
@@ -111,36 +113,36 @@ export function csrRead(addr: u32, forWrite: bool): u64 {
  * pending external line is never latched as a software bit.
  */
 export function rmwBase(addr: u32, readValue: u64): u64 {
-  return addr == 0x344 || addr == 0x144 ? S.mip : readValue;
+  return addr == C.CSR_MIP || addr == C.CSR_SIP ? S.mip : readValue;
 }
 
 /** Writes CSR `addr` (access already checked by csrRead(addr, true)). */
 export function csrWrite(addr: u32, v: u64): void {
   switch (addr) {
-    case 0x001: store<u32>(FCSR, (load<u32>(FCSR) & ~0x1f) | (<u32>v & 0x1f)); markFpDirty(); return;
-    case 0x002: store<u32>(FCSR, (load<u32>(FCSR) & 0x1f) | ((<u32>v & 7) << 5)); markFpDirty(); return;
-    case 0x003: store<u32>(FCSR, <u32>v & 0xff); markFpDirty(); return;
-    case 0x100: {
+    case C.CSR_FFLAGS: store<u32>(FCSR, (load<u32>(FCSR) & ~0x1f) | (<u32>v & 0x1f)); markFpDirty(); return;
+    case C.CSR_FRM: store<u32>(FCSR, (load<u32>(FCSR) & 0x1f) | ((<u32>v & 7) << 5)); markFpDirty(); return;
+    case C.CSR_FCSR: store<u32>(FCSR, <u32>v & 0xff); markFpDirty(); return;
+    case C.CSR_SSTATUS: {
       const ms = (S.mstatus & ~SSTATUS_MASK) | (v & SSTATUS_MASK & MSTATUS_WRITABLE);
       writeMstatus(ms);
       return;
     }
-    case 0x104: S.mie = (S.mie & ~S.mideleg) | (v & S.mideleg & ALL_INTS); csrSideEffect = true; return;
-    case 0x105: if ((v & 3) < 2) S.stvec = v; return;
-    case 0x106: S.scounteren = v & 0xffff_ffff; return;
-    case 0x10a: S.senvcfg = v & SENVCFG_MASK; return;
-    case 0x140: S.sscratch = v; return;
-    case 0x141: S.sepc = v & ~<u64>1; return;
-    case 0x142: S.scause = v; return;
-    case 0x143: S.stval = v; return;
-    case 0x144: {
+    case C.CSR_SIE: S.mie = (S.mie & ~S.mideleg) | (v & S.mideleg & ALL_INTS); csrSideEffect = true; return;
+    case C.CSR_STVEC: if ((v & 3) < 2) S.stvec = v; return;
+    case C.CSR_SCOUNTEREN: S.scounteren = v & 0xffff_ffff; return;
+    case C.CSR_SENVCFG: S.senvcfg = v & SENVCFG_MASK; return;
+    case C.CSR_SSCRATCH: S.sscratch = v; return;
+    case C.CSR_SEPC: S.sepc = v & ~<u64>1; return;
+    case C.CSR_SCAUSE: S.scause = v; return;
+    case C.CSR_STVAL: S.stval = v; return;
+    case C.CSR_SIP: {
       const mask = S.mideleg & (1 << 1);  // only SSIP is writable through sip
       S.mip = (S.mip & ~mask) | (v & mask);
       csrSideEffect = true;
       return;
     }
-    case 0x14d: S.stimecmp = v; csrSideEffect = true; return;
-    case 0x180: {
+    case C.CSR_STIMECMP: S.stimecmp = v; csrSideEffect = true; return;
+    case C.CSR_SATP: {
       const mode = v >> 60;
       if (mode != 0 && mode != 8 && mode != 9 && mode != 10) return;  // WARL: unsupported modes ignored
       const nv = v & ((<u64>0xf << 60) | (<u64>0xffff << 44) | 0x0000_0fff_ffff_ffff);
@@ -148,34 +150,34 @@ export function csrWrite(addr: u32, v: u64): void {
       csrSideEffect = true;
       return;
     }
-    case 0x300: writeMstatus((S.mstatus & ~MSTATUS_WRITABLE) | (v & MSTATUS_WRITABLE)); return;
-    case 0x301: return;  // misa is read-only (QEMU 7.2: misa writes are ignored)
-    case 0x302: S.medeleg = v & DELEGABLE_EXCPS; return;
-    case 0x303: S.mideleg = v & S_INTS; csrSideEffect = true; return;
-    case 0x304: S.mie = v & ALL_INTS; csrSideEffect = true; return;
-    case 0x305: if ((v & 3) < 2) S.mtvec = v; return;
-    case 0x306: S.mcounteren = v & 0xffff_ffff; return;
-    case 0x30a: S.menvcfg = v & MENVCFG_MASK; csrSideEffect = true; return;
-    case 0x320: S.mcountinhibit = v & 0xffff_fffd; return;
-    case 0x340: S.mscratch = v; return;
-    case 0x341: S.mepc = v & ~<u64>1; return;
-    case 0x342: S.mcause = v; return;
-    case 0x343: S.mtval = v; return;
-    case 0x344: {
+    case C.CSR_MSTATUS: writeMstatus((S.mstatus & ~MSTATUS_WRITABLE) | (v & MSTATUS_WRITABLE)); return;
+    case C.CSR_MISA: return;  // misa is read-only (QEMU 7.2: misa writes are ignored)
+    case C.CSR_MEDELEG: S.medeleg = v & DELEGABLE_EXCPS; return;
+    case C.CSR_MIDELEG: S.mideleg = v & S_INTS; csrSideEffect = true; return;
+    case C.CSR_MIE: S.mie = v & ALL_INTS; csrSideEffect = true; return;
+    case C.CSR_MTVEC: if ((v & 3) < 2) S.mtvec = v; return;
+    case C.CSR_MCOUNTEREN: S.mcounteren = v & 0xffff_ffff; return;
+    case C.CSR_MENVCFG: S.menvcfg = v & MENVCFG_MASK; csrSideEffect = true; return;
+    case C.CSR_MCOUNTINHIBIT: S.mcountinhibit = v & 0xffff_fffd; return;
+    case C.CSR_MSCRATCH: S.mscratch = v; return;
+    case C.CSR_MEPC: S.mepc = v & ~<u64>1; return;
+    case C.CSR_MCAUSE: S.mcause = v; return;
+    case C.CSR_MTVAL: S.mtval = v; return;
+    case C.CSR_MIP: {
       let mask = S_INTS;
       if ((S.menvcfg >> 63) != 0) mask &= ~(<u64>1 << 5);  // Sstc owns STIP
       S.mip = (S.mip & ~mask) | (v & mask);
       csrSideEffect = true;
       return;
     }
-    case 0x3a0: writePmpcfg(0, v); tlbFlush(); return;
-    case 0x3a2: writePmpcfg(2, v); tlbFlush(); return;
-    case 0xb00: S.cycleOffset = <i64>(v - S.instret); return;
-    case 0xb02: S.instretOffset = <i64>(v - S.instret); return;
+    case C.CSR_PMPCFG0: writePmpcfg(0, v); tlbFlush(); return;
+    case C.CSR_PMPCFG0 + 2: writePmpcfg(2, v); tlbFlush(); return;
+    case C.CSR_MCYCLE: S.cycleOffset = <i64>(v - S.instret); return;
+    case C.CSR_MINSTRET: S.instretOffset = <i64>(v - S.instret); return;
     default:
-      if (addr >= 0x3b0 && addr < 0x3c0) { writePmpaddr(<i32>(addr - 0x3b0), v); tlbFlush(); return; }
-      if (addr >= 0xb03 && addr < 0xb03 + <u32>S.HPM_COUNTERS) { store<u64>(S.MHPMCOUNTER + ((addr - 0xb03) << 3), v); return; }
-      if (addr >= 0x323 && addr <= 0x33f) { store<u64>(S.MHPMEVENT + ((addr - 0x323) << 3), v); return; }
+      if (addr >= C.CSR_PMPADDR0 && addr < C.CSR_PMPADDR0 + 16) { writePmpaddr(<i32>(addr - C.CSR_PMPADDR0), v); tlbFlush(); return; }
+      if (addr >= C.CSR_MHPMCOUNTER3 && addr < C.CSR_MHPMCOUNTER3 + <u32>S.HPM_COUNTERS) { store<u64>(S.MHPMCOUNTER + ((addr - C.CSR_MHPMCOUNTER3) << 3), v); return; }
+      if (addr >= C.CSR_MHPMEVENT3 && addr < C.CSR_MHPMEVENT3 + C.CSR_MHPMEVENT_COUNT) { store<u64>(S.MHPMEVENT + ((addr - C.CSR_MHPMEVENT3) << 3), v); return; }
       return;
   }
 }

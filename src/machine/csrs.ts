@@ -1,7 +1,10 @@
-// The RISC-V CSRs by name and number: the one place the host names them. Which of them a hart
+// The RISC-V CSRs by name and number (csrs.json, which the core's CSR file reads too, as generated
+// CSR_<NAME> constants): the one place they are named. Which of them a hart
 // really has is the core's answer (its CSR file, probed with the debugger's read), never this
 // list: the debugger's target description (src/gdb/target-xml.ts) lists the named CSRs the core
 // implements, and an implemented CSR without a name here is shown as csrNNN, as QEMU does.
+
+import csrTable from "./csrs.json" with { type: "json" };
 
 export interface CsrName {
   name: string;
@@ -13,90 +16,18 @@ export interface CsrName {
   inTargetDescription?: false;
 }
 
-const hidden = { inTargetDescription: false } as const;
-const range = (prefix: string, first: number, count: number, base: number, extra: Partial<CsrName> = {}): CsrName[] =>
-  Array.from({ length: count }, (_, i) => ({ name: `${prefix}${first + i}`, number: base + i, ...extra }));
+interface CsrRow { name?: string; range?: string; first?: number; count?: number; number?: string; inTargetDescription?: boolean }
 
-export const CSRS: readonly CsrName[] = [
-  // Unprivileged floating-point and counters.
-  { name: "fflags", number: 0x001, ...hidden },
-  { name: "frm", number: 0x002, ...hidden },
-  { name: "fcsr", number: 0x003, ...hidden },
-  { name: "cycle", number: 0xc00, ...hidden },
-  { name: "time", number: 0xc01, ...hidden },
-  { name: "instret", number: 0xc02, ...hidden },
-  ...range("hpmcounter", 3, 29, 0xc03, hidden),
-  // Supervisor.
-  { name: "sstatus", number: 0x100 },
-  { name: "sie", number: 0x104 },
-  { name: "stvec", number: 0x105 },
-  { name: "scounteren", number: 0x106 },
-  { name: "senvcfg", number: 0x10a },
-  { name: "sscratch", number: 0x140 },
-  { name: "sepc", number: 0x141 },
-  { name: "scause", number: 0x142 },
-  { name: "stval", number: 0x143 },
-  { name: "sip", number: 0x144 },
-  { name: "stimecmp", number: 0x14d, ...hidden },
-  { name: "satp", number: 0x180 },
-  // Virtual supervisor and hypervisor (H extension).
-  { name: "vsstatus", number: 0x200 },
-  { name: "vsie", number: 0x204 },
-  { name: "vstvec", number: 0x205 },
-  { name: "vsscratch", number: 0x240 },
-  { name: "vsepc", number: 0x241 },
-  { name: "vscause", number: 0x242 },
-  { name: "vstval", number: 0x243 },
-  { name: "vsip", number: 0x244 },
-  { name: "vsatp", number: 0x280 },
-  { name: "hstatus", number: 0x600 },
-  { name: "hedeleg", number: 0x602 },
-  { name: "hideleg", number: 0x603 },
-  { name: "hie", number: 0x604 },
-  { name: "htimedelta", number: 0x605 },
-  { name: "hcounteren", number: 0x606 },
-  { name: "hgeie", number: 0x607 },
-  { name: "henvcfg", number: 0x60a },
-  { name: "htval", number: 0x643 },
-  { name: "hip", number: 0x644 },
-  { name: "hvip", number: 0x645 },
-  { name: "htinst", number: 0x64a },
-  { name: "hgatp", number: 0x680 },
-  { name: "hgeip", number: 0xe12 },
-  // Machine.
-  { name: "mstatus", number: 0x300 },
-  { name: "misa", number: 0x301 },
-  { name: "medeleg", number: 0x302 },
-  { name: "mideleg", number: 0x303 },
-  { name: "mie", number: 0x304 },
-  { name: "mtvec", number: 0x305 },
-  { name: "mcounteren", number: 0x306 },
-  { name: "menvcfg", number: 0x30a },
-  { name: "mcountinhibit", number: 0x320 },
-  ...range("mhpmevent", 3, 29, 0x323),
-  { name: "mscratch", number: 0x340 },
-  { name: "mepc", number: 0x341 },
-  { name: "mcause", number: 0x342 },
-  { name: "mtval", number: 0x343 },
-  { name: "mip", number: 0x344 },
-  { name: "mtinst", number: 0x34a },
-  { name: "mtval2", number: 0x34b },
-  ...range("pmpcfg", 0, 16, 0x3a0),
-  ...range("pmpaddr", 0, 64, 0x3b0),
-  { name: "tselect", number: 0x7a0 },
-  { name: "tdata1", number: 0x7a1 },
-  { name: "tdata2", number: 0x7a2 },
-  { name: "tdata3", number: 0x7a3 },
-  { name: "tinfo", number: 0x7a4 },
-  { name: "mcycle", number: 0xb00 },
-  { name: "minstret", number: 0xb02 },
-  ...range("mhpmcounter", 3, 29, 0xb03),
-  { name: "mvendorid", number: 0xf11 },
-  { name: "marchid", number: 0xf12 },
-  { name: "mimpid", number: 0xf13 },
-  { name: "mhartid", number: 0xf14 },
-  { name: "mconfigptr", number: 0xf15 },
-];
+/** Every named CSR of csrs.json, ranges expanded. */
+export const CSRS: readonly CsrName[] = (csrTable.csrs as CsrRow[]).flatMap((r): CsrName[] => {
+  if (r.number === undefined) return [];                 // a group heading
+  const extra = r.inTargetDescription === false ? { inTargetDescription: false as const } : {};
+  const base = Number(r.number);
+  if (r.range !== undefined) {
+    return Array.from({ length: r.count! }, (_, i) => ({ name: `${r.range}${r.first! + i}`, number: base + i, ...extra }));
+  }
+  return [{ name: r.name!, number: base, ...extra }];
+});
 
 const byNumber = new Map(CSRS.map((c) => [c.number, c]));
 const byName = new Map(CSRS.map((c) => [c.name, c]));
