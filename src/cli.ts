@@ -50,7 +50,7 @@ A RISC-V (RV64GC) virt machine in WebAssembly, with QEMU's command line.
   -nographic               console on the terminal (the only display; implied)
   -serial stdio|null|file:PATH  where the UART goes (default stdio)
   -drive file=F,format=raw,if=virtio[,readonly=on][,id=ID]
-  -device virtio-blk-device,drive=ID | virtio-rng-device | virtio-keyboard-device
+  -device ${Object.entries(DEVICE_TYPES).map(([name, kind]) => (kind === "blk" ? `${name},drive=ID` : name)).join(" | ")}
   -qmp unix:PATH,server=on,wait=off | tcp:HOST:PORT,server=on,wait=off | stdio
   -chardev socket,id=ID,path=PATH,server=on,wait=off  +  -mon chardev=ID,mode=control
   -incoming exec:CMD|file:PATH|defer  start from a saved state (QMP migrate writes one)

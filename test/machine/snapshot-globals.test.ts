@@ -6,44 +6,13 @@ import { describe, it, expect } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
 import { repoRoot } from "../helpers/guest";
+import abi from "../../src/machine/core-abi.json" with { type: "json" };
 
 const SAVED_BY_SAVEHART = "hart state: saveHart() copies it into the hart's context slot (a saved region)";
 const CORE_STATE = "snapshotSave() writes it into CORE_STATE (a saved region); snapshotRestore() reads it back";
 
 /** Global (as the .wat names it, without the `$assembly/` prefix) → why it is safe. */
 const GLOBALS: Record<string, string> = {
-  "cpu/state/pc": SAVED_BY_SAVEHART,
-  "cpu/state/priv": SAVED_BY_SAVEHART,
-  "cpu/state/mstatus": SAVED_BY_SAVEHART,
-  "cpu/state/medeleg": SAVED_BY_SAVEHART,
-  "cpu/state/mideleg": SAVED_BY_SAVEHART,
-  "cpu/state/mie": SAVED_BY_SAVEHART,
-  "cpu/state/mip": SAVED_BY_SAVEHART,
-  "cpu/state/mtvec": SAVED_BY_SAVEHART,
-  "cpu/state/stvec": SAVED_BY_SAVEHART,
-  "cpu/state/mepc": SAVED_BY_SAVEHART,
-  "cpu/state/sepc": SAVED_BY_SAVEHART,
-  "cpu/state/mcause": SAVED_BY_SAVEHART,
-  "cpu/state/scause": SAVED_BY_SAVEHART,
-  "cpu/state/mtval": SAVED_BY_SAVEHART,
-  "cpu/state/stval": SAVED_BY_SAVEHART,
-  "cpu/state/mscratch": SAVED_BY_SAVEHART,
-  "cpu/state/sscratch": SAVED_BY_SAVEHART,
-  "cpu/state/mcounteren": SAVED_BY_SAVEHART,
-  "cpu/state/scounteren": SAVED_BY_SAVEHART,
-  "cpu/state/mcountinhibit": SAVED_BY_SAVEHART,
-  "cpu/state/menvcfg": SAVED_BY_SAVEHART,
-  "cpu/state/senvcfg": SAVED_BY_SAVEHART,
-  "cpu/state/satp": SAVED_BY_SAVEHART,
-  "cpu/state/stimecmp": SAVED_BY_SAVEHART,
-  "cpu/state/instret": SAVED_BY_SAVEHART,
-  "cpu/state/cycleOffset": SAVED_BY_SAVEHART,
-  "cpu/state/instretOffset": SAVED_BY_SAVEHART,
-  "cpu/state/resAddr": SAVED_BY_SAVEHART,
-  "cpu/state/resValue": SAVED_BY_SAVEHART,
-  "cpu/state/waiting": SAVED_BY_SAVEHART,
-  "cpu/state/pmpcfg0": SAVED_BY_SAVEHART,
-  "cpu/state/pmpcfg2": SAVED_BY_SAVEHART,
   "cpu/state/hartId": "loadHart(activeHart) sets it on restore",
   "cpu/state/hartCount": "the machine's -smp (checked against the state), set by init()",
   "cpu/state/dataTag": "derived: loadHart() → recomputeTags()",
@@ -81,6 +50,10 @@ const GLOBALS: Record<string, string> = {
   "cpu/mmu/debugWalk": "set only during one debugger translation",
   "cpu/debug_regs/regMissing": "per debugger register access",
 };
+
+// The hart's registers: every word of the hart context table (src/machine/core-abi.json) is what saveHart()
+// writes into the context slot, under the name of its cpu/state.ts global.
+for (const w of abi.hartContext.words) GLOBALS[`cpu/state/${w.name}`] ??= SAVED_BY_SAVEHART;
 
 /** Whole modules whose globals are not machine state (name prefix → why). */
 const PREFIXES: Record<string, string> = {

@@ -1,6 +1,6 @@
 // Per-slot state of the virtio-mmio transport, at fixed offsets in DEVICE_STATE
 // (state-map.ts: VIRTIO_STATE + slot * 0x1000). Shared by the transport (mmio.ts), the
-// virtqueue code (queue.ts) and the device models (blk, rng, input, console).
+// virtqueue code (queue.ts) and the device models (virtio-devices.json's kinds).
 import { VIRTIO_STATE, VIRTIO_SLOT_STATE_SIZE, VIRTIO_SLOTS } from "../state-map";
 import { plicSetIrq } from "../plic";
 import { VIRTIO_MMIO_IRQ } from "../../generated/memmap";

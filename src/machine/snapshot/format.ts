@@ -18,6 +18,13 @@
 // file is refused as a whole. Version 1 (one RAM section holding the map and all pages) is still read.
 import { createRequire } from "node:module";
 import type * as Zlib from "node:zlib";
+import memmap from "../memmap.json" with { type: "json" };
+import virtioKinds from "../virtio-devices.json" with { type: "json" };
+
+const virtioMmio = memmap.regions.find((r) => r.kind === "virtio_mmio")!;
+const VIRTIO_MMIO_BASE = Number(virtioMmio.base), VIRTIO_MMIO_SIZE = Number(virtioMmio.size);
+const VIRTIO_SLOTS = ("count" in virtioMmio ? virtioMmio.count : undefined) ?? 1;
+const VIRTIO_BLK_ID = virtioKinds.kinds.find((k) => k.name === "blk")!.id;
 
 export const MAGIC = Buffer.from("WVMSTATE", "latin1");
 export const FORMAT_VERSION = 2;
@@ -37,7 +44,7 @@ export class StateFormatError extends Error {}
 export interface MachineDescription {
   ramSize: number;
   harts: number;
-  /** virtio-mmio slots in use: slot, device id (2 blk, 4 rng, 18 keyboard), read-only flag, capacity in bytes */
+  /** virtio-mmio slots in use: slot, device id (virtio-devices.json), read-only flag, capacity in bytes */
   virtio: { slot: number; type: number; flags: number; capacity: number }[];
 }
 
@@ -504,30 +511,17 @@ export function incompatibility(h: StateHeader, machine: MachineDescription, cor
       `(the state was saved with -m ${sizeText(m.ramSize)}, this machine has -m ${sizeText(machine.ramSize)})`
     );
   }
-  if (m.harts !== machine.harts)
-    return `the state was saved with -smp ${m.harts}, this machine has -smp ${machine.harts}`;
-  const name = (t: number) =>
-    t === 2
-      ? "virtio-blk-device"
-      : t === 4
-        ? "virtio-rng-device"
-        : t === 18
-          ? "virtio-keyboard-device"
-          : `virtio device ${t}`;
+  if (m.harts !== machine.harts) return `the state was saved with -smp ${m.harts}, this machine has -smp ${machine.harts}`;
+  const name = (t: number) => virtioKinds.kinds.find((k) => k.id === t)?.qemuDevice ?? `virtio device ${t}`;
   const slots = (d: MachineDescription) => new Map(d.virtio.map((v) => [v.slot, v]));
-  const a = slots(m),
-    b = slots(machine);
-  for (let s = 7; s >= 0; s--) {
-    const x = a.get(s),
-      y = b.get(s);
-    const base = `virtio-mmio@${(0x10001000 + s * 0x1000).toString(16)}`;
-    if (x && !y)
-      return `the state has a ${name(x.type)} at ${base}, this machine has none there (check -device/-drive)`;
-    if (!x && y)
-      return `this machine has a ${name(y.type)} at ${base}, the state has none there (check -device/-drive)`;
-    if (x && y && x.type !== y.type)
-      return `the state has a ${name(x.type)} at ${base}, this machine has a ${name(y.type)}`;
-    if (x && y && x.type === 2 && x.capacity !== y.capacity) {
+  const a = slots(m), b = slots(machine);
+  for (let s = VIRTIO_SLOTS - 1; s >= 0; s--) {
+    const x = a.get(s), y = b.get(s);
+    const base = `virtio-mmio@${(VIRTIO_MMIO_BASE + s * VIRTIO_MMIO_SIZE).toString(16)}`;
+    if (x && !y) return `the state has a ${name(x.type)} at ${base}, this machine has none there (check -device/-drive)`;
+    if (!x && y) return `this machine has a ${name(y.type)} at ${base}, the state has none there (check -device/-drive)`;
+    if (x && y && x.type !== y.type) return `the state has a ${name(x.type)} at ${base}, this machine has a ${name(y.type)}`;
+    if (x && y && x.type === VIRTIO_BLK_ID && x.capacity !== y.capacity) {
       return `the disk at ${base} has ${x.capacity} bytes in the state and ${y.capacity} bytes here (use the same image)`;
     }
     if (x && y && x.type === 2 && x.flags !== y.flags)
