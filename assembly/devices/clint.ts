@@ -9,8 +9,8 @@ import { hartCount } from "../cpu/state";
 
 export const TIMEBASE_HZ: u64 = 10_000_000;
 
-const mtimecmp = memory.data(8 * 8);
-const msip = memory.data(4 * 8);
+const mtimecmp = memory.data(8 * MAX_HARTS);
+const msip = memory.data(4 * MAX_HARTS);
 let mtimeOffset: i64 = 0;
 
 export function mtimeNow(): u64 {
@@ -18,8 +18,8 @@ export function mtimeNow(): u64 {
 }
 
 export function clintReset(): void {
-  memory.fill(mtimecmp, 0, 64);
-  memory.fill(msip, 0, 32);
+  memory.fill(mtimecmp, 0, 8 * MAX_HARTS);
+  memory.fill(msip, 0, 4 * MAX_HARTS);
   mtimeOffset = -<i64>(hostMonotonicNs() / 100.0);
   for (let h = 0; h < MAX_HARTS; h++) {
     setIrqLine(h, MIP_MSIP, false);

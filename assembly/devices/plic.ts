@@ -88,8 +88,8 @@ export function plicReset(): void {
   const n = contexts();
   memory.fill(PRIORITY, 0, 0x200);
   memory.fill(PENDING, 0, 0x20);          // pending + claimed (levels survive: they belong to the devices)
-  memory.fill(ENABLE, 0, 0x100);
-  memory.fill(THRESHOLD, 0, 0x40);
+  memory.fill(ENABLE, 0, <u32>MAX_HARTS * 2 * 16);   // 16 bytes per context, two contexts per hart
+  memory.fill(THRESHOLD, 0, <u32>MAX_HARTS * 2 * 4);
   // Lines still held high by devices become pending again.
   for (let w: u32 = 0; w < WORDS; w++) store<u32>(PENDING + (w << 2), load<u32>(LEVEL + (w << 2)) & ~1);
   for (let ctx: u32 = 0; ctx < n; ctx++) {
