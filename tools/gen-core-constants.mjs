@@ -35,6 +35,7 @@ for (const r of regions) {
   if (r.size !== undefined) constants.push(`export const ${id}_SIZE: u64 = ${r.size};`);
   if (r.count !== undefined) constants.push(`export const ${id}_COUNT: i32 = ${r.count};`);
   if (r.irq !== undefined) constants.push(`export const ${id}_IRQ: i32 = ${r.irq};`);
+  if (r.sources !== undefined) constants.push(`export const ${id}_SOURCES: u32 = ${r.sources};`);
 }
 write("assembly/generated/memmap.ts", constants);
 

@@ -13,8 +13,10 @@
 import { PLIC_STATE } from "./state-map";
 import { setIrqLine, MIP_MEIP, MIP_SEIP } from "../irq";
 import { MAX_HARTS } from "../layout";
+import { PLIC_SOURCES } from "../generated/memmap";
 
-export const PLIC_NUM_SOURCES: u32 = 97;        // source 0 (never pending) + 1..96
+// Source 0 (never pending) + 1..the device table's source count (96, as QEMU's virt).
+export const PLIC_NUM_SOURCES: u32 = PLIC_SOURCES + 1;
 export const PLIC_NUM_PRIORITIES: u32 = 7;
 const WORDS: u32 = 4;                            // ceil(97 / 32): pending/claimed/level words
 // QEMU 7.2 has three enable words per context (sources 0..95): word 3 reads 0 and ignores

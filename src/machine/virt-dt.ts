@@ -46,8 +46,6 @@ export interface VirtDtConfig {
 export const DEFAULT_ISA = RISCV_ISA;
 export const DEFAULT_MMU_TYPE = "riscv,sv48";
 
-/** PLIC interrupt sources QEMU's virt advertises (riscv,ndev): not an address, a property of the PLIC model. */
-export const PLIC_NDEV = 0x60;
 /** 16550A input clock of QEMU's virt UART (3.6864 MHz). */
 export const UART_CLOCK_FREQUENCY = 3_686_400;
 const RNG_SEED_BYTES = 32;
@@ -63,12 +61,7 @@ const TEST_POWEROFF = 0x5555;
 const TEST_RESET = 0x7777;
 
 interface Region {
-  name: string;
-  kind: string;
-  base: bigint;
-  size?: bigint;
-  irq?: number;
-  count?: number;
+  name: string; kind: string; base: bigint; size?: bigint; irq?: number; count?: number; sources?: number;
 }
 
 const regions: Region[] = memmapJson.regions.map((r: Record<string, unknown>) => ({
@@ -78,6 +71,7 @@ const regions: Region[] = memmapJson.regions.map((r: Record<string, unknown>) =>
   size: r.size === undefined ? undefined : BigInt(r.size as string),
   irq: r.irq as number | undefined,
   count: r.count as number | undefined,
+  sources: r.sources as number | undefined,
 }));
 
 function region(kind: string): Region & { size: bigint } {
@@ -86,6 +80,9 @@ function region(kind: string): Region & { size: bigint } {
   if (r.size === undefined && kind !== "ram") throw new Error(`memmap.json region ${r.name} has no size`);
   return r as Region & { size: bigint };
 }
+
+/** PLIC interrupt sources QEMU's virt advertises (riscv,ndev): the device table's, which the core's PLIC has. */
+export const PLIC_NDEV: number = region("plic").sources!;
 
 function irqOf(r: Region): number {
   if (r.irq === undefined) throw new Error(`memmap.json region ${r.name} has no irq`);
