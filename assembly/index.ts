@@ -2,6 +2,7 @@
 // touches hart state on the hot path; it asks through these functions between slices.
 import { RAM, ROM, ROM_SIZE, XREGS, MAX_HARTS, C_EXPAND, CORE_STATE, CORE_STATE_SIZE, SNAPSHOT_REGIONS, RAM_TOUCHED } from "./layout";
 import { RAM_BASE, ramSize, setRamSize, ramWritten } from "./ram";
+import { CLINT_NS_PER_TICK } from "./generated/memmap";
 import * as S from "./cpu/state";
 import { execute, stopReason, STOP_WFI } from "./cpu/hart";
 import { checkInterrupts, pendingEnabled, effectiveMip } from "./cpu/trap";
@@ -141,7 +142,7 @@ export function exitStatus(): i32 { return exitCode; }
 export function clearExit(): void { clearExitRequest(); }
 
 /**
- * mtime ticks (10 MHz) until the earliest event that could wake a waiting hart: a CLINT or Sstc timer,
+ * mtime ticks (memmap.json clint.timebaseHz: 10 MHz) until the earliest event that could wake a waiting hart: a CLINT or Sstc timer,
  * or a device that needs a poll at a time (the RTC alarm: devicesNextDeadlineNs); 0 if already due.
  * The host sleeps this long while every hart waits in WFI.
  */
@@ -150,7 +151,7 @@ export function nextWakeTicks(): f64 {
   let next = clintNextDeadline();
   const deviceNs = devicesNextDeadlineNs();
   if (deviceNs >= 0) {
-    const at = now + <u64>Math.ceil(deviceNs / 100.0);   // ns → 10 MHz ticks, never early
+    const at = now + <u64>Math.ceil(deviceNs / CLINT_NS_PER_TICK);   // ns → mtime ticks, never early
     if (at < next) next = at;
   }
   S.saveHart();

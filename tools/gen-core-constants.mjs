@@ -36,6 +36,10 @@ for (const r of regions) {
   if (r.count !== undefined) constants.push(`export const ${id}_COUNT: i32 = ${r.count};`);
   if (r.irq !== undefined) constants.push(`export const ${id}_IRQ: i32 = ${r.irq};`);
   if (r.sources !== undefined) constants.push(`export const ${id}_SOURCES: u32 = ${r.sources};`);
+  if (r.timebaseHz !== undefined) {
+    constants.push(`export const ${id}_TIMEBASE_HZ: u64 = ${r.timebaseHz};`);
+    constants.push(`export const ${id}_NS_PER_TICK: f64 = ${1e9 / r.timebaseHz};`);
+  }
 }
 write("assembly/generated/memmap.ts", constants);
 

@@ -7,20 +7,23 @@ import { hartCount } from "../cpu/state";
 
 @external("env", "hostMonotonicNs") declare function hostMonotonicNs(): f64;
 
-export const TIMEBASE_HZ: u64 = 10_000_000;
+import { CLINT_TIMEBASE_HZ, CLINT_NS_PER_TICK } from "../generated/memmap";
+
+/** mtime's frequency: the device table's (memmap.json clint.timebaseHz), which the device tree advertises. */
+export const TIMEBASE_HZ: u64 = CLINT_TIMEBASE_HZ;
 
 const mtimecmp = memory.data(8 * MAX_HARTS);
 const msip = memory.data(4 * MAX_HARTS);
 let mtimeOffset: i64 = 0;
 
 export function mtimeNow(): u64 {
-  return <u64>(<i64>(hostMonotonicNs() / 100.0) + mtimeOffset);
+  return <u64>(<i64>(hostMonotonicNs() / CLINT_NS_PER_TICK) + mtimeOffset);
 }
 
 export function clintReset(): void {
   memory.fill(mtimecmp, 0, 8 * MAX_HARTS);
   memory.fill(msip, 0, 4 * MAX_HARTS);
-  mtimeOffset = -<i64>(hostMonotonicNs() / 100.0);
+  mtimeOffset = -<i64>(hostMonotonicNs() / CLINT_NS_PER_TICK);
   for (let h = 0; h < MAX_HARTS; h++) {
     setIrqLine(h, MIP_MSIP, false);
   }
@@ -100,6 +103,6 @@ export function clintSaveTime(): u64 { return mtimeNow(); }
 
 /** After a restore: mtime continues from `savedMtime`; MTIP follows. */
 export function clintRestoreTime(savedMtime: u64): void {
-  mtimeOffset = <i64>savedMtime - <i64>(hostMonotonicNs() / 100.0);
+  mtimeOffset = <i64>savedMtime - <i64>(hostMonotonicNs() / CLINT_NS_PER_TICK);
   clintUpdateTimers();
 }

@@ -56,6 +56,12 @@ export const RAM_BASE = 0x8000_0000n;
 export const MAX_RAM = 3n << 30n;
 /** The most harts a machine may have: the device table's (memmap.json), which the core's contexts are sized for. */
 export const MAX_HARTS: number = memmap.maxHarts;
+/** mtime's frequency (the CLINT's row of memmap.json), which the core's CLINT counts in. */
+export const TIMEBASE_HZ: number = timebaseHz();
+function timebaseHz(): number {
+  for (const r of memmap.regions) if ("timebaseHz" in r && r.timebaseHz) return r.timebaseHz;
+  throw new Error("memmap.json: no region has timebaseHz");
+}
 
 /** A virtio device kind: a row of the kinds table (virtio-devices.json), which the core dispatches from too. */
 export type VirtioKind = string;
@@ -382,7 +388,7 @@ export class Machine extends EventEmitter implements MachineControl {
     const buildDtb = (initrdRange?: { start: bigint; end: bigint }) => userDtb ? userTree(initrdRange) : buildVirtDtb({
       hartCount: o.harts, ramSize: o.ramSize, bootargs: o.append, initrd: initrdRange,
       virtio: virtio.map((v) => ({ slot: v.slot, type: VIRTIO_KIND_OF_ID.get(v.type) ?? `id${v.type}` })),
-      mmuType: "riscv,sv48", timebaseFrequency: 10_000_000,
+      mmuType: "riscv,sv48", timebaseFrequency: TIMEBASE_HZ,
     });
     // -dtb FILE: validated, then /chosen gets bootargs and the initrd range, as QEMU does.
     const userTree = (initrdRange?: { start: bigint; end: bigint }) => {

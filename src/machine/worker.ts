@@ -5,6 +5,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import { type CoreExports, RUN_BUDGET, RUN_IDLE, RUN_POWEROFF, RUN_RESET, RUN_DEBUG, REG_CSR0, CTX } from "./core.js";
 import { CSRS } from "./csrs.js";
+import memmap from "./memmap.json" with { type: "json" };
 import { makeDeviceImports, drainConsoleOut, feedConsoleIn } from "./device-imports.js";
 import { makeJitHost, jitModeName } from "./jit-host.js";
 import { FileBlockBackend } from "../block/file.js";
@@ -27,6 +28,9 @@ traceStart("worker: config received");
 /** Instructions per core.run() call; the loop yields to messages every SLICE_MS. */
 const BUDGET = 200_000;
 const SLICE_MS = 8;
+/** Milliseconds per mtime tick (nextWakeTicks() counts in the CLINT's timebase, memmap.json). */
+const TICK_MS = 1000 / (memmap.regions.flatMap((r) => ("timebaseHz" in r && r.timebaseHz ? [r.timebaseHz] : []))[0] ?? NaN);
+if (!(TICK_MS > 0)) throw new Error("memmap.json: no region has timebaseHz");
 
 let pausedAt = 0; // performance.now() when paused, 0 while running
 let pausedTotalMs = 0; // virtual time stops while paused, as QEMU's virtual clock does
@@ -409,8 +413,8 @@ async function loop() {
       continue;
     }
     if (r === RUN_IDLE) {
-      const ticks = core.nextWakeTicks(); // 10 MHz ticks
-      const ms = Math.min(ticks / 10_000, 10);
+      const ticks = core.nextWakeTicks();          // 10 MHz ticks
+      const ms = Math.min(ticks * TICK_MS, 10);
       if (ms >= 0.05) await sleep(ms);
       continue;
     }
