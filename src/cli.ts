@@ -3,7 +3,14 @@ import { JIT_MODES, jitModeFromEnv, DEFAULT_JIT_THRESHOLD, type JitModeName } fr
 import { readFileSync, openSync, writeSync, closeSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { Machine, DEVICE_TYPES, MAX_HARTS, type MachineOptions, type DriveOption, type VerifiedState } from "./machine/machine.js";
+import {
+  Machine,
+  DEVICE_TYPES,
+  MAX_HARTS,
+  type MachineOptions,
+  type DriveOption,
+  type VerifiedState,
+} from "./machine/machine.js";
 import { StdioConsole } from "./chardev/stdio.js";
 import { readEndpoint, parseUri } from "./machine/snapshot/migration.js";
 // The monitor server is loaded only when a -qmp/-mon asks for it (start-up time of plain runs).
@@ -50,7 +57,9 @@ A RISC-V (RV64GC) virt machine in WebAssembly, with QEMU's command line.
   -nographic               console on the terminal (the only display; implied)
   -serial stdio|null|file:PATH  where the UART goes (default stdio)
   -drive file=F,format=raw,if=virtio[,readonly=on][,id=ID]
-  -device ${Object.entries(DEVICE_TYPES).map(([name, kind]) => (kind === "blk" ? `${name},drive=ID` : name)).join(" | ")}
+  -device ${Object.entries(DEVICE_TYPES)
+    .map(([name, kind]) => (kind === "blk" ? `${name},drive=ID` : name))
+    .join(" | ")}
   -qmp unix:PATH,server=on,wait=off | tcp:HOST:PORT,server=on,wait=off | stdio
   -chardev socket,id=ID,path=PATH,server=on,wait=off  +  -mon chardev=ID,mode=control
   -incoming exec:CMD|file:PATH|defer  start from a saved state (QMP migrate writes one)

@@ -58,7 +58,7 @@ const ordered = [
   ...devices.filter((r) => r.busOrder === undefined),
 ];
 
-const modules = new Map();   // module → Set of imported names
+const modules = new Map(); // module → Set of imported names
 const use = (r, name) => {
   if (!name || name === "ignore") return;
   const m = r.device.module;
@@ -96,7 +96,9 @@ function region(r, body) {
     if (count > 1) {
       const shift = Math.log2(Number(BigInt(r.size)));
       if (!Number.isInteger(shift)) fail(`${r.name}: instances need a power-of-two size`);
-      lines.push(`    const inst = <i32>(rel >> ${shift}), off = <u32>(rel & ${"0x" + (BigInt(r.size) - 1n).toString(16)});`);
+      lines.push(
+        `    const inst = <i32>(rel >> ${shift}), off = <u32>(rel & ${"0x" + (BigInt(r.size) - 1n).toString(16)});`,
+      );
     } else {
       lines.push(`    const off = <u32>rel;`);
     }
@@ -109,7 +111,7 @@ function region(r, body) {
     if (d.check) conds.push(`!${d.check}(off, size)`);
     if (conds.length) lines.push(`    if (${conds.join(" || ")}) { decodeFault = true; ${body.faultReturn} }`);
   }
-  lines.push(...body.lines(r, count > 1 ? "inst, " : ""));
+  lines.push(...body.lines(count > 1 ? "inst, " : ""));
   lines.push("  }");
   return lines;
 }
@@ -118,20 +120,22 @@ dev.push("/** MMIO read of 1/2/4/8 bytes at an aligned physical address outside 
 dev.push("export function busRead(pa: u64, size: i32): u64 {", "  decodeFault = false;");
 for (const r of ordered) {
   const d = r.device;
-  if (!d.module) continue;   // memory (ROM): loads are served through hostPtrRead, never here
-  dev.push(...region(r, {
-    faultReturn: "return 0;",
-    lines: (r, inst) => {
-      if (!d.read) return ["    return 0;"];
-      if (d.split64) {
-        return [
-          `    if (size == 8) return <u64>(<u32>${d.read}(${inst}off, 4)) | (<u64>(<u32>${d.read}(${inst}off + 4, 4)) << 32);`,
-          `    return ${d.read}(${inst}off, size) & sizeMask(size);`,
-        ];
-      }
-      return [`    return ${d.read}(${inst}off, size) & sizeMask(size);`];
-    },
-  }));
+  if (!d.module) continue; // memory (ROM): loads are served through hostPtrRead, never here
+  dev.push(
+    ...region(r, {
+      faultReturn: "return 0;",
+      lines: (inst) => {
+        if (!d.read) return ["    return 0;"];
+        if (d.split64) {
+          return [
+            `    if (size == 8) return <u64>(<u32>${d.read}(${inst}off, 4)) | (<u64>(<u32>${d.read}(${inst}off + 4, 4)) << 32);`,
+            `    return ${d.read}(${inst}off, size) & sizeMask(size);`,
+          ];
+        }
+        return [`    return ${d.read}(${inst}off, size) & sizeMask(size);`];
+      },
+    }),
+  );
 }
 dev.push("  decodeFault = true;", "  return 0;", "}", "");
 
@@ -139,16 +143,21 @@ dev.push("/** MMIO write of 1/2/4/8 bytes at an aligned physical address outside
 dev.push("export function busWrite(pa: u64, size: i32, value: u64): void {", "  decodeFault = false;");
 for (const r of ordered) {
   const d = r.device;
-  dev.push(...region(r, {
-    faultReturn: "return;",
-    lines: (r, inst) => {
-      if (!d.write || d.write === "ignore") return ["    return;"];
-      const out = ["    const v = value & sizeMask(size);"];
-      if (d.split64) out.push(`    if (size == 8) { ${d.write}(${inst}off, 4, v & 0xffff_ffff); ${d.write}(${inst}off + 4, 4, v >> 32); return; }`);
-      out.push(`    ${d.write}(${inst}off, size, v);`, "    return;");
-      return out;
-    },
-  }));
+  dev.push(
+    ...region(r, {
+      faultReturn: "return;",
+      lines: (inst) => {
+        if (!d.write || d.write === "ignore") return ["    return;"];
+        const out = ["    const v = value & sizeMask(size);"];
+        if (d.split64)
+          out.push(
+            `    if (size == 8) { ${d.write}(${inst}off, 4, v & 0xffff_ffff); ${d.write}(${inst}off + 4, 4, v >> 32); return; }`,
+          );
+        out.push(`    ${d.write}(${inst}off, size, v);`, "    return;");
+        return out;
+      },
+    }),
+  );
 }
 dev.push("  decodeFault = true;", "}", "");
 
@@ -183,11 +192,17 @@ for (const k of kinds) {
   ids.add(k.id);
   if (!k.setup || !k.notify) fail(`virtio-devices.json: ${k.name}: setup and notify are required`);
 }
-const vk = [HEADER.replace("src/machine/memmap.json", "src/machine/virtio-devices.json"), "//",
-  "// The virtio-mmio transport's calls into the device models, by virtio device ID.", ""];
+const vk = [
+  HEADER.replace("src/machine/memmap.json", "src/machine/virtio-devices.json"),
+  "//",
+  "// The virtio-mmio transport's calls into the device models, by virtio device ID.",
+  "",
+];
 vk.push(`import { slotBase, S_CONFIG } from "../devices/virtio/slot";`);
 for (const k of kinds) {
-  const names = ["setup", "notify", "configRead", "configWrite", "reset", "driverOk", "poll"].map((h) => k[h]).filter(Boolean);
+  const names = ["setup", "notify", "configRead", "configWrite", "reset", "driverOk", "poll"]
+    .map((h) => k[h])
+    .filter(Boolean);
   vk.push(`import { ${[...new Set(names)].join(", ")} } from "../devices/virtio/${k.module}";`);
 }
 vk.push("");
@@ -196,21 +211,43 @@ vk.push("");
 /** A switch over the kinds that have hook h; `call` is the call expression's arguments. */
 function sw(h, call, { ret = false, fallback = "" } = {}) {
   const out = ["  switch (id) {"];
-  for (const k of kinds.filter((k) => k[h])) out.push(`    case ${k.id}: ${ret ? "return " : ""}${k[h]}(${call});${ret ? "" : " return;"}`);
+  for (const k of kinds.filter((k) => k[h]))
+    out.push(`    case ${k.id}: ${ret ? "return " : ""}${k[h]}(${call});${ret ? "" : " return;"}`);
   out.push("  }");
   if (fallback) out.push(`  ${fallback}`);
   return out;
 }
-vk.push("/** Whether the core has a model for virtio device ID id. */",
-  "export function virtioKindKnown(id: u32): bool {", "  switch (id) {",
-  ...kinds.map((k) => `    case ${k.id}:`), "      return true;", "  }", "  return false;", "}", "");
-vk.push("export function virtioKindSetup(id: u32, slot: i32, backend: u32, flags: u32, capacity: u64): void {",
-  ...sw("setup", "slot, backend, flags, capacity"), "}", "");
+vk.push(
+  "/** Whether the core has a model for virtio device ID id. */",
+  "export function virtioKindKnown(id: u32): bool {",
+  "  switch (id) {",
+  ...kinds.map((k) => `    case ${k.id}:`),
+  "      return true;",
+  "  }",
+  "  return false;",
+  "}",
+  "",
+);
+vk.push(
+  "export function virtioKindSetup(id: u32, slot: i32, backend: u32, flags: u32, capacity: u64): void {",
+  ...sw("setup", "slot, backend, flags, capacity"),
+  "}",
+  "",
+);
 vk.push("export function virtioKindNotify(id: u32, slot: i32, q: u32): void {", ...sw("notify", "slot, q"), "}", "");
-vk.push("/** One byte of the device config space. */",
+vk.push(
+  "/** One byte of the device config space. */",
   "export function virtioKindConfigRead(id: u32, slot: i32, off: u32): u32 {",
-  ...sw("configRead", "slot, off", { ret: true, fallback: "return <u32>load<u8>(slotBase(slot) + S_CONFIG + off);" }), "}", "");
-vk.push("export function virtioKindConfigWrite(id: u32, slot: i32, off: u32, v: u32): void {", ...sw("configWrite", "slot, off, v"), "}", "");
+  ...sw("configRead", "slot, off", { ret: true, fallback: "return <u32>load<u8>(slotBase(slot) + S_CONFIG + off);" }),
+  "}",
+  "",
+);
+vk.push(
+  "export function virtioKindConfigWrite(id: u32, slot: i32, off: u32, v: u32): void {",
+  ...sw("configWrite", "slot, off, v"),
+  "}",
+  "",
+);
 vk.push("export function virtioKindReset(id: u32, slot: i32): void {", ...sw("reset", "slot"), "}", "");
 vk.push("export function virtioKindDriverOk(id: u32, slot: i32): void {", ...sw("driverOk", "slot"), "}", "");
 vk.push("export function virtioKindPoll(id: u32, slot: i32): void {", ...sw("poll", "slot"), "}");
@@ -220,13 +257,16 @@ write("assembly/generated/virtio_kinds.ts", vk);
 const isa = JSON.parse(readFileSync(join(root, "src/machine/isa.json"), "utf8"));
 let misa = BigInt(isa.xlen === 64 ? 2 : 1) << BigInt(isa.xlen - 2);
 for (const c of isa.letters + isa.privilegeModes) misa |= 1n << BigInt(c.charCodeAt(0) - 0x61);
-writeFileSync(join(root, "assembly/generated/isa.ts"), [
-  "// GENERATED by tools/gen-core-constants.mjs from src/machine/isa.json. Do not edit.",
-  "",
-  `// ${isa.letters} + ${isa.privilegeModes} (the device tree says rv${isa.xlen}${isa.letters}_${isa.multiLetter.join("_")})`,
-  `export const MISA: u64 = 0x${misa.toString(16)};`,
-  "",
-].join("\n"));
+writeFileSync(
+  join(root, "assembly/generated/isa.ts"),
+  [
+    "// GENERATED by tools/gen-core-constants.mjs from src/machine/isa.json. Do not edit.",
+    "",
+    `// ${isa.letters} + ${isa.privilegeModes} (the device tree says rv${isa.xlen}${isa.letters}_${isa.multiLetter.join("_")})`,
+    `export const MISA: u64 = 0x${misa.toString(16)};`,
+    "",
+  ].join("\n"),
+);
 
 // ---- the core/host ABI: run results, debugger numbering, saved-state results, hart context layout ----
 const abi = JSON.parse(readFileSync(join(root, "src/machine/core-abi.json"), "utf8"));

@@ -95,11 +95,14 @@ export interface CoreExports extends JitCore {
  * exists in build/core.d.ts with a compatible signature, or tsc fails here naming the export.
  */
 type GeneratedCoreExports = Awaited<ReturnType<typeof instantiate>>;
-export function asCoreExports(generated: GeneratedCoreExports): CoreExports { return generated; }
+export function asCoreExports(generated: GeneratedCoreExports): CoreExports {
+  return generated;
+}
 
 /** snapshotRestore() refusals and what the host says for each. */
 export const RESTORE_ERRORS: Record<number, string> = Object.fromEntries(
-  Object.values(abi.restore).flatMap((r) => ("message" in r ? [[r.code, r.message]] : [])));
+  Object.values(abi.restore).flatMap((r) => ("message" in r ? [[r.code, r.message]] : [])),
+);
 
 export function coreWasmPath(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -135,5 +138,9 @@ export const CTX = {
   /** Words that are not architectural registers: the monitor does not list them. */
   internal: new Set(abi.hartContext.words.filter((w) => "internal" in w && w.internal).map((w) => w.name)),
   /** Words the monitor lists under another name (the effective mip as "mip"). */
-  shownAs: new Map(abi.hartContext.words.flatMap((w): [string, string][] => ("shownAs" in w && w.shownAs ? [[w.name, w.shownAs]] : []))),
+  shownAs: new Map(
+    abi.hartContext.words.flatMap((w): [string, string][] =>
+      "shownAs" in w && w.shownAs ? [[w.name, w.shownAs]] : [],
+    ),
+  ),
 };

@@ -16,15 +16,26 @@ export interface CsrName {
   inTargetDescription?: false;
 }
 
-interface CsrRow { name?: string; range?: string; first?: number; count?: number; number?: string; inTargetDescription?: boolean }
+interface CsrRow {
+  name?: string;
+  range?: string;
+  first?: number;
+  count?: number;
+  number?: string;
+  inTargetDescription?: boolean;
+}
 
 /** Every named CSR of csrs.json, ranges expanded. */
 export const CSRS: readonly CsrName[] = (csrTable.csrs as CsrRow[]).flatMap((r): CsrName[] => {
-  if (r.number === undefined) return [];                 // a group heading
+  if (r.number === undefined) return []; // a group heading
   const extra = r.inTargetDescription === false ? { inTargetDescription: false as const } : {};
   const base = Number(r.number);
   if (r.range !== undefined) {
-    return Array.from({ length: r.count! }, (_, i) => ({ name: `${r.range}${r.first! + i}`, number: base + i, ...extra }));
+    return Array.from({ length: r.count! }, (_, i) => ({
+      name: `${r.range}${r.first! + i}`,
+      number: base + i,
+      ...extra,
+    }));
   }
   return [{ name: r.name!, number: base, ...extra }];
 });

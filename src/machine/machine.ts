@@ -66,10 +66,14 @@ function timebaseHz(): number {
 /** A virtio device kind: a row of the kinds table (virtio-devices.json), which the core dispatches from too. */
 export type VirtioKind = string;
 /** Virtio device ID of each kind. */
-export const VIRTIO_ID: Readonly<Record<VirtioKind, number>> = Object.fromEntries(virtioKinds.kinds.map((k) => [k.name, k.id]));
+export const VIRTIO_ID: Readonly<Record<VirtioKind, number>> = Object.fromEntries(
+  virtioKinds.kinds.map((k) => [k.name, k.id]),
+);
 const VIRTIO_KIND_OF_ID = new Map<number, VirtioKind>(virtioKinds.kinds.map((k) => [k.id, k.name]));
 /** -device names we emulate, as QEMU spells them. */
-export const DEVICE_TYPES: Readonly<Record<string, VirtioKind>> = Object.fromEntries(virtioKinds.kinds.map((k) => [k.qemuDevice, k.name]));
+export const DEVICE_TYPES: Readonly<Record<string, VirtioKind>> = Object.fromEntries(
+  virtioKinds.kinds.map((k) => [k.qemuDevice, k.name]),
+);
 const virtioMmio = memmap.regions.find((r) => r.kind === "virtio_mmio");
 /** virtio-mmio transports of the virt machine (the device table's count). */
 const VIRTIO_SLOTS: number = (virtioMmio && "count" in virtioMmio ? virtioMmio.count : undefined) ?? 0;
@@ -262,7 +266,8 @@ export class Machine extends EventEmitter implements MachineControl {
   /** Validates the configuration, loads every file and starts the CPU worker. */
   async start(): Promise<void> {
     const o = this.opts;
-    if (!Number.isInteger(o.harts) || o.harts < 1 || o.harts > MAX_HARTS) throw new MachineError(`-smp ${o.harts}: wasmvirt supports 1 to ${MAX_HARTS} harts`);
+    if (!Number.isInteger(o.harts) || o.harts < 1 || o.harts > MAX_HARTS)
+      throw new MachineError(`-smp ${o.harts}: wasmvirt supports 1 to ${MAX_HARTS} harts`);
     if (o.ramSize < 16n << 20n) throw new MachineError(`-m ${o.ramSize >> 20n}M: at least 16 MiB of RAM is needed`);
     if (o.ramSize > MAX_RAM)
       throw new MachineError(
@@ -329,7 +334,11 @@ export class Machine extends EventEmitter implements MachineControl {
     const virtio: WorkerVirtio[] = [];
     const disks: WorkerConfig["disks"] = [];
     let slot = VIRTIO_SLOTS - 1;
-    const take = () => { if (slot < 0) throw new MachineError(`too many virtio devices: the virt machine has ${VIRTIO_SLOTS} virtio-mmio slots`); return slot--; };
+    const take = () => {
+      if (slot < 0)
+        throw new MachineError(`too many virtio devices: the virt machine has ${VIRTIO_SLOTS} virtio-mmio slots`);
+      return slot--;
+    };
     const devices = [...o.devices];
     o.drives.forEach((_, i) => {
       if (!devices.some((d) => d.drive === i)) devices.push({ type: "blk", drive: i });
@@ -385,11 +394,18 @@ export class Machine extends EventEmitter implements MachineControl {
     }
 
     // Placement, device tree, boot ROM — the same rules as QEMU 7.2's virt.
-    const buildDtb = (initrdRange?: { start: bigint; end: bigint }) => userDtb ? userTree(initrdRange) : buildVirtDtb({
-      hartCount: o.harts, ramSize: o.ramSize, bootargs: o.append, initrd: initrdRange,
-      virtio: virtio.map((v) => ({ slot: v.slot, type: VIRTIO_KIND_OF_ID.get(v.type) ?? `id${v.type}` })),
-      mmuType: "riscv,sv48", timebaseFrequency: TIMEBASE_HZ,
-    });
+    const buildDtb = (initrdRange?: { start: bigint; end: bigint }) =>
+      userDtb
+        ? userTree(initrdRange)
+        : buildVirtDtb({
+            hartCount: o.harts,
+            ramSize: o.ramSize,
+            bootargs: o.append,
+            initrd: initrdRange,
+            virtio: virtio.map((v) => ({ slot: v.slot, type: VIRTIO_KIND_OF_ID.get(v.type) ?? `id${v.type}` })),
+            mmuType: "riscv,sv48",
+            timebaseFrequency: TIMEBASE_HZ,
+          });
     // -dtb FILE: validated, then /chosen gets bootargs and the initrd range, as QEMU does.
     const userTree = (initrdRange?: { start: bigint; end: bigint }) => {
       let fdt;
@@ -820,9 +836,11 @@ export class Machine extends EventEmitter implements MachineControl {
       x: r.x,
       f: r.f,
       priv: (["U", "S", "?", "M"] as const)[Number(r.csrs.priv)] as "M" | "S" | "U",
-      csrs: Object.fromEntries(Object.entries(r.csrs)
-        .filter(([k]) => !CTX.internal.has(k))
-        .map(([k, v]) => [CTX.shownAs.get(k) ?? k, v])),
+      csrs: Object.fromEntries(
+        Object.entries(r.csrs)
+          .filter(([k]) => !CTX.internal.has(k))
+          .map(([k, v]) => [CTX.shownAs.get(k) ?? k, v]),
+      ),
     }));
   }
 

@@ -61,7 +61,13 @@ const TEST_POWEROFF = 0x5555;
 const TEST_RESET = 0x7777;
 
 interface Region {
-  name: string; kind: string; base: bigint; size?: bigint; irq?: number; count?: number; sources?: number;
+  name: string;
+  kind: string;
+  base: bigint;
+  size?: bigint;
+  irq?: number;
+  count?: number;
+  sources?: number;
 }
 
 const regions: Region[] = memmapJson.regions.map((r: Record<string, unknown>) => ({

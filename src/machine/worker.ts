@@ -29,7 +29,8 @@ traceStart("worker: config received");
 const BUDGET = 200_000;
 const SLICE_MS = 8;
 /** Milliseconds per mtime tick (nextWakeTicks() counts in the CLINT's timebase, memmap.json). */
-const TICK_MS = 1000 / (memmap.regions.flatMap((r) => ("timebaseHz" in r && r.timebaseHz ? [r.timebaseHz] : []))[0] ?? NaN);
+const TICK_MS =
+  1000 / (memmap.regions.flatMap((r) => ("timebaseHz" in r && r.timebaseHz ? [r.timebaseHz] : []))[0] ?? NaN);
 if (!(TICK_MS > 0)) throw new Error("memmap.json: no region has timebaseHz");
 
 let pausedAt = 0; // performance.now() when paused, 0 while running
@@ -413,7 +414,7 @@ async function loop() {
       continue;
     }
     if (r === RUN_IDLE) {
-      const ticks = core.nextWakeTicks();          // 10 MHz ticks
+      const ticks = core.nextWakeTicks(); // 10 MHz ticks
       const ms = Math.min(ticks * TICK_MS, 10);
       if (ms >= 0.05) await sleep(ms);
       continue;

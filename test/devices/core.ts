@@ -27,7 +27,7 @@ function sourceHash(): string {
     }
   };
   walk(path.join(root, "devices"));
-  walk(path.join(root, "generated"));   // the device table's dispatch and hooks
+  walk(path.join(root, "generated")); // the device table's dispatch and hooks
   walk(path.join(root, "jit"));
   for (const f of ["irq.ts", "layout.ts", "ram.ts"]) h.update(fs.readFileSync(path.join(root, f)));
   h.update(fs.readFileSync(ENTRY));

@@ -11,15 +11,22 @@ const ELF = join(repoRoot, "test", "devices", "rtc-wfi", "rtcwfi.elf");
 
 describe("goldfish RTC alarm during WFI", () => {
   it.skipIf(!wasmvirtBuilt)("wakes the idle hart when the alarm is due, not at the host's idle cap", () => {
-    const r = spawnSync(process.execPath, [wasmvirtBin, "-M", "virt", "-bios", "none", "-kernel", ELF, "-nographic"],
-      { cwd: repoRoot, encoding: "utf8", timeout: 30_000, input: "" });
+    const r = spawnSync(process.execPath, [wasmvirtBin, "-M", "virt", "-bios", "none", "-kernel", ELF, "-nographic"], {
+      cwd: repoRoot,
+      encoding: "utf8",
+      timeout: 30_000,
+      input: "",
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("done");
-    const rounds = [...r.stdout.matchAll(/^late=(-?\d+) src=(\d+)$/gm)].map((m) => ({ late: Number(m[1]), src: Number(m[2]) }));
+    const rounds = [...r.stdout.matchAll(/^late=(-?\d+) src=(\d+)$/gm)].map((m) => ({
+      late: Number(m[1]),
+      src: Number(m[2]),
+    }));
     expect(rounds).toHaveLength(12);
     for (const { late, src } of rounds) {
-      expect(src).toBe(11);                          // the RTC's PLIC source woke the hart
-      expect(late).toBeGreaterThanOrEqual(0);        // never before the alarm time
+      expect(src).toBe(11); // the RTC's PLIC source woke the hart
+      expect(late).toBeGreaterThanOrEqual(0); // never before the alarm time
     }
     // Sleeping the 10 ms idle cap makes every 2 ms alarm at least ~8 ms late; on time is well under that
     // (the median leaves room for a loaded machine delaying a few wake-ups).

@@ -22,7 +22,8 @@ import memmap from "../memmap.json" with { type: "json" };
 import virtioKinds from "../virtio-devices.json" with { type: "json" };
 
 const virtioMmio = memmap.regions.find((r) => r.kind === "virtio_mmio")!;
-const VIRTIO_MMIO_BASE = Number(virtioMmio.base), VIRTIO_MMIO_SIZE = Number(virtioMmio.size);
+const VIRTIO_MMIO_BASE = Number(virtioMmio.base),
+  VIRTIO_MMIO_SIZE = Number(virtioMmio.size);
 const VIRTIO_SLOTS = ("count" in virtioMmio ? virtioMmio.count : undefined) ?? 1;
 const VIRTIO_BLK_ID = virtioKinds.kinds.find((k) => k.name === "blk")!.id;
 
@@ -511,16 +512,22 @@ export function incompatibility(h: StateHeader, machine: MachineDescription, cor
       `(the state was saved with -m ${sizeText(m.ramSize)}, this machine has -m ${sizeText(machine.ramSize)})`
     );
   }
-  if (m.harts !== machine.harts) return `the state was saved with -smp ${m.harts}, this machine has -smp ${machine.harts}`;
+  if (m.harts !== machine.harts)
+    return `the state was saved with -smp ${m.harts}, this machine has -smp ${machine.harts}`;
   const name = (t: number) => virtioKinds.kinds.find((k) => k.id === t)?.qemuDevice ?? `virtio device ${t}`;
   const slots = (d: MachineDescription) => new Map(d.virtio.map((v) => [v.slot, v]));
-  const a = slots(m), b = slots(machine);
+  const a = slots(m),
+    b = slots(machine);
   for (let s = VIRTIO_SLOTS - 1; s >= 0; s--) {
-    const x = a.get(s), y = b.get(s);
+    const x = a.get(s),
+      y = b.get(s);
     const base = `virtio-mmio@${(VIRTIO_MMIO_BASE + s * VIRTIO_MMIO_SIZE).toString(16)}`;
-    if (x && !y) return `the state has a ${name(x.type)} at ${base}, this machine has none there (check -device/-drive)`;
-    if (!x && y) return `this machine has a ${name(y.type)} at ${base}, the state has none there (check -device/-drive)`;
-    if (x && y && x.type !== y.type) return `the state has a ${name(x.type)} at ${base}, this machine has a ${name(y.type)}`;
+    if (x && !y)
+      return `the state has a ${name(x.type)} at ${base}, this machine has none there (check -device/-drive)`;
+    if (!x && y)
+      return `this machine has a ${name(y.type)} at ${base}, the state has none there (check -device/-drive)`;
+    if (x && y && x.type !== y.type)
+      return `the state has a ${name(x.type)} at ${base}, this machine has a ${name(y.type)}`;
     if (x && y && x.type === VIRTIO_BLK_ID && x.capacity !== y.capacity) {
       return `the disk at ${base} has ${x.capacity} bytes in the state and ${y.capacity} bytes here (use the same image)`;
     }
