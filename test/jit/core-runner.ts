@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { parseElf, segmentBytes } from "../../src/machine/elf.js";
 import { buildBootRom } from "../../src/machine/bootrom.js";
 import { drainConsoleOut } from "../../src/machine/device-imports.js";
+import { RUN_POWEROFF, RUN_RESET } from "../../src/machine/core.js";
 import {
   makeJitHost,
   JIT_MODES,
@@ -71,8 +72,8 @@ export class CoreRunner {
     for (let i = 0; i < maxSlices && this.status === null; i++) {
       const r = this.core.run(budget);
       this.drain();
-      if (r === 2) this.status = this.core.exitStatus();
-      else if (r === 3) throw new Error("guest asked for a reset");
+      if (r === RUN_POWEROFF) this.status = this.core.exitStatus();
+      else if (r === RUN_RESET) throw new Error("guest asked for a reset");
     }
     return this;
   }
