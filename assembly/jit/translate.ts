@@ -54,6 +54,8 @@ const L_ENTRY: u32 = 0, L_BUDGET: u32 = 1, L_VBASE: u32 = 2;
 const L_VA: u32 = 3, L_EPC: u32 = 4, L_TAG: u32 = 5, L_T: u32 = 6;     // i64
 const L_DONE: u32 = 7, L_NEXT: u32 = 8, L_REASON: u32 = 9, L_E: u32 = 10;  // i32
 const L_X: u32 = 11;           // 32 i64: guest registers cached by a loop superblock (L_X + r)
+const L_A: u32 = L_X;          // (x0 is never cached: its slot and one more are division operands)
+const L_B: u32 = L_X + 32;
 const N_I64_LOCALS: u32 = 4;   // va, epc, tag, t
 const N_I32_LOCALS: u32 = 4;
 
@@ -515,6 +517,7 @@ function emitAlu(inst: u32, off: i32): void {
   const rd = (inst >> 7) & 31, rs1 = (inst >> 15) & 31, rs2 = (inst >> 20) & 31;
   const f3 = (inst >> 12) & 7;
   if (rd == 0) return;   // writes to x0 with no side effect: hints / nops
+  divInst = inst;
   const imm = <i64>(<i32>inst >> 20);
   switch ((inst >> 2) & 31) {
     case 13: W.i64Const(<i64><i32>(inst & 0xfffff000)); setX(rd); return;                  // LUI
@@ -546,6 +549,7 @@ function emitAlu(inst: u32, off: i32): void {
     case 12: {                                                                              // OP
       const f7 = inst >> 25;
       if (f7 == 1 && f3 != 0) {
+        if (f3 >= 4) { emitDiv(f3, false); setX(rd); return; }
         getX(rs1); getX(rs2); W.i32Const(<i32>f3); W.call(F_MULDIV); setX(rd);
         return;
       }
@@ -570,7 +574,7 @@ function emitAlu(inst: u32, off: i32): void {
     case 14: {                                                                              // OP-32
       const f7 = inst >> 25;
       if (f7 == 1 && f3 != 0) {
-        getX(rs1); getX(rs2); W.i32Const(<i32>(8 + f3)); W.call(F_MULDIV); setX(rd);
+        emitDiv(f3, true); setX(rd);
         return;
       }
       getX(rs1); W.op(W.OP_I32_WRAP_I64); getX(rs2); W.op(W.OP_I32_WRAP_I64);
@@ -583,6 +587,46 @@ function emitAlu(inst: u32, off: i32): void {
     }
   }
 }
+
+/**
+ * DIV(U)/REM(U)[W] of x[rs1] by x[rs2] inline (leaves the i64 result), with RISC-V's results where
+ * wasm would trap: division by zero gives all ones (div) or the dividend (rem); the signed overflow
+ * MIN / -1 gives MIN (div; wasm's rem_s already gives 0). The same rules as cpu/muldiv.ts mulDiv.
+ */
+function emitDiv(f3: u32, w: bool): void {
+  // operands: the instruction being translated is in `divInst`
+  const rs1 = (divInst >> 15) & 31, rs2 = (divInst >> 20) & 31;
+  getX(rs1); W.localSet(L_A);
+  getX(rs2); W.localSet(L_B);
+  W.localGet(L_B);
+  if (w) { W.op(W.OP_I32_WRAP_I64); W.op(W.OP_I32_EQZ); } else W.op(W.OP_I64_EQZ);
+  open(W.OP_IF, W.T_I64);
+  if (f3 == 4 || f3 == 5) W.i64Const(-1);
+  else { W.localGet(L_A); if (w) { W.op(W.OP_I32_WRAP_I64); W.op(W.OP_I64_EXTEND_I32_S); } }
+  W.byte(W.OP_ELSE);
+  if (f3 == 4) {
+    // MIN / -1
+    W.localGet(L_A);
+    if (w) { W.op(W.OP_I32_WRAP_I64); W.i32Const(i32.MIN_VALUE); W.op(W.OP_I32_EQ); } else { W.i64Const(i64.MIN_VALUE); W.op(W.OP_I64_EQ); }
+    W.localGet(L_B);
+    if (w) { W.op(W.OP_I32_WRAP_I64); W.i32Const(-1); W.op(W.OP_I32_EQ); } else { W.i64Const(-1); W.op(W.OP_I64_EQ); }
+    W.op(W.OP_I32_AND);
+    open(W.OP_IF, W.T_I64);
+    if (w) W.i64Const(<i64>i32.MIN_VALUE); else W.i64Const(i64.MIN_VALUE);
+    W.byte(W.OP_ELSE);
+  }
+  W.localGet(L_A); if (w) W.op(W.OP_I32_WRAP_I64);
+  W.localGet(L_B); if (w) W.op(W.OP_I32_WRAP_I64);
+  if (w) {
+    W.op(f3 == 4 ? W.OP_I32_DIV_S : f3 == 5 ? W.OP_I32_DIV_U : f3 == 6 ? W.OP_I32_REM_S : W.OP_I32_REM_U);
+    W.op(W.OP_I64_EXTEND_I32_S);
+  } else {
+    W.op(f3 == 4 ? W.OP_I64_DIV_S : f3 == 5 ? W.OP_I64_DIV_U : f3 == 6 ? W.OP_I64_REM_S : W.OP_I64_REM_U);
+  }
+  if (f3 == 4) close();
+  close();
+}
+let divInst: u32 = 0;
 
 function emitBranch(inst: u32, off: i32, len: i32): void {
   const rs1 = (inst >> 15) & 31, rs2 = (inst >> 20) & 31;
@@ -759,7 +803,7 @@ function emitPrologue(): void {
   W.uleb(3);
   W.uleb(N_I64_LOCALS); W.byte(W.T_I64);
   W.uleb(N_I32_LOCALS); W.byte(W.T_I32);
-  W.uleb(32); W.byte(W.T_I64);                 // L_X: registers of loop superblocks
+  W.uleb(33); W.byte(W.T_I64);                 // L_X: registers of loop superblocks; L_B
   W.i32Const(0); W.mem(W.OP_I64_LOAD, 3, W_DATA_TAG); W.localSet(L_TAG);
   W.localGet(L_ENTRY); W.localSet(L_NEXT);
   prologueLen = W.at - PROLOGUE;
