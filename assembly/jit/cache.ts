@@ -79,13 +79,12 @@ export function regionEntry(r: i32, i: u32): u32 { return <u32>load<u16>(regionP
 // ---- tiers ----
 // A region's module is compiled by V8's baseline compiler (Liftoff) only: page-sized functions cost
 // TurboFan tens of milliseconds each, more than most of them ever give back (Linux's guest benchmark
-// took 40% more CPU with V8's own tier-up). A region that has run PROMOTE_PER_BYTE instructions per
+// took ~11 s of CPU with V8's own tier-up, ~7 s with Liftoff only). A region that has run PROMOTE_PER_BYTE instructions per
 // byte of its module is translated again and compiled by the optimizing compiler (TurboFan).
 export const TIER_BASELINE: u32 = 0;
 export const TIER_OPTIMIZED: u32 = 1;
 export const PROMOTE_PER_BYTE: u64 = 4096;
 export let statOptimized: u64 = 0;
-export function regionTier(r: i32): u32 { return load<u32>(regionPtr(r), RG_TIER); }
 /** Adds `n` executed instructions to region r; true when it has earned the optimizing compiler. */
 export function regionRan(r: i32, n: i32): bool {
   const p = regionPtr(r);

@@ -19,8 +19,6 @@ import { execute, stopReason, STOP_BUDGET } from "../cpu/hart";
  */
 @external("env", "jitCompile") declare function hostCompile(ptr: u32, len: u32, slot: i32, tier: u32): i32;
 
-const ENTRY_TMP: u32 = ENTRY_LIST;
-
 // ---- slow paths called by generated code ----
 export function jitLoad(va: u64, size: i32): u64 {
   const v = MMU.loadSlow(va, size);
@@ -63,17 +61,17 @@ function compile(pidx: u32, hostPage: u32, off: u32, old: i32, tier: u32): i32 {
   let n: u32 = 0;
   if (old >= 0) {
     n = C.regionEntryCount(old);
-    for (let i: u32 = 0; i < n; i++) store<u16>(ENTRY_TMP + (i << 1), <u16>C.regionEntry(old, i));
+    for (let i: u32 = 0; i < n; i++) store<u16>(ENTRY_LIST + (i << 1), <u16>C.regionEntry(old, i));
   }
   if (tier == C.TIER_BASELINE) {
     if (n >= C.MAX_ENTRIES) { store<u16>(C.entryMap(old) + off, 0xffff); return -1; }
-    store<u16>(ENTRY_TMP + (n << 1), <u16>(off >> 1));
+    store<u16>(ENTRY_LIST + (n << 1), <u16>(off >> 1));
     n++;
   }
   if (old >= 0) C.freeRegion(old);
   const r = C.allocRegion();
   if (r < 0) return -1;
-  const len = translatePage(r, hostPage, ENTRY_TMP, n, C.entryMap(r));
+  const len = translatePage(r, hostPage, ENTRY_LIST, n, C.entryMap(r));
   if (len == 0 || hostCompile(JIT_MODULE_BUF, len, C.TABLE_BASE + r, tier) != 0) {
     memory.fill(C.entryMap(r), 0, 4096);
     C.compileFailed(pidx);
@@ -81,7 +79,7 @@ function compile(pidx: u32, hostPage: u32, off: u32, old: i32, tier: u32): i32 {
   }
   C.installRegion(r, pidx, len, tier);
   C.countLoops(loopsOfLast());
-  C.setRegionEntries(r, ENTRY_TMP, n);
+  C.setRegionEntries(r, ENTRY_LIST, n);
   return r;
 }
 

@@ -32,7 +32,6 @@ const BLOCK_START: u32 = JIT_SCRATCH + 0x3000;  // u16 per block: offset / 2
 const B_COUNT: u32 = JIT_SCRATCH + 0x4000;      // u16 per block: instructions
 const B_USED: u32 = JIT_SCRATCH + 0x4400;       // u32 per block: registers named (bit per x-register)
 const B_WRITTEN: u32 = JIT_SCRATCH + 0x4c00;    // u32 per block: registers it may write
-const B_BACK: u32 = JIT_SCRATCH + 0x5400;       // i16 per block: target block of its backward jump, -1
 const SB_LABEL: u32 = JIT_SCRATCH + 0x5800;     // i32 per block of the open superblock: its label
 const ENTRY_FLAG: u32 = JIT_SCRATCH + 0x6000;   // u8 per half-word: a recorded entry
 const B_TARGET: u32 = JIT_SCRATCH + 0x6800;     // i16 per block: the block its branch or jal goes to, -1
@@ -212,7 +211,7 @@ function scanBlocks(): void {
   for (let b = 0; b < nblocks; b++) {
     const start = <i32>load<u16>(BLOCK_START + (<u32>b << 1)) << 1;
     if (load<u8>(ENTRY_FLAG + (<u32>start >> 1)) != 0) store<u8>(B_FLAGS + <u32>b, load<u8>(B_FLAGS + <u32>b) | F_ENTERED);
-    let off = start, count = 0, back = -1, target = -1;
+    let off = start, count = 0, target = -1;
     let used: u32 = 0, written: u32 = 0;
     for (;;) {
       if (off >= 4096) break;
@@ -234,7 +233,6 @@ function scanBlocks(): void {
       if (k == K_BRANCH || k == K_JAL) {
         const j = blockAt(off + (k == K_BRANCH ? branchImm(inst) : jalImm(inst)));
         target = j;
-        if (j >= 0 && j <= b) back = j;
       }
       if ((k == K_JAL || k == K_JALR) && ((inst >> 7) & 31) != 0) {
         // a call: the return lands after it, from wherever the callee returns
@@ -247,7 +245,6 @@ function scanBlocks(): void {
     store<u16>(B_COUNT + (<u32>b << 1), <u16>count);
     store<u32>(B_USED + (<u32>b << 2), used & ~1);
     store<u32>(B_WRITTEN + (<u32>b << 2), written & ~1);
-    store<i16>(B_BACK + (<u32>b << 1), <i16>back);
     store<i16>(B_TARGET + (<u32>b << 1), <i16>target);
   }
   for (let b = 0; b < nblocks; b++) store<i16>(B_TAIL + (<u32>b << 1), <i16>loopTail(b));
@@ -286,12 +283,12 @@ function canElide(b: i32, t: i32): bool {
 function loopTail(b: i32): i32 {
   let t = -1;
   const last = min(b + SB_MAX_BLOCKS - 1, nblocks - 1);
-  for (let k = b; k <= last; k++) if (<i32>load<i16>(B_BACK + (<u32>k << 1)) == b) t = k;
+  for (let k = b; k <= last; k++) if (<i32>load<i16>(B_TARGET + (<u32>k << 1)) == b) t = k;   // k >= b: a backward jump
   if (t < 0) return -1;
   let insns = 0;
   for (let k = b; k <= t; k++) {
-    const j = <i32>load<i16>(B_BACK + (<u32>k << 1));
-    if (j > b) return -1;           // an inner loop: that one gets the superblock
+    const j = <i32>load<i16>(B_TARGET + (<u32>k << 1));
+    if (j > b && j <= k) return -1;  // an inner loop: that one gets the superblock
     if ((load<u8>(B_FLAGS + <u32>k) & F_LEAVES) != 0) return -1;
     insns += <i32>load<u16>(B_COUNT + (<u32>k << 1));
   }
@@ -517,7 +514,6 @@ function emitAlu(inst: u32, off: i32): void {
   const rd = (inst >> 7) & 31, rs1 = (inst >> 15) & 31, rs2 = (inst >> 20) & 31;
   const f3 = (inst >> 12) & 7;
   if (rd == 0) return;   // writes to x0 with no side effect: hints / nops
-  divInst = inst;
   const imm = <i64>(<i32>inst >> 20);
   switch ((inst >> 2) & 31) {
     case 13: W.i64Const(<i64><i32>(inst & 0xfffff000)); setX(rd); return;                  // LUI
@@ -549,7 +545,7 @@ function emitAlu(inst: u32, off: i32): void {
     case 12: {                                                                              // OP
       const f7 = inst >> 25;
       if (f7 == 1 && f3 != 0) {
-        if (f3 >= 4) { emitDiv(f3, false); setX(rd); return; }
+        if (f3 >= 4) { emitDiv(rs1, rs2, f3, false); setX(rd); return; }
         getX(rs1); getX(rs2); W.i32Const(<i32>f3); W.call(F_MULDIV); setX(rd);
         return;
       }
@@ -574,7 +570,7 @@ function emitAlu(inst: u32, off: i32): void {
     case 14: {                                                                              // OP-32
       const f7 = inst >> 25;
       if (f7 == 1 && f3 != 0) {
-        emitDiv(f3, true); setX(rd);
+        emitDiv(rs1, rs2, f3, true); setX(rd);
         return;
       }
       getX(rs1); W.op(W.OP_I32_WRAP_I64); getX(rs2); W.op(W.OP_I32_WRAP_I64);
@@ -593,9 +589,7 @@ function emitAlu(inst: u32, off: i32): void {
  * wasm would trap: division by zero gives all ones (div) or the dividend (rem); the signed overflow
  * MIN / -1 gives MIN (div; wasm's rem_s already gives 0). The same rules as cpu/muldiv.ts mulDiv.
  */
-function emitDiv(f3: u32, w: bool): void {
-  // operands: the instruction being translated is in `divInst`
-  const rs1 = (divInst >> 15) & 31, rs2 = (divInst >> 20) & 31;
+function emitDiv(rs1: u32, rs2: u32, f3: u32, w: bool): void {
   getX(rs1); W.localSet(L_A);
   getX(rs2); W.localSet(L_B);
   W.localGet(L_B);
@@ -626,7 +620,6 @@ function emitDiv(f3: u32, w: bool): void {
   if (f3 == 4) close();
   close();
 }
-let divInst: u32 = 0;
 
 function emitBranch(inst: u32, off: i32, len: i32): void {
   const rs1 = (inst >> 15) & 31, rs2 = (inst >> 20) & 31;
