@@ -24,6 +24,7 @@ import * as LS from "./jit/lockstep";
 export { jitLoad, jitStore, jitMulDiv, jitStep } from "./jit/runtime";
 
 export * from "./devices/exports";
+export { lzCompress, lzDecompress, lzBound, lzInBuffer, lzOutBuffer, lzBufferSize } from "./lz4";
 
 // run() results, debug stop reasons, snapshotRestore() results and the hart context layout are shared
 // with the host: src/machine/core-abi.json, generated into ./generated/abi.

@@ -83,6 +83,14 @@ export const JIT_SCRATCH: u32 = 0x0119_0000;           // 64 KiB
 export const JIT_STORE_LOG: u32 = 0x0120_0000;         // 2 x 512 KiB
 export const JIT_STORE_LOG_SIZE: u32 = 0x0008_0000;
 
+// The LZ4 codec of saved states (assembly/lz4.ts): one RAM section's pages in, its compressed block
+// out (a save), or the reverse (a restore); sized for the host's RAM_CHUNK (1 MiB) and its bound.
+export const LZ_BUF_SIZE: u32 = 0x0014_0000;
+export const LZ_IN: u32 = 0x0130_0000;
+export const LZ_OUT: u32 = LZ_IN + LZ_BUF_SIZE;
+export const LZ_HASH_BITS: u32 = 15;
+export const LZ_HASH: u32 = LZ_OUT + LZ_BUF_SIZE;     // 4 << LZ_HASH_BITS bytes
+
 // Guest RAM starts here and runs to the end of linear memory.
 export const RAM: u32 = 0x0200_0000;
 

@@ -59,6 +59,13 @@ export interface CoreExports extends JitCore {
   snapshotRegionCount(): number;
   /** Map of RAM pages ever written (bit per 4 KiB page); saved states read only those pages. */
   ramTouchedOffset(): number;
+  /** LZ4 block codec of saved states (assembly/lz4.ts): offsets in linear memory; -1 = no room / malformed. */
+  lzCompress(src: number, len: number, dst: number, cap: number): number;
+  lzDecompress(src: number, len: number, dst: number, cap: number): number;
+  lzBound(len: number): number;
+  lzInBuffer(): number;
+  lzOutBuffer(): number;
+  lzBufferSize(): number;
   snapshotRegionStart(i: number): number;
   snapshotRegionSize(i: number): number;
   /** Writes every hart's context and the core's globals into linear memory. */

@@ -753,7 +753,7 @@ export class Machine extends EventEmitter implements MachineControl {
     const give = (u: Uint8Array) => {
       if (u.buffer.byteLength >= 1 << 16) big.add(u.buffer as ArrayBuffer);
     };
-    state.ram.chunks.forEach(give);
+    state.ram.chunks.forEach((c) => give(c.bytes));
     state.regions.forEach((r) => give(r.bytes));
     state.disks.forEach((d) => give(d.data));
     const id = nextRequestId++;

@@ -2,6 +2,11 @@
 // unusable (truncated, corrupted, another machine) refused with a message naming the reason.
 import { describe, it, expect } from "vitest";
 import { crc32 } from "node:zlib";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { CoreExports } from "../../src/machine/core.js";
+import { coreLz4 } from "../../src/machine/snapshot/core-state.js";
+import { sectionsOf, reseal } from "./snapshot-helpers";
 import {
   encodeState,
   encodeStateAsync,
@@ -9,6 +14,7 @@ import {
   decodeStateAsync,
   incompatibility,
   unpackNonZero,
+  unpackRam,
   StateFormatError,
   RAM_PAGE,
   RAM_CHUNK,
@@ -62,7 +68,7 @@ describe("machine state format", () => {
     expect(st.regions[0].start).toBe(0x1000);
     expect(Buffer.from(st.regions[0].bytes).equals(Buffer.alloc(8192, 1))).toBe(true);
     const back = new Uint8Array(st.ram.size);
-    unpackNonZero(st.ram.bitmap, st.ram.chunks, RAM_PAGE, back);
+    unpackRam(st.ram, back);
     expect(Buffer.from(back).equals(Buffer.from(ram))).toBe(true);
     expect(st.host.consoleInput).toEqual([104, 105]);
     const d = new Uint8Array(st.disks[0].size);
@@ -113,15 +119,16 @@ describe("machine state format", () => {
     const st = await decodeStateAsync(file);
     expect(st.ram.chunks.length).toBe(Math.ceil((asyncEnc.ramNonZeroPages * RAM_PAGE) / RAM_CHUNK));
     const back = new Uint8Array(ram.length);
-    unpackNonZero(st.ram.bitmap, st.ram.chunks, RAM_PAGE, back);
+    unpackRam(st.ram, back);
     expect(Buffer.from(back).equals(Buffer.from(ram))).toBe(true);
     // A piece missing or one too many is a refusal, not a half-filled RAM.
-    expect(() => unpackNonZero(st.ram.bitmap, st.ram.chunks.slice(1), RAM_PAGE, new Uint8Array(ram.length))).toThrow(
+    expect(() => unpackRam({ ...st.ram, chunks: st.ram.chunks.slice(1) }, new Uint8Array(ram.length))).toThrow(
       /shorter than its page map/,
     );
-    expect(() =>
-      unpackNonZero(st.ram.bitmap, [...st.ram.chunks, new Uint8Array(RAM_PAGE)], RAM_PAGE, new Uint8Array(ram.length)),
-    ).toThrow(/longer than its page map/);
+    const extra = { bytes: new Uint8Array(RAM_PAGE), rawLength: RAM_PAGE, lz4: false };
+    expect(() => unpackRam({ ...st.ram, chunks: [...st.ram.chunks, extra] }, new Uint8Array(ram.length))).toThrow(
+      /longer than its page map/,
+    );
   });
 
   it("the thread-pool decoder refuses what the other refuses", async () => {
@@ -163,7 +170,7 @@ describe("machine state format", () => {
     end.writeUInt32LE(crc32(body), 4);
     const st = decodeState(Buffer.concat([body, end]));
     const back = new Uint8Array(st.ram.size);
-    unpackNonZero(st.ram.bitmap, st.ram.chunks, RAM_PAGE, back);
+    unpackRam(st.ram, back);
     expect(back[2 * RAM_PAGE + 100]).toBe(0x5a);
     expect(back[RAM_PAGE]).toBe(0);
     const v9 = Buffer.concat([body, end]);
@@ -198,5 +205,101 @@ describe("machine state format", () => {
       ),
     ).toMatch(/virtio-blk-device at virtio-mmio@10008000, this machine has a virtio-rng-device/);
     expect(incompatibility(header, machine, "ffff")).toMatch(/another core build \(abcd, this is ffff\)/);
+  });
+});
+
+const CORE_WASM = fileURLToPath(new URL("../../build/core.wasm", import.meta.url));
+
+/** The built core with inert imports: only its codec is used here. */
+function codecCore(): CoreExports {
+  const mod = new WebAssembly.Module(readFileSync(CORE_WASM));
+  const imports: Record<string, Record<string, unknown>> = {};
+  for (const i of WebAssembly.Module.imports(mod))
+    (imports[i.module] ??= {})[i.name] =
+      i.kind === "table" ? new WebAssembly.Table({ initial: 1, element: "anyfunc" }) : () => 0;
+  const core = new WebAssembly.Instance(mod, imports as WebAssembly.Imports).exports as unknown as CoreExports;
+  core.init(16 << 20, 1);
+  return core;
+}
+
+describe.skipIf(!existsSync(CORE_WASM))("machine state format: RAM as LZ4 blocks (the core's codec)", () => {
+  // 8 MB of RAM: runs of text-like pages, sparse pages, incompressible pages, single pages.
+  const ram = new Uint8Array(8 << 20);
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+  for (let p = 0; p < ram.length / RAM_PAGE; p++) {
+    const at = p * RAM_PAGE;
+    if (p % 11 === 5) continue;
+    if (p % 13 === 0) for (let i = 0; i < RAM_PAGE; i++) ram[at + i] = rnd();
+    else if (p % 3 === 0) for (let i = 0; i < RAM_PAGE; i += 8) ram[at + i] = (i >> 3) & 0xff;
+    else if (p < 900) for (let i = 0; i < 200; i++) ram[at + ((i * 37) % RAM_PAGE)] = 65 + (i % 26);
+  }
+  const input = {
+    header: { ...header, machine: { ...machine, ramSize: ram.length } },
+    regions: [{ start: 0x2000, bytes: new Uint8Array(64).fill(3) }],
+    ram,
+    host: { consoleInput: [] },
+  };
+
+  it("writes RAMD sections as LZ4 blocks that load back into the same RAM, smaller than the pages", async () => {
+    const core = codecCore();
+    const codec = coreLz4(core);
+    const enc = await encodeStateAsync({ ...input, lz4: codec });
+    const file = Buffer.concat(enc.parts);
+    expect(Buffer.concat(encodeState({ ...input, lz4: codec }).parts).equals(file)).toBe(true);
+    const ramd = sectionsOf(file).filter((s) => s.tag === "RAMD");
+    expect(ramd.length).toBeGreaterThan(2);
+    expect(ramd.filter((s) => s.flags === 4).length).toBeGreaterThan(2); // LZ4 (incompressible runs may be stored)
+    expect(file.length).toBeLessThan(enc.ramNonZeroPages * RAM_PAGE * 0.6);
+    const st = await decodeStateAsync(file);
+    expect(st.ram.chunks.some((c) => c.lz4)).toBe(true);
+    const back = new Uint8Array(ram.length);
+    unpackRam(st.ram, back, codec);
+    expect(Buffer.from(back).equals(Buffer.from(ram))).toBe(true);
+    // Without the core's codec nothing is guessed.
+    expect(() => unpackRam(st.ram, new Uint8Array(ram.length))).toThrow(/no LZ4 codec/);
+  });
+
+  it("refuses a block that passes its checksums but does not decompress to its length", async () => {
+    const codec = coreLz4(codecCore());
+    const file = Buffer.concat((await encodeStateAsync({ ...input, lz4: codec })).parts);
+    const lz = sectionsOf(file).filter((s) => s.flags === 4);
+    const variants: [string, (f: Buffer) => void][] = [
+      ["a literal run past the block's end", (f) => f.fill(0xff, lz[0].at + 28, lz[0].at + 28 + 8)],
+      ["two bytes of a block changed", (f) => f.writeUInt16LE(0xffff, lz[1].at + 28 + 2)],
+      ["a shorter raw length", (f) => f.writeBigUInt64LE(f.readBigUInt64LE(lz[0].at + 8) - 1n, lz[0].at + 8)],
+      ["a longer raw length", (f) => f.writeBigUInt64LE(f.readBigUInt64LE(lz[0].at + 8) + 4096n, lz[0].at + 8)],
+    ];
+    for (const [what, edit] of variants) {
+      const bad = Buffer.from(file);
+      edit(bad);
+      const st = decodeState(reseal(bad));
+      expect(() => unpackRam(st.ram, new Uint8Array(ram.length), codec), what).toThrow(
+        /section RAMD does not decompress/,
+      );
+    }
+    // LZ4 only where a version-3 reader expects it.
+    const v2 = Buffer.from(file);
+    v2.writeUInt32LE(2, 8);
+    expect(() => decodeState(reseal(v2))).toThrow(/section RAMD has unknown flags/);
+    const core = sectionsOf(file).find((s) => s.tag === "CORE")!;
+    const coreLz = Buffer.from(file);
+    coreLz.writeUInt32LE(4, core.at + 4);
+    expect(() => decodeState(reseal(coreLz))).toThrow(/section CORE has unknown flags/);
+  });
+
+  it("the decoder stays inside its buffers on any input", () => {
+    const core = codecCore();
+    const codec = coreLz4(core);
+    let seed2 = 99;
+    const r = () => (seed2 = (seed2 * 1103515245 + 12345) >>> 0) >>> 24;
+    const guard = new Uint8Array(core.memory.buffer, core.lzOutBuffer() + 4096, 64);
+    guard.fill(0xa5);
+    for (let k = 0; k < 3000; k++) {
+      const junk = Uint8Array.from({ length: 1 + (r() << 3) }, () => (k & 1 ? r() & 0x1f : r()));
+      const out = codec.decompress(junk, 4096);
+      if (out) expect(out.length).toBe(4096);
+    }
+    expect(guard.every((b) => b === 0xa5)).toBe(true);
   });
 });

@@ -2,6 +2,7 @@
 // connection, the exit status. Every process gets its own temp directory for sockets and states.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import { crc32 } from "node:zlib";
 import os from "node:os";
 import path from "node:path";
 import { RawClient, type Msg } from "../qmp/client";
@@ -153,4 +154,28 @@ export async function saveTo(vm: Vm, file: string, extra: Msg = {}): Promise<Msg
   const q = await vm.cmd("query-migrate");
   if (q.return.status !== "completed") throw new Error(`migration ended ${JSON.stringify(q.return)}`);
   return vm.events();
+}
+
+/** Sections of a state file: tag, flags, offset of the 28-byte header, stored bytes. */
+export function sectionsOf(file: Buffer) {
+  const out: { tag: string; flags: number; at: number; bytes: Buffer }[] = [];
+  for (let at = 12; file.toString("latin1", at, at + 4) !== "END "; ) {
+    const stored = Number(file.readBigUInt64LE(at + 16));
+    out.push({
+      tag: file.toString("latin1", at, at + 4),
+      flags: file.readUInt32LE(at + 4),
+      at,
+      bytes: file.subarray(at + 28, at + 28 + stored),
+    });
+    at += 28 + stored;
+  }
+  return out;
+}
+
+/** Fixes every checksum after an edit: what a crafted file that gets past them looks like. */
+export function reseal(file: Buffer): Buffer {
+  for (const s of sectionsOf(file)) file.writeUInt32LE(crc32(s.bytes), s.at + 24);
+  const end = file.length - 8;
+  file.writeUInt32LE(crc32(file.subarray(0, end)), end + 4);
+  return file;
 }

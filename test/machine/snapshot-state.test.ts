@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { wasmvirtBuilt } from "../helpers/guest";
-import { type Vm, wasmvirt, tempDir, saveTo } from "./snapshot-helpers";
+import { type Vm, wasmvirt, tempDir, saveTo, sectionsOf, reseal } from "./snapshot-helpers";
 
 const ELF = path.join(path.dirname(fileURLToPath(import.meta.url)), "state-probe", "state.elf");
 const ARGS = ["-M", "virt", "-m", "64M", "-bios", "none", "-kernel", ELF, "-nographic"];
@@ -55,6 +55,30 @@ describe.skipIf(!wasmvirtBuilt)("saved machine state: every CSR and device regis
     await dst.waitFor("STATE-END");
     expect(await dst.exited).toBe(0);
     expect(stateLines(dst.out)).toBe(stateLines(plain.out));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("refuses RAM that passes its checksums but does not decompress: status 1, a message, nothing runs", async () => {
+    const dir = tempDir();
+    const src = wasmvirt(dir, ARGS, "src.sock");
+    vms.push(src);
+    await src.waitFor("READY\n");
+    await src.connect();
+    const state = path.join(dir, "probe.state");
+    await saveTo(src, state);
+    await src.cmd("quit");
+    const file = fs.readFileSync(state);
+    const block = sectionsOf(file).find((s) => s.tag === "RAMD" && s.flags === 4);
+    expect(block, "the RAM pages are stored as an LZ4 block").toBeDefined();
+    // A literal run longer than the block: a crafted file, since the checksums are made to match.
+    file.fill(0xff, block!.at + 28, block!.at + 28 + 6);
+    const bad = path.join(dir, "bad.state");
+    fs.writeFileSync(bad, reseal(file));
+    const dst = wasmvirt(dir, [...ARGS, "-incoming", `file:${bad}`], "dst.sock");
+    vms.push(dst);
+    expect(await dst.exited).toBe(1);
+    expect(dst.err).toMatch(/load of migration failed: .*section RAMD does not decompress/);
+    expect(dst.out).toBe("");
     fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 });

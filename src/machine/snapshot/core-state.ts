@@ -14,6 +14,7 @@ import {
   incompatibility,
   FORMAT_VERSION,
   unpackNonZero,
+  unpackRam,
   packNonZero,
   RAM_PAGE,
   DISK_CHUNK,
@@ -21,6 +22,7 @@ import {
   type MachineDescription,
   type HostState,
   type MachineState,
+  type Lz4Codec,
 } from "./format.js";
 
 export interface StateContext {
@@ -38,6 +40,46 @@ export interface StateContext {
 function touchedMap(core: CoreExports): Uint8Array {
   const pages = Math.ceil(Number(core.ramBytes()) / RAM_PAGE);
   return new Uint8Array(core.memory.buffer, core.ramTouchedOffset(), (pages + 7) >> 3);
+}
+
+/**
+ * The core's LZ4 codec over its two buffers. A piece that is a view of the core's memory (a run of RAM) is
+ * compressed where it lies; anything else is copied into the input buffer first. Results are views of the
+ * output buffer (decompress: valid until the next call) or copies (compress).
+ */
+export function coreLz4(core: CoreExports): Lz4Codec {
+  const size = core.lzBufferSize();
+  const input = core.lzInBuffer(),
+    output = core.lzOutBuffer();
+  const mem = () => new Uint8Array(core.memory.buffer);
+  const place = (bytes: Uint8Array): number => {
+    if (bytes.buffer === core.memory.buffer) return bytes.byteOffset;
+    mem().set(bytes, input);
+    return input;
+  };
+  return {
+    compress(raw) {
+      if (raw.length > size || core.lzBound(raw.length) > size) return undefined;
+      const n = core.lzCompress(place(raw), raw.length, output, size);
+      return n < 0 ? undefined : mem().slice(output, output + n);
+    },
+    decompress(block, rawLength, into) {
+      if (block.length > size) return undefined;
+      if (into?.buffer === core.memory.buffer && into.length === rawLength) {
+        const n = core.lzDecompress(place(block), block.length, into.byteOffset, rawLength);
+        return n === rawLength ? into : undefined;
+      }
+      if (rawLength > size) return undefined;
+      const n = core.lzDecompress(place(block), block.length, output, rawLength);
+      return n !== rawLength ? undefined : mem().subarray(output, output + n);
+    },
+  };
+}
+
+/** Zeroes the pages a page map names (and no others: untouched RAM stays uncommitted). */
+function clearPages(bitmap: Uint8Array, ram: Uint8Array): void {
+  for (let i = 0; i < bitmap.length * 8 && i * RAM_PAGE < ram.length; i++)
+    if (bitmap[i >> 3] & (1 << (i & 7))) ram.fill(0, i * RAM_PAGE, Math.min(ram.length, (i + 1) * RAM_PAGE));
 }
 
 function ramView(core: CoreExports): Uint8Array {
@@ -78,6 +120,7 @@ export async function saveState(ctx: StateContext, blk: boolean): Promise<{ part
     regions,
     ram: ramView(core),
     ramCandidates: touchedMap(core),
+    lz4: coreLz4(core),
     host: ctx.hostState(),
     disks,
   });
@@ -152,7 +195,17 @@ export function applyState(ctx: StateContext, st: MachineState, ramIsZero: boole
     if (disk.readOnly)
       throw new StateFormatError(`the state carries the contents of disk ${d.index}, but it is read-only here`);
   }
-  // Verified: apply. Disks first (a write error leaves the machine untouched), then memory.
+  // Verified: apply. RAM first: only the core can tell that an LZ4 block is malformed, and then nothing else
+  // has changed (RAM is cleared again; this machine has not run since it was made to wait for a state).
+  if (!ramIsZero) ram.fill(0);
+  try {
+    unpackRam(st.ram, ram, coreLz4(core));
+    traceStart("worker: RAM unpacked");
+  } catch (e) {
+    clearPages(st.ram.bitmap, ram);
+    throw e;
+  }
+  // Disks next (a write error leaves the machine's registers and devices untouched), then the core's regions.
   for (const d of st.disks) {
     const disk = ctx.disks[d.index];
     const image = new Uint8Array(d.size);
@@ -163,8 +216,6 @@ export function applyState(ctx: StateContext, st: MachineState, ramIsZero: boole
   }
   const mem = new Uint8Array(core.memory.buffer);
   for (const r of st.regions) mem.set(r.bytes, r.start);
-  if (!ramIsZero) ram.fill(0);
-  unpackNonZero(st.ram.bitmap, st.ram.chunks, RAM_PAGE, ram);
   const rc = core.snapshotRestore();
   if (rc !== 0) throw new StateFormatError(RESTORE_ERRORS[rc] ?? `the core refused the state (${rc})`);
   core.noteRamWrite(BigInt(0x8000_0000), ram.length);

@@ -2,7 +2,8 @@
 // Pure encoding and decoding: no core, no files. Documented in README.md ("Saved machine state").
 //
 //   file    = MAGIC (8 bytes "WVMSTATE") · version u32 · section* · END section
-//   section = tag (4 ASCII bytes) · flags u32 (bit 1: brotli-compressed; other bits must be 0) · raw length u64 · stored length u64 ·
+//   section = tag (4 ASCII bytes) · flags u32 (bit 1: brotli-compressed; bit 2, RAMD only: an LZ4 block; other
+//             bits must be 0) · raw length u64 · stored length u64 ·
 //             crc32 of the stored bytes u32 · stored bytes
 //   END     = tag "END " · crc32 over every byte before it u32
 // All integers little-endian. Sections, in this order:
@@ -10,12 +11,15 @@
 //   CORE  the core's linear-memory regions: per region start u32 · size u32 · bytes
 //   RAM   page size u32 · page count u32 · bitmap of non-zero pages
 //   RAMD  (zero or more) the non-zero pages in bitmap order, at most RAM_CHUNK bytes per section, split where the
-//         writer likes (wasmvirt: at runs of consecutive pages); each section is compressed on its own, so that
-//         saving and loading compress and decompress them in parallel
+//         writer likes (wasmvirt: at runs of consecutive pages); each section is compressed on its own. wasmvirt
+//         writes them as LZ4 blocks (the LZ4 project's block format, no frame), compressed and decompressed by
+//         the core where the pages are (assembly/lz4.ts): a restore's decompression is a few milliseconds
 //   HOST  JSON: host-side state (console bytes typed but not yet taken by the UART)
 //   DISK  (only with blk) drive index u32 · size u64 · chunk size u32 · bitmap of non-zero chunks · chunks
 // A reader checks every crc and the END checksum before anything is applied: a truncated or corrupted
-// file is refused as a whole. Version 1 (one RAM section holding the map and all pages) is still read.
+// file is refused as a whole; an LZ4 block that does not decompress to its length is refused by the core
+// before anything else of the machine changes. Versions 1 (one RAM section holding the map and all pages) and
+// 2 (brotli RAMD sections) are still read.
 import { createRequire } from "node:module";
 import type * as Zlib from "node:zlib";
 import memmap from "../memmap.json" with { type: "json" };
@@ -28,12 +32,13 @@ const VIRTIO_SLOTS = ("count" in virtioMmio ? virtioMmio.count : undefined) ?? 1
 const VIRTIO_BLK_ID = virtioKinds.kinds.find((k) => k.name === "blk")!.id;
 
 export const MAGIC = Buffer.from("WVMSTATE", "latin1");
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 export const RAM_PAGE = 4096;
 /** Raw bytes of RAM pages per RAMD section: small enough that a booted guest's RAM is a dozen pieces for the thread pool. */
 export const RAM_CHUNK = 1 << 20;
 export const DISK_CHUNK = 65536;
 const FLAG_BROTLI = 2;
+const FLAG_LZ4 = 4;
 
 // zlib on first use: the CPU worker loads this module at start-up but compresses only when saving.
 let zlibModule: typeof Zlib | undefined;
@@ -63,11 +68,25 @@ export interface HostState {
   consoleInput: number[];
 }
 
+/** A piece of the non-zero RAM pages: its bytes, or an LZ4 block of `rawLength` bytes (left for the core). */
+export interface RamChunk {
+  bytes: Uint8Array;
+  rawLength: number;
+  lz4: boolean;
+}
+
+/** The core's LZ4 block codec (assembly/lz4.ts): undefined when a block does not fit or is malformed. */
+export interface Lz4Codec {
+  compress(raw: Uint8Array): Uint8Array | undefined;
+  /** Into the codec's buffer, or into `into` (rawLength bytes) when the codec can write there. */
+  decompress(block: Uint8Array, rawLength: number, into?: Uint8Array): Uint8Array | undefined;
+}
+
 export interface MachineState {
   header: StateHeader;
   regions: { start: number; bytes: Uint8Array }[];
-  /** The non-zero pages (bitmap order) are the concatenation of `chunks`. */
-  ram: { size: number; bitmap: Uint8Array; chunks: Uint8Array[] };
+  /** The non-zero pages (bitmap order) are the concatenation of `chunks` (decompressed). */
+  ram: { size: number; bitmap: Uint8Array; chunks: RamChunk[] };
   host: HostState;
   disks: { index: number; size: number; bitmap: Uint8Array; data: Uint8Array }[];
 }
@@ -94,11 +113,11 @@ const inflateOptions = (rawLen: number) => ({ maxOutputLength: Math.max(rawLen, 
 /** Compressed bytes are kept when they save at least an eighth. */
 const worthIt = (raw: Uint8Array, z: Uint8Array) => z.length < raw.length - (raw.length >> 3);
 
-/** A section before framing: its raw bytes and whether compression is tried. */
+/** A section before framing: its raw bytes and which compression is tried. */
 interface PlainSection {
   tag: string;
   raw: Uint8Array;
-  compress: boolean;
+  compress: "none" | "brotli" | "lz4";
 }
 
 function frame(tag: string, raw: Uint8Array, flags: number, stored: Uint8Array): Uint8Array[] {
@@ -201,6 +220,8 @@ export interface EncodeInput {
   ram: Uint8Array;
   /** Pages that may be non-zero (the core's RAM_TOUCHED map); without it every page is scanned. */
   ramCandidates?: Uint8Array;
+  /** The core's codec: RAMD sections become LZ4 blocks (without it, brotli like the other sections). */
+  lz4?: Lz4Codec;
   host: HostState;
   disks?: { index: number; bytes: Uint8Array }[];
 }
@@ -218,15 +239,16 @@ export interface EncodeResult {
  */
 function plainSections(input: EncodeInput): { sections: PlainSection[]; ramPages: number; ramNonZeroPages: number } {
   const sections: PlainSection[] = [];
-  sections.push({ tag: "HEAD", raw: Buffer.from(JSON.stringify(input.header)), compress: false });
+  sections.push({ tag: "HEAD", raw: Buffer.from(JSON.stringify(input.header)), compress: "none" });
   const coreParts: Uint8Array[] = [];
   for (const r of input.regions) coreParts.push(u32(r.start), u32(r.bytes.length), r.bytes);
-  sections.push({ tag: "CORE", raw: Buffer.concat(coreParts), compress: true });
+  sections.push({ tag: "CORE", raw: Buffer.concat(coreParts), compress: "brotli" });
   const ram = nonZeroRuns(input.ram, RAM_PAGE, input.ramCandidates);
   const pages = Math.ceil(input.ram.length / RAM_PAGE);
-  sections.push({ tag: "RAM ", raw: Buffer.concat([u32(RAM_PAGE), u32(pages), ram.bitmap]), compress: true });
-  for (const piece of ramPieces(ram.runs)) sections.push({ tag: "RAMD", raw: piece, compress: true });
-  sections.push({ tag: "HOST", raw: Buffer.from(JSON.stringify(input.host)), compress: false });
+  sections.push({ tag: "RAM ", raw: Buffer.concat([u32(RAM_PAGE), u32(pages), ram.bitmap]), compress: "brotli" });
+  for (const piece of ramPieces(ram.runs))
+    sections.push({ tag: "RAMD", raw: piece, compress: input.lz4 ? "lz4" : "brotli" });
+  sections.push({ tag: "HOST", raw: Buffer.from(JSON.stringify(input.host)), compress: "none" });
   for (const d of input.disks ?? []) {
     const packed = packNonZero(d.bytes, DISK_CHUNK);
     const size = Buffer.alloc(8);
@@ -234,7 +256,7 @@ function plainSections(input: EncodeInput): { sections: PlainSection[]; ramPages
     sections.push({
       tag: "DISK",
       raw: Buffer.concat([u32(d.index), size, u32(DISK_CHUNK), packed.bitmap, packed.data]),
-      compress: true,
+      compress: "brotli",
     });
   }
   return { sections, ramPages: pages, ramNonZeroPages: ram.count };
@@ -255,10 +277,17 @@ function assemble(framed: Uint8Array[][], ramPages: number, ramNonZeroPages: num
   return { parts: out, bytes, ramPages, ramNonZeroPages };
 }
 
+/** An LZ4 section (synchronous: the core compresses where the pages are), or the raw bytes when that does not pay. */
+function lz4Frame(tag: string, raw: Uint8Array, codec: Lz4Codec): Uint8Array[] {
+  const z = codec.compress(raw);
+  return z && worthIt(raw, z) ? frame(tag, raw, FLAG_LZ4, z) : frame(tag, raw, 0, raw);
+}
+
 export function encodeState(input: EncodeInput): EncodeResult {
   const { sections, ramPages, ramNonZeroPages } = plainSections(input);
   const framed = sections.map(({ tag, raw, compress }) => {
-    if (!compress || raw.length < 256) return frame(tag, raw, 0, raw);
+    if (compress === "none" || raw.length < 256) return frame(tag, raw, 0, raw);
+    if (compress === "lz4" && input.lz4) return lz4Frame(tag, raw, input.lz4);
     const z = zlib().brotliCompressSync(raw, brotliOptions(raw.length));
     return worthIt(raw, z) ? frame(tag, raw, FLAG_BROTLI, z) : frame(tag, raw, 0, raw);
   });
@@ -273,70 +302,130 @@ export function encodeState(input: EncodeInput): EncodeResult {
 export async function encodeStateAsync(input: EncodeInput): Promise<EncodeResult> {
   const { sections, ramPages, ramNonZeroPages } = plainSections(input);
   const z = zlib();
-  const framed = await Promise.all(
-    sections.map(({ tag, raw, compress }) => {
-      if (!compress || raw.length < 256) return frame(tag, raw, 0, raw);
-      return new Promise<Uint8Array[]>((resolve, reject) =>
-        z.brotliCompress(raw, brotliOptions(raw.length), (err, out) => {
-          if (err) reject(err);
-          else resolve(worthIt(raw, out) ? frame(tag, raw, FLAG_BROTLI, out) : frame(tag, raw, 0, raw));
-        }),
-      );
-    }),
+  // The brotli sections start on the thread pool first; the LZ4 ones are compressed here meanwhile.
+  const pending = sections.map(({ tag, raw, compress }) => {
+    if (compress === "none" || raw.length < 256) return frame(tag, raw, 0, raw);
+    if (compress === "lz4") return undefined;
+    return new Promise<Uint8Array[]>((resolve, reject) =>
+      z.brotliCompress(raw, brotliOptions(raw.length), (err, out) => {
+        if (err) reject(err);
+        else resolve(worthIt(raw, out) ? frame(tag, raw, FLAG_BROTLI, out) : frame(tag, raw, 0, raw));
+      }),
+    );
+  });
+  const codec = input.lz4;
+  const lz4Done = sections.map(({ tag, raw }, i) =>
+    pending[i] === undefined && codec ? lz4Frame(tag, raw, codec) : undefined,
   );
+  const framed = await Promise.all(pending.map((p, i) => p ?? lz4Done[i]!));
   return assemble(framed, ramPages, ramNonZeroPages);
 }
 
 // ---- reading --------------------------------------------------------------------------------------
 
 /**
- * Unpacks a bitmap + data pair into `target` (which must be zero-filled where the bitmap says zero).
- * `data` may come in pieces (the RAMD sections); runs of consecutive pages are copied at once.
+ * Puts the pieces of a bitmap + data pair into `target` (which must be zero-filled where the bitmap says zero),
+ * in order, as they come: the data of the set bits' units, runs of consecutive units copied at once. A piece
+ * may be a buffer that is reused for the next one (the core's codec buffer): it is copied before push returns.
  */
+export class PageScatter {
+  private readonly units: number;
+  /** The next unit to look at for a run, and the run being filled: [dst, stop) of target. */
+  private next = 0;
+  private dst = 0;
+  private stop = 0;
+
+  constructor(
+    private readonly bitmap: Uint8Array,
+    private readonly unit: number,
+    private readonly target: Uint8Array,
+  ) {
+    this.units = Math.ceil(target.length / unit);
+  }
+
+  /** Starts the next run of set bits; false when there is none. */
+  private nextRun(): boolean {
+    const { bitmap, units } = this;
+    let i = this.next;
+    while (i < units) {
+      if ((i & 7) === 0 && bitmap[i >> 3] === 0) i += 8;
+      else if ((bitmap[i >> 3] & (1 << (i & 7))) === 0) i++;
+      else break;
+    }
+    if (i >= units) return false;
+    let end = i + 1;
+    while (end < units && (bitmap[end >> 3] & (1 << (end & 7))) !== 0) end++;
+    this.dst = i * this.unit;
+    this.stop = Math.min(end * this.unit, this.target.length);
+    this.next = end;
+    return true;
+  }
+
+  /**
+   * Where the next `n` bytes go when they are one stretch of target (a piece of a long run of pages): a
+   * view to write them into directly, then `skip(n)`. Undefined when they are split.
+   */
+  stretch(n: number): Uint8Array | undefined {
+    if (this.dst === this.stop && !this.nextRun()) return undefined;
+    return n <= this.stop - this.dst ? this.target.subarray(this.dst, this.dst + n) : undefined;
+  }
+
+  /** The bytes stretch() returned were written. */
+  skip(n: number): void {
+    this.dst += n;
+  }
+
+  push(piece: Uint8Array): void {
+    for (let at = 0; at < piece.length; ) {
+      if (this.dst === this.stop && !this.nextRun())
+        throw new StateFormatError("the machine state is corrupted (a section is longer than its page map says)");
+      const take = Math.min(this.stop - this.dst, piece.length - at);
+      this.target.set(piece.subarray(at, at + take), this.dst);
+      at += take;
+      this.dst += take;
+    }
+  }
+
+  /** Every set bit's unit was filled. */
+  finish(): void {
+    if (this.dst !== this.stop || this.nextRun())
+      throw new StateFormatError("the machine state is corrupted (a section is shorter than its page map says)");
+  }
+}
+
+/** PageScatter over pieces that are all at hand. */
 export function unpackNonZero(
   bitmap: Uint8Array,
   data: Uint8Array | Uint8Array[],
   unit: number,
   target: Uint8Array,
 ): void {
-  const pieces = Array.isArray(data) ? data : [data];
-  let piece = 0,
-    at = 0;
-  const n = Math.ceil(target.length / unit);
-  const short = () =>
-    new StateFormatError("the machine state is corrupted (a section is shorter than its page map says)");
-  for (let i = 0; i < n; ) {
-    if ((i & 7) === 0 && bitmap[i >> 3] === 0) {
-      i += 8;
+  const scatter = new PageScatter(bitmap, unit, target);
+  for (const piece of Array.isArray(data) ? data : [data]) scatter.push(piece);
+  scatter.finish();
+}
+
+/**
+ * The state's RAM pages into `target` (the machine's RAM, zero-filled): LZ4 chunks are decompressed by `codec`
+ * one at a time and scattered at once. Throws StateFormatError for a block that does not decompress to its
+ * length; what was written before it stays (the caller clears RAM again).
+ */
+export function unpackRam(ram: MachineState["ram"], target: Uint8Array, codec?: Lz4Codec): void {
+  const scatter = new PageScatter(ram.bitmap, RAM_PAGE, target);
+  for (const c of ram.chunks) {
+    if (!c.lz4) {
+      scatter.push(c.bytes);
       continue;
     }
-    if ((bitmap[i >> 3] & (1 << (i & 7))) === 0) {
-      i++;
-      continue;
-    }
-    let end = i + 1;
-    while (end < n && (bitmap[end >> 3] & (1 << (end & 7))) !== 0) end++;
-    // Pages i..end-1 are consecutive in the data: copy them piece by piece.
-    const stop = Math.min(end * unit, target.length);
-    for (let dst = i * unit; dst < stop; ) {
-      while (piece < pieces.length && at === pieces[piece].length) {
-        piece++;
-        at = 0;
-      }
-      if (piece === pieces.length) throw short();
-      const take = Math.min(stop - dst, pieces[piece].length - at);
-      target.set(pieces[piece].subarray(at, at + take), dst);
-      at += take;
-      dst += take;
-    }
-    i = end;
+    if (!codec) throw new StateFormatError("internal error: no LZ4 codec to load the state's RAM with");
+    // A piece of a long run goes straight into place; a gathered one through the codec's buffer.
+    const into = scatter.stretch(c.rawLength);
+    const raw = codec.decompress(c.bytes, c.rawLength, into);
+    if (!raw || raw.length !== c.rawLength) throw undecompressable("RAMD");
+    if (into && raw === into) scatter.skip(c.rawLength);
+    else scatter.push(raw);
   }
-  while (piece < pieces.length && at === pieces[piece].length) {
-    piece++;
-    at = 0;
-  }
-  if (piece !== pieces.length)
-    throw new StateFormatError("the machine state is corrupted (a section is longer than its page map says)");
+  scatter.finish();
 }
 
 interface StoredSection {
@@ -352,9 +441,9 @@ function storedSections(file: Uint8Array): { version: number; stored: StoredSect
   if (buf.length < 12 || !buf.subarray(0, 8).equals(MAGIC))
     throw new StateFormatError("Not a wasmvirt machine state (bad magic)");
   const version = buf.readUInt32LE(8);
-  if (version !== FORMAT_VERSION && version !== 1) {
+  if (version < 1 || version > FORMAT_VERSION) {
     throw new StateFormatError(
-      `machine state format version ${version} is not supported (this wasmvirt reads versions 1 and ${FORMAT_VERSION})`,
+      `machine state format version ${version} is not supported (this wasmvirt reads versions 1 to ${FORMAT_VERSION})`,
     );
   }
   const { crc32 } = zlib();
@@ -382,7 +471,9 @@ function storedSections(file: Uint8Array): { version: number; stored: StoredSect
     at += storedLen;
     if (crc32(bytes) !== crc)
       throw new StateFormatError(`the machine state is corrupted (section ${tag.trim()} checksum mismatch)`);
-    if (flags & ~FLAG_BROTLI)
+    // LZ4 only for RAMD sections, and from version 3 on: the core decompresses them into its codec buffers.
+    const lz4Ok = tag === "RAMD" && version >= 3 && flags === FLAG_LZ4;
+    if (flags & ~FLAG_BROTLI && !lz4Ok)
       throw new StateFormatError(`the machine state is corrupted (section ${tag.trim()} has unknown flags)`);
     stored.push({ tag, flags, rawLen, bytes });
   }
@@ -394,7 +485,15 @@ function storedSections(file: Uint8Array): { version: number; stored: StoredSect
 const undecompressable = (tag: string) =>
   new StateFormatError(`the machine state is corrupted (section ${tag.trim()} does not decompress)`);
 
-function checkedLength(s: StoredSection, raw: Uint8Array): { tag: string; raw: Uint8Array } {
+/** A section as parseSections takes it: its raw bytes, or (RAMD) an LZ4 block and its raw length. */
+interface ReadSection {
+  tag: string;
+  raw: Uint8Array;
+  lz4RawLength?: number;
+}
+
+function checkedLength(s: StoredSection, raw: Uint8Array): ReadSection {
+  if (s.flags & FLAG_LZ4) return { tag: s.tag, raw, lz4RawLength: s.rawLen };
   if (raw.length !== s.rawLen)
     throw new StateFormatError(`the machine state is corrupted (section ${s.tag.trim()} has the wrong length)`);
   return { tag: s.tag, raw };
@@ -428,7 +527,7 @@ export async function decodeStateAsync(file: Uint8Array): Promise<MachineState> 
   const raws = await Promise.allSettled(
     stored.map((s) => {
       if (!(s.flags & FLAG_BROTLI)) return checkedLength(s, s.bytes);
-      return new Promise<{ tag: string; raw: Uint8Array }>((resolve, reject) => {
+      return new Promise<ReadSection>((resolve, reject) => {
         z.brotliDecompress(s.bytes, inflateOptions(s.rawLen), (err, raw) => {
           if (err) reject(undecompressable(s.tag));
           else {
@@ -446,11 +545,11 @@ export async function decodeStateAsync(file: Uint8Array): Promise<MachineState> 
   if (failed) throw (failed as PromiseRejectedResult).reason;
   return parseSections(
     version,
-    raws.map((r) => (r as PromiseFulfilledResult<{ tag: string; raw: Uint8Array }>).value),
+    raws.map((r) => (r as PromiseFulfilledResult<ReadSection>).value),
   );
 }
 
-function parseSections(version: number, sections: { tag: string; raw: Uint8Array }[]): MachineState {
+function parseSections(version: number, sections: ReadSection[]): MachineState {
   const get = (tag: string) => {
     const s = sections.find((x) => x.tag === tag);
     if (!s) throw new StateFormatError(`the machine state has no ${tag.trim()} section`);
@@ -483,8 +582,13 @@ function parseSections(version: number, sections: { tag: string; raw: Uint8Array
   if (ramSec.length < 8 + bmLen || (version > 1 && ramSec.length !== 8 + bmLen))
     throw new StateFormatError("the machine state is corrupted (RAM section)");
   // Version 1 keeps the pages in the RAM section after the map; version 2 in the RAMD sections.
-  const chunks =
-    version === 1 ? [ramSec.subarray(8 + bmLen)] : sections.filter((x) => x.tag === "RAMD").map((x) => x.raw);
+  const chunks: RamChunk[] = (
+    version === 1 ? [{ tag: "RAM ", raw: ramSec.subarray(8 + bmLen) }] : sections.filter((x) => x.tag === "RAMD")
+  ).map((x: ReadSection) => ({
+    bytes: x.raw,
+    rawLength: x.lz4RawLength ?? x.raw.length,
+    lz4: x.lz4RawLength !== undefined,
+  }));
   const ram = { size: pages * RAM_PAGE, bitmap: ramSec.subarray(8, 8 + bmLen), chunks };
   const disks: MachineState["disks"] = [];
   for (const s of sections.filter((x) => x.tag === "DISK")) {
