@@ -16,7 +16,10 @@ export const DEFAULT_JIT_THRESHOLD = 20000;
 
 /**
  * Which V8 compiler builds a region (the core's TIER_* numbers). V8 fixes a module's compile strategy
- * when the module is created, from its flags at that moment, so the flags are set around each compile:
+ * when the module is created, from its flags at that moment, so the flags are set around each compile.
+ * Both tiers also switch off lazy compilation (Node 20's default) for the compile: lazily, a function is
+ * compiled at its first call, by the flags of that moment (the restored ones), so an "optimized" region
+ * was built by Liftoff again, and the compile time landed in the region's first run instead of compileMs.
  * - baseline: Liftoff only (a page compiles in about a millisecond; no TurboFan, ever). Put back
  *   afterwards: --liftoff-only and the dynamic tiering it switches off (the core's own functions tier up
  *   by it), but not --wasm-tier-up: with it on, V8 compiles every Liftoff-only module again with TurboFan
@@ -25,8 +28,11 @@ export const DEFAULT_JIT_THRESHOLD = 20000;
  * WASMVIRT_JIT_TIERS=v8 leaves every region to V8's own tiering (for comparison).
  */
 const TIER_FLAGS: ReadonlyArray<readonly [string, string]> = [
-  ["--liftoff-only", "--no-liftoff-only --wasm-dynamic-tiering"],
-  ["--no-liftoff", "--liftoff"],
+  [
+    "--liftoff-only --no-wasm-lazy-compilation",
+    "--no-liftoff-only --wasm-dynamic-tiering --wasm-lazy-compilation",
+  ],
+  ["--no-liftoff --no-wasm-lazy-compilation", "--liftoff --wasm-lazy-compilation"],
 ];
 const v8Tiering = process.env.WASMVIRT_JIT_TIERS === "v8";
 
