@@ -76,7 +76,7 @@ export const DEVICE_TYPES: Readonly<Record<string, VirtioKind>> = Object.fromEnt
 );
 const virtioMmio = memmap.regions.find((r) => r.kind === "virtio_mmio");
 /** virtio-mmio transports of the virt machine (the device table's count). */
-const VIRTIO_SLOTS: number = (virtioMmio && "count" in virtioMmio ? virtioMmio.count : undefined) ?? 0;
+export const VIRTIO_SLOTS: number = (virtioMmio && "count" in virtioMmio ? virtioMmio.count : undefined) ?? 0;
 
 export interface DriveOption {
   file: string;

@@ -48,9 +48,32 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<RunResult>
   });
 }
 
-/** `qemu-system-riscv64 -M virt -bios none -kernel elf -nographic`. */
-export function runQemu(elf: string, timeoutMs = 20_000): Promise<RunResult> {
-  return run("qemu-system-riscv64", ["-M", "virt", "-bios", "none", "-kernel", elf, "-nographic"], timeoutMs);
+/**
+ * The virtio-blk disk a program needs (programs named blk_*), or undefined. blk_dma: sector 0 starts with
+ * `li a0, 2; ret`, the code its DMA puts over a page that ran other code.
+ */
+export function programDisk(name: string): Uint8Array | undefined {
+  if (name !== "blk_dma") return undefined;
+  const disk = new Uint8Array(64 * 1024);
+  new DataView(disk.buffer).setUint32(0, 0x00200513, true);
+  new DataView(disk.buffer).setUint32(4, 0x00008067, true);
+  return disk;
+}
+
+/**
+ * `qemu-system-riscv64 -M virt -bios none -kernel elf -nographic`; with a disk image, as a modern
+ * virtio-mmio blk device (QEMU 7.2's default is legacy; wasmvirt's device is modern).
+ */
+export function runQemu(elf: string, timeoutMs = 20_000, diskFile?: string): Promise<RunResult> {
+  const disk = diskFile
+    ? ["-global", "virtio-mmio.force-legacy=false", "-drive", `file=${diskFile},format=raw,if=none,id=d0`]
+    : [];
+  const dev = diskFile ? ["-device", "virtio-blk-device,drive=d0"] : [];
+  return run(
+    "qemu-system-riscv64",
+    ["-M", "virt", "-bios", "none", "-kernel", elf, "-nographic", ...disk, ...dev],
+    timeoutMs,
+  );
 }
 
 /** One line for an assertion message. */

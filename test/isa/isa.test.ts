@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from "n
 import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join, basename } from "node:path";
-import { hasQemu, repoRoot, runQemu, describeRun, type RunResult } from "./emu.js";
+import { hasQemu, repoRoot, runQemu, describeRun, programDisk, type RunResult } from "./emu.js";
 import { coreBuilt, runInProcess } from "../jit/core-runner.js";
 // @ts-ignore plain ESM tool without type declarations
 import { writeElf } from "../../tools/rvgen/elf.mjs";
@@ -20,7 +20,15 @@ const TIMEOUT_MS = 20_000;
 /** QEMU's run of each program, shared by the tests that compare with it (QEMU's result is the same each time). */
 const qemuRuns = new Map<string, Promise<RunResult>>();
 const qemuOnce = (elf: string) => {
-  if (!qemuRuns.has(elf)) qemuRuns.set(elf, runQemu(elf, TIMEOUT_MS));
+  if (!qemuRuns.has(elf)) {
+    const disk = programDisk(basename(elf, ".elf"));
+    let file: string | undefined;
+    if (disk) {
+      file = join(mkdtempSync(join(tmpdir(), "isa-disk-")), "disk.img");
+      writeFileSync(file, disk);
+    }
+    qemuRuns.set(elf, runQemu(elf, TIMEOUT_MS, file));
+  }
   return qemuRuns.get(elf)!;
 };
 const hasCrossGcc = spawnSync("riscv64-unknown-elf-gcc", ["--version"], { stdio: "ignore" }).status === 0;
@@ -49,6 +57,7 @@ describe("ISA test programs", () => {
       "fp_arith_d",
       "smc",
       "loops",
+      "blk_dma",
     ])
       expect(elfs).toContain(`${p}.elf`);
   });
@@ -109,7 +118,7 @@ describe("ISA test programs", () => {
     it.skipIf(!coreBuilt)(
       `${name} passes on wasmvirt${coreBuilt ? "" : " (skipped: build/core.wasm not built yet)"}`,
       () => {
-        const w = runInProcess(join(repoRoot, elf), TIMEOUT_MS);
+        const w = runInProcess(join(repoRoot, elf), TIMEOUT_MS, programDisk(name));
         expect(w.timedOut, describeRun(w)).toBe(false);
         expect(w.stdout, describeRun(w)).toBe(expected);
         expect(w.status, describeRun(w)).toBe(0);
@@ -121,7 +130,7 @@ describe("ISA test programs", () => {
       `${name}: wasmvirt and QEMU give the same output and exit status`,
       async () => {
         const q = qemuOnce(elf);
-        const w = runInProcess(join(repoRoot, elf), TIMEOUT_MS);
+        const w = runInProcess(join(repoRoot, elf), TIMEOUT_MS, programDisk(name));
         const qr = await q;
         expect({ stdout: w.stdout, status: w.status, timedOut: w.timedOut }, describeRun(w)).toEqual({
           stdout: qr.stdout,

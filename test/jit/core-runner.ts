@@ -9,6 +9,7 @@ import { parseElf, segmentBytes } from "../../src/machine/elf.js";
 import { buildBootRom } from "../../src/machine/bootrom.js";
 import { drainConsoleOut } from "../../src/machine/device-imports.js";
 import { RUN_POWEROFF, RUN_RESET } from "../../src/machine/core.js";
+import { VIRTIO_ID, VIRTIO_SLOTS } from "../../src/machine/machine.js";
 import {
   makeJitHost,
   JIT_MODES,
@@ -30,8 +31,16 @@ export class CoreRunner {
   output = "";
   status: number | null = null;
 
-  constructor(elfPath: string, mode: JitModeName, threshold = 1) {
+  /** `disk`: the bytes of a virtio-blk disk in the slot QEMU fills first (-drive if=virtio), in memory. */
+  constructor(elfPath: string, mode: JitModeName, threshold = 1, disk?: Uint8Array) {
     module ??= new WebAssembly.Module(readFileSync(wasmPath));
+    const io = (write: boolean) => (_dev: number, offset: number, ptr: number, len: number) => {
+      if (!disk || offset + len > disk.length) return -5;
+      const ram = new Uint8Array(this.core.memory.buffer, ptr, len);
+      if (write) disk.set(ram, offset);
+      else ram.set(disk.subarray(offset, offset + len));
+      return 0;
+    };
     const env = {
       ...this.jit.env,
       hostMonotonicNs: () => performance.now() * 1e6,
@@ -39,14 +48,16 @@ export class CoreRunner {
       abort: () => {
         throw new Error("core abort");
       },
-      blkRead: () => -5,
-      blkWrite: () => -5,
-      blkFlush: () => -5,
+      blkRead: io(false),
+      blkWrite: io(true),
+      blkFlush: () => (disk ? 0 : -5),
       rngFill: () => {},
     };
     this.core = new WebAssembly.Instance(module, { env } as WebAssembly.Imports).exports as Core;
     this.core.init(128 * 1024 * 1024, 1); // the CLI's default -m (the ISA programs probe the end of RAM)
     this.core.jitSetMode(JIT_MODES[mode], threshold);
+    if (disk && this.core.virtioAttach(VIRTIO_SLOTS - 1, VIRTIO_ID.blk, 0, 0, disk.length) !== 0)
+      throw new Error("cannot attach the disk");
     const file = readFileSync(elfPath);
     const elf = parseElf(file, elfPath);
     const fdtAddr = 0x80000000n + (120n << 20n);
@@ -117,9 +128,9 @@ export interface ProgramRun {
  * and translation mode (WASMVIRT_JIT, the CLI's default threshold), the console as stdout and the
  * sifive_test code as status. For tests of the hart; the CLI has its own tests (test/cli.test.ts).
  */
-export function runInProcess(elfPath: string, timeoutMs = 20_000): ProgramRun {
+export function runInProcess(elfPath: string, timeoutMs = 20_000, disk?: Uint8Array): ProgramRun {
   const t0 = Date.now();
-  const r = new CoreRunner(elfPath, jitModeFromEnv(), DEFAULT_JIT_THRESHOLD).runUntil(t0 + timeoutMs);
+  const r = new CoreRunner(elfPath, jitModeFromEnv(), DEFAULT_JIT_THRESHOLD, disk).runUntil(t0 + timeoutMs);
   return {
     status: r.status,
     signal: null,

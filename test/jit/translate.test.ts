@@ -3,8 +3,10 @@
 // and host writes into code pages, and the counters a user sees in `info jit`.
 import { describe, it, expect } from "vitest";
 import { existsSync, readdirSync } from "node:fs";
+import { DEFAULT_JIT_THRESHOLD } from "../../src/machine/jit-host.js";
 import { join } from "node:path";
 import { CoreRunner, repoRoot } from "./core-runner.js";
+import { programDisk } from "../isa/emu.js";
 
 const built =
   existsSync(join(repoRoot, "build", "core.wasm")) && existsSync(join(repoRoot, "dist", "machine", "elf.js"));
@@ -19,7 +21,7 @@ describe.skipIf(!built)("translation tier", () => {
   for (const file of elfs) {
     const name = file.replace(/\.elf$/, "");
     it(`${name}: every region run agrees with the interpreter (lockstep) and the program passes`, () => {
-      const r = new CoreRunner(join(isaBin, file), "lockstep").run(2_000);
+      const r = new CoreRunner(join(isaBin, file), "lockstep", 1, programDisk(name)).run(2_000);
       expect(r.output).toBe(`${name}: PASS\n`);
       expect(r.status).toBe(0);
       const c = r.counters();
@@ -69,6 +71,23 @@ describe.skipIf(!built)("translation tier", () => {
     expect(after.regions).toBeLessThan(before.regions);
     r.run();
     expect(r.output).toBe("smc: PASS\n");
+  }, 60_000);
+
+  it("drops a translation when a device's DMA writes new code into its page (virtio-blk read, then fence.i)", () => {
+    // blk_dma.elf calls a function alone in its page 30,000 times, reads the disk's first sector over that
+    // page, and needs the disk's code to run after fence.i; then 30,000 calls more.
+    const elf = join(isaBin, "blk_dma.elf");
+    for (const [mode, threshold] of [
+      ["on", DEFAULT_JIT_THRESHOLD],
+      ["eager", 1],
+    ] as const) {
+      const r = new CoreRunner(elf, mode, threshold, programDisk("blk_dma")).run();
+      expect(r.output, mode).toBe("blk_dma: PASS\n");
+      const c = r.counters();
+      // The page was translated before the DMA (hot, or eager) and the DMA dropped it.
+      expect(c.invalidated, mode).toBeGreaterThan(0);
+      expect(c.compiled, mode).toBeGreaterThan(c.regions);
+    }
   }, 60_000);
 
   it("backs off from a page whose code is rewritten again and again, and still runs it right", () => {
