@@ -28,10 +28,7 @@ export const DEFAULT_JIT_THRESHOLD = 20000;
  * WASMVIRT_JIT_TIERS=v8 leaves every region to V8's own tiering (for comparison).
  */
 const TIER_FLAGS: ReadonlyArray<readonly [string, string]> = [
-  [
-    "--liftoff-only --no-wasm-lazy-compilation",
-    "--no-liftoff-only --wasm-dynamic-tiering --wasm-lazy-compilation",
-  ],
+  ["--liftoff-only --no-wasm-lazy-compilation", "--no-liftoff-only --wasm-dynamic-tiering --wasm-lazy-compilation"],
   ["--no-liftoff --no-wasm-lazy-compilation", "--liftoff --wasm-lazy-compilation"],
 ];
 const v8Tiering = process.env.WASMVIRT_JIT_TIERS === "v8";
