@@ -590,6 +590,7 @@ function emitAlu(inst: u32, off: i32): void {
  * MIN / -1 gives MIN (div; wasm's rem_s already gives 0). The same rules as cpu/muldiv.ts mulDiv.
  */
 function emitDiv(rs1: u32, rs2: u32, f3: u32, w: bool): void {
+  xLocalsUsed = true;
   getX(rs1); W.localSet(L_A);
   getX(rs2); W.localSet(L_B);
   W.localGet(L_B);
@@ -730,6 +731,7 @@ function emitSuperblock(b: i32, t: i32): void {
     cached |= load<u32>(B_USED + (<u32>k << 2));
     dirty |= load<u32>(B_WRITTEN + (<u32>k << 2));
   }
+  xLocalsUsed = true;
   open(W.OP_BLOCK, W.T_VOID);
   sbOutLabel = lvl;
   for (let r: u32 = 1; r < 32; r++) {
@@ -758,6 +760,11 @@ function emitSuperblock(b: i32, t: i32): void {
 // ---- the module ----
 let bodyLen: u32 = 0;
 let sbLoops: i32 = 0;
+/**
+ * Whether the body uses L_X..L_B (a loop superblock or a division). V8 zero-fills every local at each call
+ * of the function, and regions are called tens of millions of times: a region without them declares none.
+ */
+let xLocalsUsed = false;
 
 function emitBody(): void {
   W.begin(JIT_BODY_BUF, JIT_BODY_BUF_SIZE);
@@ -770,6 +777,7 @@ function emitBody(): void {
   for (let k = 0; k < nblocks; k++) W.uleb(<u32>k);
   W.uleb(0);
   sbLoops = 0;
+  xLocalsUsed = false;
   for (let b = 0; b < nblocks; b++) {
     close();                       // end of $d[b]: block b's code follows
     const t = <i32>load<i16>(B_TAIL + (<u32>b << 1));
@@ -793,10 +801,10 @@ let prologueLen: u32 = 0;
 
 function emitPrologue(): void {
   W.begin(PROLOGUE, PROLOGUE_SIZE);
-  W.uleb(3);
+  W.uleb(xLocalsUsed ? 3 : 2);
   W.uleb(N_I64_LOCALS); W.byte(W.T_I64);
   W.uleb(N_I32_LOCALS); W.byte(W.T_I32);
-  W.uleb(33); W.byte(W.T_I64);                 // L_X: registers of loop superblocks; L_B
+  if (xLocalsUsed) { W.uleb(33); W.byte(W.T_I64); }   // L_X: registers of loop superblocks; L_B
   W.i32Const(0); W.mem(W.OP_I64_LOAD, 3, W_DATA_TAG); W.localSet(L_TAG);
   W.localGet(L_ENTRY); W.localSet(L_NEXT);
   prologueLen = W.at - PROLOGUE;
