@@ -15,6 +15,17 @@ afterEach(() => {
   for (const v of vms.splice(0)) v.kill();
 });
 
+/** The probe started in `dir` and saved at READY into probe.state; the source stays (postmigrate). */
+async function saveAtReady(dir: string): Promise<{ src: Vm; state: string }> {
+  const src = wasmvirt(dir, ARGS, "src.sock");
+  vms.push(src);
+  await src.waitFor("READY\n");
+  await src.connect();
+  const state = path.join(dir, "probe.state");
+  await saveTo(src, state);
+  return { src, state };
+}
+
 function stateLines(out: string): string {
   return out.replace(/\r/g, "").split("STATE-BEGIN\n")[1]?.split("STATE-END")[0] ?? `no state in: ${out}`;
 }
@@ -31,12 +42,7 @@ describe.skipIf(!wasmvirtBuilt)("saved machine state: every CSR and device regis
     expect(await plain.exited).toBe(0);
 
     // Saved at READY, with an interrupt pending in the CLINT.
-    const src = wasmvirt(dir, ARGS, "src.sock");
-    vms.push(src);
-    await src.waitFor("READY\n");
-    await src.connect();
-    const state = path.join(dir, "probe.state");
-    await saveTo(src, state);
+    const { src, state } = await saveAtReady(dir);
     expect((await src.cmd("query-status")).return.status).toBe("postmigrate");
     const before = await src.hmp("info registers -a");
     await src.cmd("quit");
@@ -60,12 +66,7 @@ describe.skipIf(!wasmvirtBuilt)("saved machine state: every CSR and device regis
 
   it("refuses RAM that passes its checksums but does not decompress: status 1, a message, nothing runs", async () => {
     const dir = tempDir();
-    const src = wasmvirt(dir, ARGS, "src.sock");
-    vms.push(src);
-    await src.waitFor("READY\n");
-    await src.connect();
-    const state = path.join(dir, "probe.state");
-    await saveTo(src, state);
+    const { src, state } = await saveAtReady(dir);
     await src.cmd("quit");
     const file = fs.readFileSync(state);
     const block = sectionsOf(file).find((s) => s.tag === "RAMD" && s.flags === 4);
