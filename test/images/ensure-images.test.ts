@@ -31,6 +31,17 @@ describe("ensureImages", () => {
     const second = await ensureImages({ outDir });
     expect(statSync(second.kernel).mtimeMs).toBe(kernelMtime);
     expect(sha256(readFileSync(second.disk))).toBe(index.artifacts.find((a) => a.role === "disk")!.sha256);
+    // Intact files are known by their .verified stamp (not hashed at every start); a change of the same size
+    // is still caught (the stamp holds size and modification time).
+    expect(readFileSync(`${second.initrd}.verified`, "utf8")).toContain(
+      index.artifacts.find((a) => a.role === "initrd")!.sha256,
+    );
+    const initrd = readFileSync(second.initrd);
+    initrd[100] ^= 0xff;
+    await new Promise((r) => setTimeout(r, 5));
+    writeFileSync(second.initrd, initrd);
+    const third = await ensureImages({ outDir });
+    expect(sha256(readFileSync(third.initrd))).toBe(index.artifacts.find((a) => a.role === "initrd")!.sha256);
   });
 
   it("refuses an archive that does not match index.json", async () => {
