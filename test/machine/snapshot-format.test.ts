@@ -5,7 +5,7 @@ import { crc32 } from "node:zlib";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { CoreExports } from "../../src/machine/core.js";
-import { coreLz4 } from "../../src/machine/snapshot/core-state.js";
+import { coreLz4, saveState } from "../../src/machine/snapshot/core-state.js";
 import { sectionsOf, reseal } from "./snapshot-helpers";
 import {
   encodeState,
@@ -286,6 +286,37 @@ describe.skipIf(!existsSync(CORE_WASM))("machine state format: RAM as LZ4 blocks
     const coreLz = Buffer.from(file);
     coreLz.writeUInt32LE(4, core.at + 4);
     expect(() => decodeState(reseal(coreLz))).toThrow(/section CORE has unknown flags/);
+  });
+
+  it("a save hands back no part that is a view of the core's memory, even for pages stored uncompressed", async () => {
+    const core = codecCore();
+    const base = Number(core.ramOffset());
+    const mem = new Uint8Array(core.memory.buffer);
+    let x = 12345;
+    // 64 pages of noise (stored as they are: LZ4 saves nothing there) and 64 pages of text.
+    for (let i = 0; i < 64 * RAM_PAGE; i++) mem[base + i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+    for (let i = 64 * RAM_PAGE; i < 128 * RAM_PAGE; i++) mem[base + i] = 97 + (i % 13);
+    core.noteRamWrite(0x8000_0000n, 128 * RAM_PAGE);
+    const { parts } = await saveState(
+      {
+        core,
+        disks: [],
+        description: { ...machine, ramSize: 16 << 20 },
+        coreId: "test",
+        wasmvirtVersion: "0",
+        hostState: () => ({ consoleInput: [] }),
+        setHostState: () => {},
+      },
+      false,
+    );
+    expect(parts.filter((p) => p.buffer === core.memory.buffer)).toEqual([]);
+    const st = decodeState(Buffer.concat(parts));
+    expect(st.ram.chunks.some((c) => !c.lz4)).toBe(true); // the noise was stored as it is
+    const back = new Uint8Array(16 << 20);
+    unpackRam(st.ram, back, coreLz4(codecCore()));
+    expect(
+      Buffer.from(back.subarray(0, 128 * RAM_PAGE)).equals(Buffer.from(mem.subarray(base, base + 128 * RAM_PAGE))),
+    ).toBe(true);
   });
 
   it("the decoder stays inside its buffers on any input", () => {

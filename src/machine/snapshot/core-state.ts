@@ -134,8 +134,9 @@ export async function saveState(ctx: StateContext, blk: boolean): Promise<{ part
       `internal error: ${verify - r.ramNonZeroPages} written RAM pages are missing from the core's touched map`,
     );
   }
-  // Parts stored uncompressed may be views of RAM: detach them from the core's memory.
-  const parts = r.parts.map((p) => (p.buffer === core.memory.buffer ? p.slice() : p));
+  // Parts stored uncompressed (incompressible pages) may be views of RAM: copy them out of the core's memory,
+  // or posting them would clone all of it once per part. (Not p.slice(): on a Buffer that is a view too.)
+  const parts = r.parts.map((p) => (p.buffer === core.memory.buffer ? new Uint8Array(p) : p));
   return {
     parts,
     stats: { bytes: r.bytes, ramPages: r.ramPages, ramNonZeroPages: r.ramNonZeroPages, ms: performance.now() - t0 },
