@@ -3,7 +3,7 @@
 // in the core because the pages do: a save compresses runs of RAM where they lie, a restore decompresses
 // into the codec buffers and the host scatters the pages into RAM with copies inside this memory.
 // Chosen over the host's brotli for the restore: it decompresses a booted guest's 12 MB of pages in
-// a few milliseconds instead of ~45 ms of CPU, which is most of what a restore waits for.
+// ~5 ms instead of ~45 ms of CPU, which was most of what a restore waited for.
 import { LZ_IN, LZ_OUT, LZ_BUF_SIZE, LZ_HASH, LZ_HASH_BITS } from "./layout";
 
 const MIN_MATCH: u32 = 4;
@@ -11,6 +11,7 @@ const MIN_MATCH: u32 = 4;
 const LAST_LITERALS: u32 = 5;
 const MF_LIMIT: u32 = 12;
 const MAX_OFFSET: u32 = 65535;
+const SKIP_SHIFT: u32 = 3;
 
 export function lzInBuffer(): u32 { return LZ_IN; }
 export function lzOutBuffer(): u32 { return LZ_OUT; }
@@ -71,7 +72,11 @@ export function lzCompress(src: u32, len: u32, dst: u32, cap: u32): i32 {
       store<u32>(slot, ip - src + 1);
       let ref = src + prev - 1;
       if (prev == 0 || ip - ref > MAX_OFFSET || load<u32>(ref) != seq) {
-        ip += 1 + ((ip - anchor) >> 6);
+        // Past a match, the step grows by one every 8 bytes that found none (LZ4's own default is 64): on a
+        // booted guest's pages the state is 17% larger (5.7 MB instead of 4.9) and compresses in ~11 ms
+        // instead of ~33 (and decompresses in ~5 ms instead of ~9), which the pause of a save and a restore's
+        // wait both see.
+        ip += 1 + ((ip - anchor) >> SKIP_SHIFT);
         continue;
       }
       let start = ip;
