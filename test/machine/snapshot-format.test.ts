@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { CoreExports } from "../../src/machine/core.js";
 import { coreLz4, saveState } from "../../src/machine/snapshot/core-state.js";
-import { sectionsOf, reseal } from "./snapshot-helpers";
+import { sectionsOf, reseal, literalsPastEnd } from "./snapshot-helpers";
 import {
   encodeState,
   encodeStateAsync,
@@ -265,8 +265,9 @@ describe.skipIf(!existsSync(CORE_WASM))("machine state format: RAM as LZ4 blocks
     const file = Buffer.concat((await encodeStateAsync({ ...input, lz4: codec })).parts);
     const lz = sectionsOf(file).filter((s) => s.flags === 4);
     const variants: [string, (f: Buffer) => void][] = [
-      ["a literal run past the block's end", (f) => f.fill(0xff, lz[0].at + 28, lz[0].at + 28 + 8)],
-      ["two bytes of a block changed", (f) => f.writeUInt16LE(0xffff, lz[1].at + 28 + 2)],
+      ["a literal run longer than the block", (f) => literalsPastEnd(f, lz[0].at + 28, lz[0].bytes.length)],
+      ["a match with offset 0", (f) => f.fill(0, lz[1].at + 28, lz[1].at + 28 + 3)],
+      ["a match before the start of the output", (f) => f.set([0, 1, 0], lz[1].at + 28)],
       ["a shorter raw length", (f) => f.writeBigUInt64LE(f.readBigUInt64LE(lz[0].at + 8) - 1n, lz[0].at + 8)],
       ["a longer raw length", (f) => f.writeBigUInt64LE(f.readBigUInt64LE(lz[0].at + 8) + 4096n, lz[0].at + 8)],
     ];
@@ -293,9 +294,10 @@ describe.skipIf(!existsSync(CORE_WASM))("machine state format: RAM as LZ4 blocks
     const base = Number(core.ramOffset());
     const mem = new Uint8Array(core.memory.buffer);
     let x = 12345;
-    // 64 pages of noise (stored as they are: LZ4 saves nothing there) and 64 pages of text.
-    for (let i = 0; i < 64 * RAM_PAGE; i++) mem[base + i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
-    for (let i = 64 * RAM_PAGE; i < 128 * RAM_PAGE; i++) mem[base + i] = 97 + (i % 13);
+    // 64 pages of noise (a section of its own, stored as it is: LZ4 saves nothing there), a zero page, and 63
+    // pages of text.
+    for (let i = 0; i < 64 * RAM_PAGE; i++) mem[base + i] = (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
+    for (let i = 65 * RAM_PAGE; i < 128 * RAM_PAGE; i++) mem[base + i] = 97 + (i % 13);
     core.noteRamWrite(0x8000_0000n, 128 * RAM_PAGE);
     const { parts } = await saveState(
       {

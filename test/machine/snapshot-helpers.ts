@@ -179,3 +179,14 @@ export function reseal(file: Buffer): Buffer {
   file.writeUInt32LE(crc32(file.subarray(0, end)), end + 4);
   return file;
 }
+
+/**
+ * Makes the LZ4 block at `at` (`len` bytes) start with a literal run longer than the block: a token of 15
+ * literals and enough 255 continuation bytes, then 0. Whatever the encoder wrote there, the block is malformed.
+ */
+export function literalsPastEnd(file: Buffer, at: number, len: number): void {
+  const k = Math.floor(len / 255) + 1;
+  file[at] = 0xf0;
+  file.fill(0xff, at + 1, at + 1 + k);
+  file[at + 1 + k] = 0;
+}
