@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import net from "node:net";
 import { createHash } from "node:crypto";
-import { ensureImages, freshDisk, readImagesIndex, GUEST_MARKERS } from "../dist/machine/images.js";
+import { ensureImages, guestArgs, freshDisk, GUEST_MARKERS } from "../dist/machine/images.js";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const runs = Number(process.argv[2] ?? 5);
@@ -27,19 +27,7 @@ async function once(ending) {
       process.execPath,
       [
         path.join(root, "bin/wasmvirt.js"),
-        "-M",
-        "virt",
-        "-m",
-        "256M",
-        "-bios",
-        images.firmware,
-        "-kernel",
-        images.kernel,
-        "-initrd",
-        images.initrd,
-        "-append",
-        readImagesIndex().kernelCmdline,
-        "-nographic",
+        ...guestArgs(images),
         "-drive",
         `file=${disk},format=raw,if=virtio`,
         "-qmp",

@@ -141,6 +141,7 @@ async function main() {
     const images = await import(pathToFileURL(join(root, "dist", "machine", "images.js")).href);
     ctx.images = await images.ensureImages();
     ctx.index = images.readImagesIndex();
+    ctx.guestArgs = (append) => images.guestArgs(ctx.images, append);
     ctx.markers = images.GUEST_MARKERS;
   }
 

@@ -105,27 +105,8 @@ function onOff(v: string | undefined, key: string, source: string): boolean {
 
 /** What `npm start` runs: the bundled guest with a QMP socket beside it. */
 export async function bundledArgs(): Promise<string[]> {
-  const { ensureImages, readImagesIndex } = await import("./machine/images.js");
-  const img = await ensureImages();
-  return [
-    "-M",
-    "virt",
-    "-m",
-    "256M",
-    "-smp",
-    "1",
-    "-bios",
-    img.firmware,
-    "-kernel",
-    img.kernel,
-    "-initrd",
-    img.initrd,
-    "-append",
-    readImagesIndex().kernelCmdline,
-    "-nographic",
-    "-qmp",
-    "unix:wasmvirt.qmp,server=on,wait=off",
-  ];
+  const { ensureImages, guestArgs } = await import("./machine/images.js");
+  return [...guestArgs(await ensureImages()), "-qmp", "unix:wasmvirt.qmp,server=on,wait=off"];
 }
 
 export function parseArgs(argv: string[]): CliConfig | "help" | "version" {

@@ -162,26 +162,8 @@ function bareMetal(name) {
 
 // ---- 2./3. the Linux guest -----------------------------------------------------------------------------------------
 
-function linuxArgs(ctx, append) {
-  const img = ctx.images;
-  return [
-    "-M",
-    "virt",
-    "-m",
-    "256M",
-    "-smp",
-    "1",
-    "-bios",
-    img.firmware,
-    "-kernel",
-    img.kernel,
-    "-initrd",
-    img.initrd,
-    "-append",
-    append,
-    "-nographic",
-  ];
-}
+/** The bundled guest's command line (images.ts guestArgs), the same for both emulators. */
+const linuxArgs = (ctx, append) => ctx.guestArgs(append);
 
 async function boot(ctx) {
   const M = ctx.markers;
@@ -353,7 +335,7 @@ export const PARTS = [
   {
     name: "boot",
     group: "linux",
-    title: "Linux boot to a shell and poweroff (bundled images, -m 256M -smp 1)",
+    title: "Linux boot to a shell and poweroff (bundled images, -m 256M, one hart)",
     run: boot,
     linux: true,
   },

@@ -39,6 +39,29 @@ export interface GuestImages {
   disk: string;
 }
 
+/**
+ * The bundled guest's machine, as `--bundled`, the benchmarks and the Linux tests boot it (on wasmvirt and on
+ * QEMU alike): the virt board with 256 MiB and one hart, the bundled OpenSBI, kernel and initramfs, and `append`
+ * as the kernel command line (index.json's kernelCmdline unless given), on the terminal (-nographic).
+ */
+export function guestArgs(img: GuestImages, append: string = readImagesIndex().kernelCmdline): string[] {
+  return [
+    "-M",
+    "virt",
+    "-m",
+    "256M",
+    "-bios",
+    img.firmware,
+    "-kernel",
+    img.kernel,
+    "-initrd",
+    img.initrd,
+    "-append",
+    append,
+    "-nographic",
+  ];
+}
+
 /** Lines the guest prints, for anyone who waits on its console. */
 export const GUEST_MARKERS = {
   /** /init: printed once the guest is up, before the shell starts */

@@ -10,7 +10,14 @@ import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { GuestProcess, wasmvirtBuilt } from "../helpers/guest";
 import { RawClient } from "../qmp/client";
-import { ensureImages, freshDisk, readImagesIndex, GUEST_MARKERS, type GuestImages } from "../../src/machine/images";
+import {
+  ensureImages,
+  guestArgs,
+  freshDisk,
+  readImagesIndex,
+  GUEST_MARKERS,
+  type GuestImages,
+} from "../../src/machine/images";
 
 const haveE2fs = spawnSync("e2fsck", ["-V"]).status === 0 && spawnSync("debugfs", ["-V"]).status === 0;
 let images: GuestImages;
@@ -18,19 +25,7 @@ const running: GuestProcess[] = [];
 
 function boot(extra: string[]): GuestProcess {
   const g = new GuestProcess([
-    "-M",
-    "virt",
-    "-m",
-    "256M",
-    "-bios",
-    images.firmware,
-    "-kernel",
-    images.kernel,
-    "-initrd",
-    images.initrd,
-    "-append",
-    readImagesIndex(process.env.WASMVIRT_IMAGES_SRC).kernelCmdline,
-    "-nographic",
+    ...guestArgs(images, readImagesIndex(process.env.WASMVIRT_IMAGES_SRC).kernelCmdline),
     ...extra,
   ]);
   running.push(g);

@@ -6,7 +6,7 @@
 import { describe, it, expect, beforeAll, afterEach } from "vitest";
 import { createHash } from "node:crypto";
 import { GuestProcess, wasmvirtBuilt } from "../helpers/guest";
-import { ensureImages, readImagesIndex, GUEST_MARKERS, type GuestImages } from "../../src/machine/images";
+import { ensureImages, guestArgs, readImagesIndex, GUEST_MARKERS, type GuestImages } from "../../src/machine/images";
 
 let images: GuestImages;
 const running: GuestProcess[] = [];
@@ -21,21 +21,9 @@ describe.skipIf(!wasmvirtBuilt)("bundled Linux with the translation tier transla
 
   it("boots with -smp 2, runs programs (exec churn, pipes, sha256, sort, awk) with the right results and powers off", async () => {
     const g = new GuestProcess([
-      "-M",
-      "virt",
-      "-m",
-      "256M",
+      ...guestArgs(images, readImagesIndex(process.env.WASMVIRT_IMAGES_SRC).kernelCmdline),
       "-smp",
       "2",
-      "-bios",
-      images.firmware,
-      "-kernel",
-      images.kernel,
-      "-initrd",
-      images.initrd,
-      "-append",
-      readImagesIndex(process.env.WASMVIRT_IMAGES_SRC).kernelCmdline,
-      "-nographic",
       "-accel",
       "tcg,jit=eager",
     ]);

@@ -7,7 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GuestProcess, wasmvirtBuilt } from "../helpers/guest";
 import { RawClient } from "../qmp/client";
-import { ensureImages, freshDisk, readImagesIndex, GUEST_MARKERS, type GuestImages } from "../../src/machine/images";
+import {
+  ensureImages,
+  guestArgs,
+  freshDisk,
+  readImagesIndex,
+  GUEST_MARKERS,
+  type GuestImages,
+} from "../../src/machine/images";
 
 let images: GuestImages;
 const running: GuestProcess[] = [];
@@ -15,19 +22,7 @@ const PROMPT = GUEST_MARKERS.prompt;
 
 function boot(extra: string[] = [], append?: string): GuestProcess {
   const g = new GuestProcess([
-    "-M",
-    "virt",
-    "-m",
-    "256M",
-    "-bios",
-    images.firmware,
-    "-kernel",
-    images.kernel,
-    "-initrd",
-    images.initrd,
-    "-append",
-    append ?? readImagesIndex(process.env.WASMVIRT_IMAGES_SRC).kernelCmdline,
-    "-nographic",
+    ...guestArgs(images, append ?? readImagesIndex(process.env.WASMVIRT_IMAGES_SRC).kernelCmdline),
     ...extra,
   ]);
   running.push(g);

@@ -7,7 +7,14 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { wasmvirtBuilt, repoRoot } from "../helpers/guest";
-import { ensureImages, freshDisk, readImagesIndex, GUEST_MARKERS, type GuestImages } from "../../src/machine/images";
+import {
+  ensureImages,
+  guestArgs,
+  freshDisk,
+  readImagesIndex,
+  GUEST_MARKERS,
+  type GuestImages,
+} from "../../src/machine/images";
 import { type Vm, wasmvirt, tempDir, saveTo } from "./snapshot-helpers";
 
 let images: GuestImages;
@@ -17,27 +24,12 @@ afterEach(() => {
 });
 const haveE2fsck = spawnSync("e2fsck", ["-V"], { stdio: "ignore" }).status === 0;
 
-function guestArgs(extra: string[] = []): string[] {
-  return [
-    "-M",
-    "virt",
-    "-m",
-    "256M",
-    "-bios",
-    images.firmware,
-    "-kernel",
-    images.kernel,
-    "-initrd",
-    images.initrd,
-    "-append",
-    readImagesIndex().kernelCmdline,
-    "-nographic",
-    ...extra,
-  ];
+function machineArgs(extra: string[] = []): string[] {
+  return [...guestArgs(images), ...extra];
 }
 
 function start(dir: string, name: string, extra: string[] = []): Vm {
-  const vm = wasmvirt(dir, guestArgs(extra), `${name}.sock`);
+  const vm = wasmvirt(dir, machineArgs(extra), `${name}.sock`);
   vms.push(vm);
   return vm;
 }
@@ -144,7 +136,7 @@ describe.skipIf(!wasmvirtBuilt)("bundled guest: save and restore", () => {
       .results;
     const dir = tempDir();
     const state = path.join(dir, "vm.state");
-    const args = guestArgs().map((a) => (a === readImagesIndex().kernelCmdline ? readImagesIndex().benchCmdline : a));
+    const args = guestArgs(images, readImagesIndex().benchCmdline);
     const src = wasmvirt(dir, args, "src.sock");
     vms.push(src);
     await src.waitFor("wasmvirt-bench: int ", 120_000); // the integer part done, the memory part running

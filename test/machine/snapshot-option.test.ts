@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { wasmvirtBuilt } from "../helpers/guest";
-import { ensureImages, freshDisk, readImagesIndex, GUEST_MARKERS, type GuestImages } from "../../src/machine/images";
+import { ensureImages, guestArgs, freshDisk, GUEST_MARKERS, type GuestImages } from "../../src/machine/images";
 import { type Vm, wasmvirt, tempDir } from "./snapshot-helpers";
 
 let images: GuestImages;
@@ -24,24 +24,7 @@ describe.skipIf(!wasmvirtBuilt)("-snapshot", () => {
     const dir = tempDir();
     const disk = await freshDisk(path.join(dir, "disk.ext2"), images);
     const before = sha(disk);
-    const vm = wasmvirt(dir, [
-      "-M",
-      "virt",
-      "-m",
-      "256M",
-      "-bios",
-      images.firmware,
-      "-kernel",
-      images.kernel,
-      "-initrd",
-      images.initrd,
-      "-append",
-      readImagesIndex().kernelCmdline,
-      "-nographic",
-      "-drive",
-      `file=${disk},format=raw,if=virtio`,
-      "-snapshot",
-    ]);
+    const vm = wasmvirt(dir, [...guestArgs(images), "-drive", `file=${disk},format=raw,if=virtio`, "-snapshot"]);
     vms.push(vm);
     await vm.waitFor(GUEST_MARKERS.prompt, 120_000);
     await new Promise((r) => setTimeout(r, 200));
