@@ -313,11 +313,7 @@ export async function encodeStateAsync(input: EncodeInput): Promise<EncodeResult
       }),
     );
   });
-  const codec = input.lz4;
-  const lz4Done = sections.map(({ tag, raw }, i) =>
-    pending[i] === undefined && codec ? lz4Frame(tag, raw, codec) : undefined,
-  );
-  const framed = await Promise.all(pending.map((p, i) => p ?? lz4Done[i]!));
+  const framed = await Promise.all(pending.map((p, i) => p ?? lz4Frame(sections[i].tag, sections[i].raw, input.lz4!)));
   return assemble(framed, ramPages, ramNonZeroPages);
 }
 
